@@ -1,0 +1,1 @@
+"""ParkMatch service: storage, domain packages, HTTP API, web UI and CLI."""

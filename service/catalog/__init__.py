@@ -1,0 +1,1 @@
+"""Reference catalog: industries, resources, counties, towns, pairings and place costs."""

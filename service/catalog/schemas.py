@@ -1,0 +1,191 @@
+"""Schemas of the reference catalog as stored in data/ and served by the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.sourcing import Code, Fact, Figure, Source
+
+IndustryCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-T](\d{2}|\d{3}|\d{4})?$",
+        description="GB/T 4754-2017 代码 / GB/T 4754-2017 code (section letter + 2/3/4 digits)",
+        examples=["C3872"],
+    ),
+]
+
+
+class IndustryLevel(StrEnum):
+    section = "section"  # 门类, e.g. C
+    division = "division"  # 大类, e.g. C38
+    group = "group"  # 中类, e.g. C387
+    klass = "class"  # 小类, e.g. C3872
+
+
+def industry_level(code: str) -> IndustryLevel:
+    """Tell the level of a GB/T 4754 code from its length."""
+    return {1: IndustryLevel.section, 3: IndustryLevel.division, 4: IndustryLevel.group}.get(
+        len(code), IndustryLevel.klass
+    )
+
+
+def industry_parent(code: str) -> str | None:
+    """Return the code one level up (C3872 → C387 → C38 → C), None for a section."""
+    return None if len(code) == 1 else (code[:1] if len(code) == 3 else code[:-1])
+
+
+class Industry(BaseModel):
+    """One GB/T 4754-2017 entry (section, division, group or class)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: IndustryCode
+    name_zh: str = Field(description="名称 / Chinese name", examples=["照明灯具制造"])
+    name_en: str = Field(description="英文名称 / English name", examples=["Manufacture of lighting fixtures"])
+    keywords_zh: list[str] = Field(default_factory=list, description="中文关键词 / Chinese keywords")
+    keywords_en: list[str] = Field(default_factory=list, description="英文关键词 / English keywords")
+    supplies_to: list[IndustryCode] = Field(
+        default_factory=list,
+        description="下游行业（供应链）/ Downstream industries this one supplies",
+    )
+
+    @property
+    def level(self) -> IndustryLevel:
+        return industry_level(self.code)
+
+    @property
+    def parent(self) -> str | None:
+        return industry_parent(self.code)
+
+
+class ResourceCategory(StrEnum):
+    metal = "metal"
+    energy = "energy"
+    material = "material"
+    agricultural = "agricultural"
+    labour = "labour"
+    land = "land"
+
+
+class Resource(BaseModel):
+    """A resource a firm consumes and a park can supply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code = Field(examples=["aluminium_ingot"])
+    name_zh: str = Field(examples=["铝锭"])
+    name_en: str = Field(examples=["Aluminium ingot"])
+    category: ResourceCategory
+    unit: str = Field(description="年用量单位 / Unit of yearly quantity", examples=["t"])
+    description_zh: str = ""
+    description_en: str = ""
+
+
+class IndustryInput(BaseModel):
+    """How much an industry leans on a resource (input intensity)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    industry: IndustryCode
+    resource: Code
+    intensity: float = Field(
+        ge=0, le=1, description="投入强度 0–1 / Relative input intensity 0–1", examples=[0.6]
+    )
+    per_million_yuan: float | None = Field(
+        default=None,
+        ge=0,
+        description="每百万元产值用量（资源单位）/ Yearly quantity per 1 million yuan of output, in the resource's unit",
+    )
+    estimate: bool = Field(default=True, description="估算 / Estimate")
+    source: str | None = None
+
+
+class County(BaseModel):
+    """A county-level unit of Liupanshui."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code = Field(examples=["panzhou"])
+    name_zh: str = Field(examples=["盘州市"])
+    name_en: str = Field(examples=["Panzhou City"])
+    city: str = "六盘水市"
+    description_zh: str = ""
+    description_en: str = ""
+    facts: list[Fact] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+
+
+class Town(BaseModel):
+    """A Zhongshan town or zone with its industrial clusters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code = Field(examples=["guzhen"])
+    name_zh: str = Field(examples=["古镇镇"])
+    name_en: str = Field(examples=["Guzhen"])
+    city: str = "中山市"
+    clusters_zh: str = Field(description="产业集群 / Clusters (Chinese)")
+    clusters_en: str = Field(description="Clusters (English)")
+    cluster_industries: list[IndustryCode] = Field(
+        min_length=1, description="集群行业代码 / Industry codes of the clusters"
+    )
+    includes: list[str] = Field(default_factory=list, description="已并入的镇 / Merged former towns")
+    facts: list[Fact] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+
+
+class Pairing(BaseModel):
+    """A town (group) – county cooperation pairing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    town: Code
+    county: Code
+    since: dt.date | None = None
+    description_zh: str = ""
+    description_en: str = ""
+    source: Source
+
+
+class CostKind(StrEnum):
+    wage = "wage"  # 元/月
+    power_price = "power_price"  # 元/kWh
+    land_price = "land_price"  # 元/亩
+    logistics = "logistics"  # 元/t to Zhongshan
+
+
+class PlaceKind(StrEnum):
+    city = "city"
+    county = "county"
+    park = "park"
+
+
+class CostFigure(BaseModel):
+    """A place's cost figure (wage, industrial power, land, logistics)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    place_kind: PlaceKind
+    place: Code = Field(description="zhongshan, a county code or a park code", examples=["zhongshan"])
+    kind: CostKind
+    figure: Figure
+
+    @model_validator(mode="after")
+    def _known_unit(self) -> CostFigure:
+        expected = COST_UNITS[self.kind]
+        if self.figure.unit != expected:
+            raise ValueError(f"单位应为 {expected} / unit must be {expected} for {self.kind.value}")
+        return self
+
+
+COST_UNITS: dict[CostKind, str] = {
+    CostKind.wage: "元/月",
+    CostKind.power_price: "元/kWh",
+    CostKind.land_price: "元/亩",
+    CostKind.logistics: "元/吨",
+}

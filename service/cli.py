@@ -1,0 +1,265 @@
+"""The parkmatch command line: set up, load, inspect, import, export and serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.config import get_settings
+from service.database import make_engine, make_session_factory, unit_of_work
+from service.errors import ServiceError
+
+app = typer.Typer(
+    help="ParkMatch 园区匹配：中山企业与六盘水园区的匹配工具 / Match Zhongshan firms to Liupanshui parks.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+data_app = typer.Typer(help="初始数据 / Starter dataset", no_args_is_help=True)
+firms_app = typer.Typer(help="企业 / Firms", no_args_is_help=True)
+parks_app = typer.Typer(help="园区 / Parks", no_args_is_help=True)
+import_app = typer.Typer(help="导入 / Import", no_args_is_help=True)
+export_app = typer.Typer(help="导出 / Export", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(firms_app, name="firms")
+app.add_typer(parks_app, name="parks")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+
+console = Console()
+err = Console(stderr=True)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+
+
+def _fail(exc: ServiceError) -> None:
+    err.print(f"[bold red]错误 / Error:[/] {exc.message}")
+    for problem in exc.problems[:500]:
+        err.print(f"  • {problem}")
+    if len(exc.problems) > 500:
+        err.print(f"  … 另有 {len(exc.problems) - 500} 处 / {len(exc.problems) - 500} more")
+    raise typer.Exit(1)
+
+
+def _factory() -> sessionmaker[Session]:
+    settings = get_settings()
+    from service.logs import configure
+
+    configure(settings.log_level)
+    return make_session_factory(make_engine(settings.database_url))
+
+
+@app.command()
+def init(
+    data_dir: Annotated[Path | None, typer.Option(help="数据目录 / Dataset folder")] = None,
+) -> None:
+    """建库、迁移并载入初始数据（可重复运行）/ Create and migrate the database and load the starter data (idempotent)."""
+    from service.dataset.load import load_starter
+    from service.migrate import upgrade
+
+    settings = get_settings()
+    factory = _factory()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  transient=not err.is_terminal) as progress:
+        task = progress.add_task("迁移数据库 / migrating the database", total=5)
+        upgrade(factory.kw["bind"])
+
+        def step(text: str) -> None:
+            progress.update(task, description=text, advance=1)
+
+        try:
+            with unit_of_work(factory) as session:
+                report = load_starter(session=session, data_dir=data_dir or settings.data_dir, step=step)
+        except ServiceError as exc:
+            _fail(exc)
+            return
+        progress.update(task, completed=5)
+    console.print(
+        f"[green]完成 / Done[/]: 目录变更 catalog changed {report.catalog_changed}, 园区 parks {report.parks_changed}, "
+        f"企业新增 firms created {report.firms_created}, 更新 updated {report.firms_updated}, "
+        f"未变 unchanged {report.firms_unchanged}"
+    )
+
+
+@data_app.command("check")
+def data_check(
+    data_dir: Annotated[Path | None, typer.Option(help="数据目录 / Dataset folder")] = None,
+) -> None:
+    """校验初始数据：记录有效、引用存在、数字有出处或估算标记 / Check every record, reference and source flag."""
+    from service.dataset.check import check_dataset, print_report
+
+    report = check_dataset(data_dir or get_settings().data_dir)
+    print_report(report, console)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@data_app.command("generate-firms")
+def generate_firms(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出文件 / Output CSV")] = Path("data/firms.csv"),
+    seed: Annotated[int, typer.Option(help="随机种子 / Random seed")] = 20210217,
+    count: Annotated[int, typer.Option(help="企业数量 / Number of firms")] = 420,
+) -> None:
+    """按镇街集群生成合成样例企业（确定性）/ Generate synthetic sample firms from the town clusters (deterministic)."""
+    from service.dataset import synthetic
+    from service.dataset.files import read_catalog
+
+    catalog, problems = read_catalog(get_settings().data_dir)
+    if problems:
+        _fail(ServiceError("初始数据有问题 / the starter dataset has problems", problems=problems))
+    firms = synthetic.generate(catalog, seed=seed, count=count)
+    synthetic.write_csv(firms, output)
+    console.print(f"已写入 {len(firms)} 家合成企业 / wrote {len(firms)} synthetic firms → {output}")
+
+
+@firms_app.command("list")
+def firms_list(
+    town: Annotated[str | None, typer.Option(help="镇街代码 / Town code")] = None,
+    industry: Annotated[str | None, typer.Option(help="行业代码或前缀 / Industry code or prefix")] = None,
+    q: Annotated[str | None, typer.Option(help="关键词 / Search word")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000, help="条数 / How many")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / Print JSON")] = False,
+) -> None:
+    """列出企业 / List firms."""
+    from service.firms.service import list_firms
+
+    with unit_of_work(_factory()) as session:
+        items, total = list_firms(session=session, town=town, industry=industry, q=q, limit=limit)
+    if as_json:
+        print(json.dumps({"items": [i.model_dump(mode="json") for i in items], "total": total}, ensure_ascii=False))
+        return
+    table = Table(title=f"企业 Firms（{len(items)}/{total}）")
+    for column in ("id", "企业 name", "镇街 town", "行业 industries", "员工 staff", "用地(亩) land"):
+        table.add_column(column)
+    for f in items:
+        table.add_row(str(f.id), f.name_zh, f.town, ",".join(f.industries), str(f.employees),
+                      "" if f.land_mu is None else f"{f.land_mu:g}")
+    console.print(table)
+
+
+@firms_app.command("show")
+def firms_show(firm_id: Annotated[int, typer.Argument(help="企业编号 / Firm id")]) -> None:
+    """显示一家企业 / Show one firm."""
+    from service.firms.service import get
+
+    try:
+        with unit_of_work(_factory()) as session:
+            firm = get(session=session, firm_id=firm_id)
+    except ServiceError as exc:
+        _fail(exc)
+        return
+    print(json.dumps(firm.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+@parks_app.command("list")
+def parks_list(
+    county: Annotated[str | None, typer.Option(help="县区代码 / County code")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / Print JSON")] = False,
+) -> None:
+    """列出园区 / List parks."""
+    from service.parks.service import list_parks, to_read
+
+    with unit_of_work(_factory()) as session:
+        rows, total = list_parks(session=session, county=county, limit=500)
+        parks = [to_read(p, c) for p, c in rows]
+    if as_json:
+        print(json.dumps({"items": [p.model_dump(mode="json") for p in parks], "total": total}, ensure_ascii=False))
+        return
+    table = Table(title=f"园区 Parks（{total}）")
+    for column in ("id", "代码 code", "园区 park", "县区 county", "可用地 free land"):
+        table.add_column(column)
+    for p in parks:
+        table.add_row(str(p.id), p.code, f"{p.name_zh}\n{p.name_en}", p.county_name_zh or p.county,
+                      p.free_land_mu.label() if p.free_land_mu else "—")
+    console.print(table)
+
+
+@parks_app.command("show")
+def parks_show(park: Annotated[str, typer.Argument(help="园区编号或代码 / Park id or code")]) -> None:
+    """显示一个园区 / Show one park."""
+    from service.parks.service import get, get_by_code
+
+    try:
+        with unit_of_work(_factory()) as session:
+            record = get(session=session, park_id=int(park)) if park.isdigit() else get_by_code(session=session, code=park)
+    except ServiceError as exc:
+        _fail(exc)
+        return
+    print(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+@import_app.command("firms")
+def import_firms_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV / XLSX / JSON 文件 / file")],
+) -> None:
+    """导入企业：逐行校验，全部成功才写入 / Import firms: every row checked, all or nothing."""
+    from service.firms.importer import import_firms
+
+    settings = get_settings()
+    if not file.is_file():
+        err.print(f"[red]文件不存在 / file not found:[/] {file}")
+        raise typer.Exit(2)
+    try:
+        with unit_of_work(_factory()) as session:
+            report = import_firms(session=session, data=file.read_bytes(), filename=file.name,
+                                  max_bytes=int(settings.max_import_mb * 1_000_000))
+    except ServiceError as exc:
+        _fail(exc)
+        return
+    console.print(f"[green]导入完成 / imported[/] {report.file}: 行 rows {report.rows}, 新增 created {report.created}, "
+                  f"更新 updated {report.updated}, 未变 unchanged {report.unchanged}")
+    if report.ignored_columns:
+        console.print(f"[yellow]已忽略未识别的列 / ignored unknown columns:[/] {', '.join(report.ignored_columns)}")
+
+
+@export_app.command("firms")
+def export_firms_cmd(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="格式 / Format")] = ExportFormat.csv,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件（默认标准输出）/ Output file (stdout if omitted)")] = None,
+    lang: Annotated[str, typer.Option(help="表头语言 zh|en / Header language")] = "zh",
+) -> None:
+    """导出企业 / Export firms as CSV, XLSX or JSON."""
+    from service.firms.exporter import export
+    from service.firms.service import all_firms
+
+    with unit_of_work(_factory()) as session:
+        firms = all_firms(session=session)
+    data = export(firms, fmt=fmt.value, lang=lang)
+    if output is None:
+        if fmt is ExportFormat.xlsx:
+            err.print("[red]XLSX 需要 -o 输出文件 / XLSX needs -o FILE[/]")
+            raise typer.Exit(2)
+        sys.stdout.buffer.write(data)
+        return
+    output.write_bytes(data)
+    err.print(f"已导出 {len(firms)} 家企业 / exported {len(firms)} firms → {output}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="监听地址 / Host")] = None,
+    port: Annotated[int | None, typer.Option(help="端口 / Port")] = None,
+) -> None:
+    """启动 HTTP 服务 / Start the HTTP service."""
+    import uvicorn
+
+    from service.main import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,49 @@
+"""One Settings object for the whole service, read from PARKMATCH_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.dataset.files import DATA_DIR
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARKMATCH_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/parkmatch.db",
+        description="数据库地址 / SQLAlchemy URL; SQLite by default, postgresql+psycopg://… for PostgreSQL",
+    )
+    data_dir: Path = Field(default=DATA_DIR, description="初始数据目录 / Starter dataset folder")
+    var_dir: Path = Field(default=Path("var"), description="运行数据目录 / Folder for index and caches")
+    encoder_backend: Literal["use", "sentence-transformers"] = "use"
+    encoder_model_dir: Path | None = Field(
+        default=None, description="sentence-transformers 本地模型目录 / Local model folder"
+    )
+    propagation_hops: int = Field(default=2, ge=0, le=6, description="图传播跳数 K / Propagation hops K")
+    propagation_alpha: float = Field(
+        default=0.5, ge=0, le=1, description="保留自身文本的比例 α / Share of a node's own text vector"
+    )
+    max_import_mb: float = Field(default=32, gt=0, description="导入文件上限（MB）/ Import size limit, MB")
+    log_level: str = Field(default="WARNING", description="日志级别 / Log level")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def index_dir(self) -> Path:
+        return self.var_dir / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.var_dir / "cache"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Read settings once per process."""
+    return Settings()

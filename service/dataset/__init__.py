@@ -1,0 +1,1 @@
+"""The starter dataset in data/: reading, checking, synthetic firms and loading into the database."""

@@ -1,0 +1,1 @@
+"""Zhongshan firms: schemas, storage, import and export."""

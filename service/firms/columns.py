@@ -1,0 +1,182 @@
+"""The firm file format: column names in Chinese and English, and cell ↔ field conversion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from service.firms.schemas import ENV_CATEGORY_ZH, EnvCategory, FirmBase
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    en: str
+    help_zh: str
+    help_en: str
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("credit_code", "统一社会信用代码", "Unified social credit code", "18位，可空", "18 characters, optional"),
+    Column("name_zh", "企业名称", "Name (Chinese)", "必填", "required"),
+    Column("name_en", "英文名称", "Name (English)", "可空", "optional"),
+    Column("town", "镇街", "Town", "镇街代码或名称，如 guzhen 或 古镇", "town code or name, e.g. guzhen or 古镇"),
+    Column("industries", "行业代码", "Industry codes", "GB/T 4754-2017 小类，分号分隔", "GB/T 4754-2017 classes, ';'-separated"),
+    Column("products", "主要产品", "Products", "分号分隔", "';'-separated"),
+    Column("description_zh", "经营范围", "Business scope (Chinese)", "", ""),
+    Column("description_en", "英文经营范围", "Business scope (English)", "", ""),
+    Column("employees", "员工人数", "Employees", "整数", "integer"),
+    Column("revenue_10k_yuan", "营业收入(万元)", "Revenue (10k yuan)", "", ""),
+    Column("land_mu", "用地(亩)", "Land (mu)", "", ""),
+    Column("electricity_kwh", "年用电量(千瓦时)", "Electricity (kWh/year)", "", ""),
+    Column(
+        "inputs",
+        "主要投入",
+        "Inputs",
+        "资源代码:年用量:单位，分号分隔，如 aluminium_ingot:1200:t",
+        "resource:quantity:unit, ';'-separated, e.g. aluminium_ingot:1200:t",
+    ),
+    Column("export_share", "出口占比", "Export share", "0–1 或百分数", "0–1 or a percentage"),
+    Column("env_category", "环评类别", "EIA category", "报告书/报告表/登记表", "report/table/registration"),
+    Column("expansion", "扩产计划", "Expansion plan", "是/否", "yes/no"),
+    Column("synthetic", "合成数据", "Synthetic", "是/否", "yes/no"),
+)
+
+BY_KEY = {c.key: c for c in COLUMNS}
+LIST_SEPARATORS = (";", "；", "、", "\n")
+TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "t"}
+FALSE_WORDS = {"0", "false", "no", "n", "否", "无", "f", ""}
+
+
+def _normalise_header(text: str) -> str:
+    return "".join(text.split()).lower().replace("（", "(").replace("）", ")")
+
+
+HEADER_ALIASES: dict[str, str] = {}
+for _c in COLUMNS:
+    for _alias in (_c.key, _c.zh, _c.en, f"{_c.zh} {_c.key}", f"{_c.en} {_c.key}", f"{_c.zh}|{_c.key}", f"{_c.zh}/{_c.en}"):
+        HEADER_ALIASES[_normalise_header(_alias)] = _c.key
+
+
+def header_key(text: str) -> str | None:
+    """Map a header cell (Chinese, English or key) to a field key, None if unknown."""
+    return HEADER_ALIASES.get(_normalise_header(text))
+
+
+def split_list(cell: str) -> list[str]:
+    """Split a list cell on ';', '；', '、' or newlines."""
+    parts = [cell]
+    for sep in LIST_SEPARATORS:
+        parts = [p for part in parts for p in part.split(sep)]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_bool(cell: str) -> bool:
+    word = cell.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"应为 是/否，实为 {cell!r} / expected yes/no, got {cell!r}")
+
+
+def parse_share(cell: str) -> float:
+    text = cell.strip()
+    if text.endswith("%"):
+        return float(text[:-1]) / 100
+    value = float(text)
+    return value / 100 if value > 1 else value
+
+
+def parse_inputs(cell: str) -> list[dict[str, Any]]:
+    items = []
+    for part in split_list(cell):
+        pieces = [p.strip() for p in part.replace("：", ":").split(":")]
+        if len(pieces) not in (2, 3) or not pieces[0]:
+            raise ValueError(
+                f"投入格式应为 资源代码:年用量:单位，实为 {part!r} / input must look like resource:quantity:unit, got {part!r}"
+            )
+        items.append({"resource": pieces[0], "quantity": float(pieces[1]), "unit": pieces[2] if len(pieces) == 3 else ""})
+    return items
+
+
+ENV_WORDS = {**{v: k.value for k, v in ENV_CATEGORY_ZH.items()}, **{k.value: k.value for k in EnvCategory}}
+
+
+def row_to_fields(row: dict[str, str]) -> dict[str, Any]:
+    """Turn one row of text cells (keyed by field key) into keyword arguments for FirmCreate.
+
+    Conversion errors raise ValueError carrying the offending key as `args[1]`.
+    """
+    fields: dict[str, Any] = {}
+    for key, raw in row.items():
+        cell = (raw or "").strip()
+        try:
+            if key in ("industries", "products"):
+                fields[key] = split_list(cell)
+            elif key == "inputs":
+                fields[key] = parse_inputs(cell)
+            elif cell == "":
+                continue
+            elif key == "employees":
+                number = float(cell.replace(",", ""))
+                if not number.is_integer():
+                    raise ValueError(f"员工人数应为整数：{cell} / employees must be a whole number: {cell}")
+                fields[key] = int(number)
+            elif key in ("revenue_10k_yuan", "land_mu", "electricity_kwh"):
+                fields[key] = float(cell.replace(",", ""))
+            elif key == "export_share":
+                fields[key] = parse_share(cell)
+            elif key in ("expansion", "synthetic"):
+                fields[key] = parse_bool(cell)
+            elif key == "env_category":
+                if cell not in ENV_WORDS:
+                    raise ValueError(
+                        f"环评类别应为 报告书/报告表/登记表，实为 {cell!r} / EIA category must be report/table/registration, got {cell!r}"
+                    )
+                fields[key] = ENV_WORDS[cell]
+            else:
+                fields[key] = cell
+        except ValueError as exc:
+            message = str(exc)
+            if message.startswith("could not convert") or message.startswith("invalid literal"):
+                message = f"应为数字，实为 {cell!r} / expected a number, got {cell!r}"
+            raise ValueError(message, key) from exc
+    return fields
+
+
+def fmt_number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def firm_to_row(firm: FirmBase) -> dict[str, str]:
+    """Render a firm as text cells keyed by field key (the inverse of row_to_fields)."""
+    return {
+        "credit_code": firm.credit_code or "",
+        "name_zh": firm.name_zh,
+        "name_en": firm.name_en,
+        "town": firm.town,
+        "industries": ";".join(firm.industries),
+        "products": ";".join(firm.products),
+        "description_zh": firm.description_zh,
+        "description_en": firm.description_en,
+        "employees": str(firm.employees),
+        "revenue_10k_yuan": fmt_number(firm.revenue_10k_yuan),
+        "land_mu": fmt_number(firm.land_mu),
+        "electricity_kwh": fmt_number(firm.electricity_kwh),
+        "inputs": ";".join(f"{i.resource}:{fmt_number(i.quantity)}:{i.unit}" for i in firm.inputs),
+        "export_share": fmt_number(firm.export_share),
+        "env_category": firm.env_category.value,
+        "expansion": "是" if firm.expansion else "否",
+        "synthetic": "是" if firm.synthetic else "否",
+    }
+
+
+def header_row(lang: str = "zh") -> list[str]:
+    """Header cells: Chinese label with the key, or English label with the key."""
+    return [f"{c.zh} {c.key}" if lang == "zh" else f"{c.en} {c.key}" for c in COLUMNS]

@@ -1,0 +1,85 @@
+"""Export firms as CSV (UTF-8 with BOM, opens cleanly in Excel), XLSX or JSON, safe against formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from service.firms import columns as cols
+from service.firms.schemas import FirmRead
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_KEYS = {"name_zh", "name_en", "products", "description_zh", "description_en", "town", "credit_code", "inputs"}
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe (OWASP CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _rows(firms: Sequence[FirmRead]) -> list[list[str]]:
+    out = []
+    for firm in firms:
+        row = cols.firm_to_row(firm)
+        out.append([str(firm.id)] + [neutralise(row[c.key]) if c.key in TEXT_KEYS else row[c.key] for c in cols.COLUMNS])
+    return out
+
+
+def _header(lang: str) -> list[str]:
+    return ["编号 id" if lang == "zh" else "Id id", *cols.header_row(lang)]
+
+
+def to_csv(firms: Sequence[FirmRead], *, lang: str = "zh") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(_header(lang))
+    writer.writerows(_rows(firms))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(firms: Sequence[FirmRead], *, lang: str = "zh") -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("企业 Firms")
+    sheet.append(_header(lang))
+    for row in _rows(firms):
+        # Numbers go in as numbers so staff can sort and sum; text stays text.
+        sheet.append([_number_or_text(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _number_or_text(value: str) -> float | int | str:
+    if value and not value.startswith("'"):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in value else number
+    return value
+
+
+def to_json(firms: Sequence[FirmRead]) -> bytes:
+    return json.dumps([f.model_dump(mode="json") for f in firms], ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def export(firms: Sequence[FirmRead], *, fmt: str, lang: str = "zh") -> bytes:
+    """Render firms in one of csv, xlsx, json."""
+    if fmt == "csv":
+        return to_csv(firms, lang=lang)
+    if fmt == "xlsx":
+        return to_xlsx(firms, lang=lang)
+    if fmt == "json":
+        return to_json(firms)
+    raise ValueError(f"未知格式 {fmt} / unknown format {fmt}")
+
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}

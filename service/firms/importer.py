@@ -1,0 +1,263 @@
+"""Import firms from CSV (UTF-8, UTF-8 with BOM, GBK), XLSX or JSON: every row checked, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.orm import Session
+
+from service.catalog.service import Lookup, lookup
+from service.errors import ImportRejected, Problem
+from service.firms import columns as cols
+from service.firms import service as firm_service
+from service.firms.schemas import FirmCreate
+
+REQUIRED = ("name_zh", "town", "industries", "employees")
+FORMATS = ("csv", "xlsx", "json")
+# GB18030 is a superset of GBK and GB2312, so one attempt covers what Excel on Chinese Windows writes.
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class ImportReport(BaseModel):
+    """What an import did, or would do when rejected."""
+
+    file: str = Field(description="文件名 / File name")
+    rows: int = Field(description="数据行数 / Data rows read")
+    created: int = Field(description="新增 / Firms created")
+    updated: int = Field(description="更新 / Firms updated")
+    unchanged: int = Field(description="未变 / Firms unchanged")
+    ignored_columns: list[str] = Field(default_factory=list, description="未识别的列（已忽略）/ Unknown columns, ignored")
+    firm_ids: list[int] = Field(default_factory=list, description="新增或更新的企业编号 / Ids created or updated")
+
+
+@dataclass
+class Table:
+    """Rows of text cells keyed by field key, each with its row number in the file (header = 1)."""
+
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _reject(file: str, message: str) -> ImportRejected:
+    return ImportRejected(message, problems=[Problem(file=file, message=message)])
+
+
+def detect_format(name: str, data: bytes) -> str:
+    """Tell the format from the file name, falling back to the first bytes."""
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix in ("xlsx", "xlsm"):
+        return "xlsx"
+    if suffix in FORMATS:
+        return suffix
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if data.lstrip()[:1] in (b"[", b"{"):
+        return "json"
+    return "csv"
+
+
+def _header(table: Table, cells: list[str], file: str) -> list[str | None]:
+    keys: list[str | None] = []
+    seen: set[str] = set()
+    for cell in cells:
+        key = cols.header_key(cell) if cell else None
+        if key is None and cell.strip():
+            table.ignored.append(cell.strip())
+        if key in seen:
+            table.problems.append(Problem(file=file, row=1, column=cell,
+                                          message=f"列重复：{cell} / duplicate column: {cell}"))
+        if key:
+            seen.add(key)
+        keys.append(key)
+    missing = [k for k in REQUIRED if k not in seen]
+    for key in missing:
+        c = cols.BY_KEY[key]
+        table.problems.append(Problem(file=file, row=1, column=c.zh,
+                                      message=f"缺少必填列 {c.zh} / missing required column {c.en} ({key})"))
+    return keys
+
+
+def _decode(data: bytes, file: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise _reject(file, "不是文本表格文件（含二进制内容）/ not a text spreadsheet: the file holds binary data")
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _reject(file, "无法识别文件编码，请另存为 UTF-8 或 GBK 的 CSV / unknown text encoding: save as CSV in UTF-8 or GBK")
+
+
+def read_csv(data: bytes, file: str) -> Table:
+    text = _decode(data, file)
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    table = Table()
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise _reject(file, "文件为空 / the file is empty")
+        keys = _header(table, header, file)
+        for line in reader:
+            if not any(cell.strip() for cell in line):
+                continue
+            row_no = reader.line_num
+            if len(line) > len(keys):
+                table.problems.append(Problem(file=file, row=row_no,
+                                              message=f"本行有 {len(line)} 列，多于表头的 {len(keys)} 列 / row has {len(line)} cells, more than the {len(keys)} header columns"))
+                continue
+            table.rows.append((row_no, {k: v for k, v in zip(keys, line, strict=False) if k}))
+    except csv.Error as exc:
+        raise _reject(file, f"CSV 格式错误（第{reader.line_num}行）/ malformed CSV at line {reader.line_num}: {exc}") from exc
+    return table
+
+
+def read_xlsx(data: bytes, file: str) -> Table:
+    from openpyxl import load_workbook  # a heavy import, only for spreadsheets
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise _reject(file, f"不是有效的 Excel 文件（可能已损坏或被截断）/ not a valid Excel file (damaged or truncated): {type(exc).__name__}") from exc
+    table = Table()
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows()
+        header = next(rows, None)
+        if header is None:
+            raise _reject(file, "工作表为空 / the first worksheet is empty")
+        keys = _header(table, ["" if c.value is None else str(c.value) for c in header], file)
+        for row_no, cells in enumerate(rows, start=2):
+            values: dict[str, str] = {}
+            for key, cell in zip(keys, cells, strict=False):
+                if key is None or cell.value is None:
+                    continue
+                if cell.data_type == "f":
+                    table.problems.append(Problem(file=file, row=row_no, column=cols.BY_KEY[key].zh,
+                                                  message="不接受公式单元格，请粘贴为数值 / formula cells are not accepted; paste values instead"))
+                    continue
+                value = cell.value
+                values[key] = (str(int(value)) if isinstance(value, float) and value.is_integer()
+                               else value.isoformat() if hasattr(value, "isoformat") else str(value))
+            if any(v.strip() for v in values.values()):
+                table.rows.append((row_no, values))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        raise _reject(file, f"Excel 文件已损坏或被截断 / the Excel file is damaged or truncated: {type(exc).__name__}") from exc
+    finally:
+        book.close()
+    return table
+
+
+def read_json(data: bytes, file: str) -> Table:
+    try:
+        loaded = json.loads(_decode(data, file))
+    except json.JSONDecodeError as exc:
+        raise _reject(file, f"JSON 格式错误（第{exc.lineno}行）/ malformed JSON at line {exc.lineno}: {exc.msg}") from exc
+    items = loaded.get("firms") if isinstance(loaded, dict) else loaded
+    if not isinstance(items, list):
+        raise _reject(file, "JSON 应为企业对象的数组，或含 firms 数组的对象 / JSON must be an array of firms or an object with a 'firms' array")
+    table = Table()
+    header_cells = sorted({str(k) for item in items if isinstance(item, dict) for k in item})
+    keys = dict(zip(header_cells, _header(table, header_cells, file), strict=True)) if items else {}
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            table.problems.append(Problem(file=file, row=index, message="应为对象 / each firm must be an object"))
+            continue
+        row: dict[str, str] = {}
+        for name, value in item.items():
+            key = keys.get(str(name))
+            if key is None or value is None:
+                continue
+            if key == "inputs" and isinstance(value, list):
+                row[key] = ";".join(
+                    f"{v.get('resource', '')}:{v.get('quantity', '')}:{v.get('unit', '')}" if isinstance(v, dict) else str(v)
+                    for v in value)
+            elif isinstance(value, list):
+                row[key] = ";".join(str(v) for v in value)
+            elif isinstance(value, bool):
+                row[key] = "是" if value else "否"
+            else:
+                row[key] = str(value)
+        table.rows.append((index, row))
+    return table
+
+
+READERS = {"csv": read_csv, "xlsx": read_xlsx, "json": read_json}
+
+
+def parse(data: bytes, file: str, ref: Lookup, *, max_bytes: int) -> tuple[list[tuple[int, FirmCreate]], Table]:
+    """Read and check every row; return the valid firms and the table with all problems found."""
+    if len(data) > max_bytes:
+        raise _reject(file, f"文件过大：{len(data) / 1e6:.1f} MB，上限 {max_bytes / 1e6:.0f} MB（可设 PARKMATCH_MAX_IMPORT_MB）"
+                            f" / file too large: {len(data) / 1e6:.1f} MB, limit {max_bytes / 1e6:.0f} MB (set PARKMATCH_MAX_IMPORT_MB)")
+    if not data.strip():
+        raise _reject(file, "文件为空 / the file is empty")
+    table = READERS[detect_format(file, data)](data, file)
+    firms: list[tuple[int, FirmCreate]] = []
+    seen_codes: dict[str, int] = {}
+    seen_names: dict[tuple[str, str], int] = {}
+    for row_no, cells in table.rows:
+        try:
+            fields = cols.row_to_fields(cells)
+        except ValueError as exc:
+            key = exc.args[1] if len(exc.args) > 1 else None
+            table.problems.append(Problem(file=file, row=row_no, column=cols.BY_KEY[key].zh if key else None,
+                                          message=str(exc.args[0])))
+            continue
+        try:
+            firm = FirmCreate.model_validate(fields)
+        except ValidationError as exc:
+            table.problems.extend(Problem.from_validation(
+                exc, file=file, row=row_no, column_names={c.key: c.zh for c in cols.COLUMNS}))
+            continue
+        problems = firm_service.references_problems(firm, ref, row=row_no)
+        for p in problems:
+            table.problems.append(p.model_copy(update={"file": file, "column": cols.BY_KEY[p.column].zh if p.column else None}))
+        if problems:
+            continue
+        firm = FirmCreate.model_validate(firm_service.normalise(firm, ref).model_dump())
+        if firm.credit_code:
+            if (first := seen_codes.get(firm.credit_code)) is not None:
+                table.problems.append(Problem(file=file, row=row_no, column=cols.BY_KEY["credit_code"].zh,
+                                              message=f"与第{first}行统一社会信用代码重复 / duplicate credit code, same as row {first}"))
+                continue
+            seen_codes[firm.credit_code] = row_no
+        name_key = (firm.name_zh, firm.town)
+        if (first := seen_names.get(name_key)) is not None:
+            table.problems.append(Problem(file=file, row=row_no, column=cols.BY_KEY["name_zh"].zh,
+                                          message=f"与第{first}行同镇同名 / duplicate name in the same town, same as row {first}"))
+            continue
+        seen_names[name_key] = row_no
+        firms.append((row_no, firm))
+    if not table.rows and not table.problems:
+        table.problems.append(Problem(file=file, message="文件中没有企业数据行 / the file holds no firm rows"))
+    return firms, table
+
+
+def import_firms(*, session: Session, data: bytes, filename: str, max_bytes: int) -> ImportReport:
+    """Validate every row and upsert all firms in the caller's transaction; reject the whole file on any problem."""
+    file = Path(filename).name
+    firms, table = parse(data, file, lookup(session=session), max_bytes=max_bytes)
+    if table.problems:
+        count = len(table.problems)
+        raise ImportRejected(
+            f"导入被拒绝：{count} 处问题，未写入任何数据 / import rejected: {count} problems, nothing was written",
+            problems=sorted(table.problems, key=lambda p: (p.row or 0, p.column or "")),
+        )
+    result = firm_service.upsert_many(session=session, firms=[f for _, f in firms])
+    return ImportReport(
+        file=file, rows=len(firms), created=len(result.created), updated=len(result.updated),
+        unchanged=len(result.unchanged), ignored_columns=table.ignored, firm_ids=result.created + result.updated,
+    )

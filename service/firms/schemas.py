@@ -1,0 +1,104 @@
+"""Firm schemas: the create / update / read family shared by data files, imports and the API."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from service.catalog.schemas import IndustryCode
+from service.firms import credit_code as credit
+from service.sourcing import Code
+
+
+class EnvCategory(StrEnum):
+    """环评类别 under the EIA classification catalogue: how heavy the environmental review is."""
+
+    report = "report"  # 报告书: significant impact
+    table = "table"  # 报告表: moderate impact
+    registration = "registration"  # 登记表: minor impact
+
+
+ENV_CATEGORY_ZH = {EnvCategory.report: "报告书", EnvCategory.table: "报告表", EnvCategory.registration: "登记表"}
+
+
+class FirmInput(BaseModel):
+    """A resource the firm consumes each year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resource: Code = Field(description="资源代码 / Resource code", examples=["aluminium_ingot"])
+    quantity: float = Field(ge=0, description="年用量 / Yearly quantity", examples=[1200])
+    unit: str = Field(description="单位（须与资源一致）/ Unit, must match the resource", examples=["t"])
+
+
+class FirmBase(BaseModel):
+    name_zh: str = Field(min_length=1, max_length=200, description="企业名称 / Chinese name", examples=["中山市澜灯照明科技有限公司"])
+    name_en: str = Field(default="", max_length=200, description="英文名称 / English name", examples=["Zhongshan Landeng Lighting Technology Co., Ltd."])
+    credit_code: str | None = Field(
+        default=None,
+        description="统一社会信用代码（18位）/ Unified social credit code, 18 characters",
+        examples=["91442000MA4UH8KX2Q"],
+    )
+    town: Code = Field(description="所在镇街代码 / Town code", examples=["guzhen"])
+    industries: list[IndustryCode] = Field(
+        min_length=1, description="行业代码（GB/T 4754-2017 小类）/ Industry class codes", examples=[["C3872"]]
+    )
+    products: list[str] = Field(default_factory=list, description="主要产品 / Main products", examples=[["LED吸顶灯", "铝制灯体"]])
+    description_zh: str = Field(default="", max_length=4000, description="经营范围 / Business scope (Chinese)")
+    description_en: str = Field(default="", max_length=4000, description="Business scope (English)")
+    employees: int = Field(ge=0, le=1_000_000, description="员工人数 / Employees", examples=[120])
+    revenue_10k_yuan: float | None = Field(default=None, ge=0, description="年营业收入（万元）/ Yearly revenue, 10k yuan", examples=[8600])
+    land_mu: float | None = Field(default=None, ge=0, description="用地面积（亩）/ Land use, 亩", examples=[25])
+    electricity_kwh: float | None = Field(default=None, ge=0, description="年用电量（千瓦时）/ Yearly electricity, kWh", examples=[1_200_000])
+    inputs: list[FirmInput] = Field(default_factory=list, description="主要投入 / Yearly inputs")
+    export_share: float | None = Field(default=None, ge=0, le=1, description="出口占比 0–1 / Export share 0–1", examples=[0.35])
+    env_category: EnvCategory = Field(
+        default=EnvCategory.registration,
+        description="环评类别：report 报告书 / table 报告表 / registration 登记表 — EIA category",
+    )
+    expansion: bool = Field(default=False, description="有扩产计划 / Plans to expand capacity")
+    synthetic: bool = Field(default=False, description="合成样例数据（非真实企业）/ Synthetic profile, not a real firm")
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_credit_code(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        value = value.strip().upper()
+        if (message := credit.problem(value)) is not None:
+            raise ValueError(message)
+        return value
+
+    @field_validator("name_zh", "name_en")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+
+class FirmCreate(FirmBase):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FirmUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name_zh: str | None = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    town: Code | None = None
+    industries: list[IndustryCode] | None = Field(default=None, min_length=1)
+    products: list[str] | None = None
+    description_zh: str | None = Field(default=None, max_length=4000)
+    description_en: str | None = Field(default=None, max_length=4000)
+    employees: int | None = Field(default=None, ge=0, le=1_000_000)
+    revenue_10k_yuan: float | None = Field(default=None, ge=0)
+    land_mu: float | None = Field(default=None, ge=0)
+    electricity_kwh: float | None = Field(default=None, ge=0)
+    inputs: list[FirmInput] | None = None
+    export_share: float | None = Field(default=None, ge=0, le=1)
+    env_category: EnvCategory | None = None
+    expansion: bool | None = None
+
+
+class FirmRead(FirmBase):
+    id: int = Field(description="企业编号 / Firm id", examples=[17])

@@ -1,0 +1,221 @@
+"""Read and write firms; upsert many at once for imports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from service.catalog.service import Lookup, lookup
+from service.errors import Conflict, NotFound, Problem, ServiceError
+from service.firms import schemas as s
+from service.firms.models import Firm, FirmIndustry, FirmInput
+
+SCALARS = ("credit_code", "name_zh", "name_en", "products", "description_zh", "description_en", "employees",
+           "revenue_10k_yuan", "land_mu", "electricity_kwh", "export_share", "env_category", "expansion", "synthetic")
+SORTS = {"id": Firm.id, "name": Firm.name_zh, "employees": Firm.employees, "revenue": Firm.revenue_10k_yuan,
+         "land": Firm.land_mu, "updated": Firm.updated_at}
+
+
+class FirmNotFound(NotFound):
+    pass
+
+
+class FirmInvalid(ServiceError):
+    status_code = 422
+    code = "invalid_firm"
+
+
+@dataclass
+class UpsertResult:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+
+
+def to_read(firm: Firm) -> s.FirmRead:
+    """Render a firm row as its read schema."""
+    return s.FirmRead.model_validate(
+        {
+            "id": firm.id,
+            "town": firm.town_code,
+            "industries": firm.industries,
+            "inputs": [{"resource": i.resource_code, "quantity": i.quantity, "unit": i.unit} for i in firm.inputs],
+            **{name: getattr(firm, name) for name in SCALARS},
+        }
+    )
+
+
+def references_problems(firm: s.FirmBase, ref: Lookup, *, row: int | None = None) -> list[Problem]:
+    """Check a firm's town, industry and resource codes against the catalog."""
+    problems = []
+    if ref.town(firm.town) is None:
+        problems.append(Problem(row=row, column="town", message=f"未知镇街 {firm.town} / unknown town {firm.town}"))
+    for code in firm.industries:
+        if code not in ref.class_codes:
+            hint = "（须为小类代码 / must be a 4-digit class）" if code in ref.industry_codes else ""
+            problems.append(Problem(row=row, column="industries",
+                                    message=f"未知行业代码 {code}{hint} / unknown industry class {code}"))
+    for item in firm.inputs:
+        unit = ref.resource_units.get(item.resource)
+        if unit is None:
+            problems.append(Problem(row=row, column="inputs",
+                                    message=f"未知资源 {item.resource} / unknown resource {item.resource}"))
+        elif item.unit not in ("", unit):
+            problems.append(Problem(row=row, column="inputs",
+                                    message=f"{item.resource} 的单位应为 {unit}，实为 {item.unit} / unit of {item.resource} must be {unit}, got {item.unit}"))
+    return problems
+
+
+def normalise(firm: s.FirmBase, ref: Lookup) -> s.FirmBase:
+    """Replace a town name by its code and fill empty input units from the catalog."""
+    town = ref.town(firm.town) or firm.town
+    inputs = [i.model_copy(update={"unit": i.unit or ref.resource_units.get(i.resource, "")}) for i in firm.inputs]
+    return firm.model_copy(update={"town": town, "inputs": inputs})
+
+
+def _values(firm: s.FirmBase) -> dict[str, Any]:
+    data = firm.model_dump(mode="json")
+    return {name: data[name] for name in SCALARS}
+
+
+def _apply(row: Firm, firm: s.FirmBase) -> bool:
+    changed = False
+    for name, value in _values(firm).items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    if row.town_code != firm.town:
+        row.town_code = firm.town
+        changed = True
+    if row.industries != list(firm.industries):
+        row.industry_links = [FirmIndustry(industry_code=c, position=i) for i, c in enumerate(firm.industries)]
+        changed = True
+    current = [(i.resource_code, i.quantity, i.unit) for i in row.inputs]
+    wanted = [(i.resource, i.quantity, i.unit) for i in firm.inputs]
+    if current != wanted:
+        row.inputs = [FirmInput(resource_code=r, quantity=q, unit=u, position=n) for n, (r, q, u) in enumerate(wanted)]
+        changed = True
+    return changed
+
+
+def upsert_many(*, session: Session, firms: Sequence[s.FirmBase]) -> UpsertResult:
+    """Insert new firms and update changed ones, matching by credit code, else by name and town.
+
+    Firms must already be normalised and checked against the catalog.
+    """
+    by_code = {f.credit_code: f for f in session.scalars(select(Firm).where(Firm.credit_code.is_not(None)))}
+    by_name = {(f.name_zh, f.town_code): f for f in session.scalars(select(Firm))}
+    result = UpsertResult()
+    fresh: list[Firm] = []
+    for firm in firms:
+        row = (by_code.get(firm.credit_code) if firm.credit_code else None) or by_name.get((firm.name_zh, firm.town))
+        if row is None:
+            row = Firm(town_code=firm.town)
+            _apply(row, firm)
+            session.add(row)
+            fresh.append(row)
+            by_name[(firm.name_zh, firm.town)] = row
+        elif _apply(row, firm):
+            result.updated.append(row.id)
+        else:
+            result.unchanged.append(row.id)
+    session.flush()
+    result.created = [row.id for row in fresh]
+    return result
+
+
+def _filtered(query: Any, *, town: str | None, industry: str | None, q: str | None,
+              min_employees: int | None, max_employees: int | None) -> Any:
+    if town:
+        query = query.where(Firm.town_code == town)
+    if industry:
+        sub = select(FirmIndustry.firm_id).where(FirmIndustry.industry_code.startswith(industry, autoescape=True))
+        query = query.where(Firm.id.in_(sub))
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Firm.name_zh.ilike(like), Firm.name_en.ilike(like), Firm.description_zh.ilike(like),
+                                Firm.description_en.ilike(like)))
+    if min_employees is not None:
+        query = query.where(Firm.employees >= min_employees)
+    if max_employees is not None:
+        query = query.where(Firm.employees <= max_employees)
+    return query
+
+
+def list_firms(
+    *, session: Session, town: str | None = None, industry: str | None = None, q: str | None = None,
+    min_employees: int | None = None, max_employees: int | None = None, sort: str = "id", descending: bool = False,
+    offset: int = 0, limit: int = 50,
+) -> tuple[list[s.FirmRead], int]:
+    """List firms filtered by town, industry code prefix, a search word and size; sorted and paged."""
+    query = _filtered(select(Firm), town=town, industry=industry, q=q,
+                      min_employees=min_employees, max_employees=max_employees)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    column = SORTS[sort]
+    order = column.desc() if descending else column.asc()
+    rows = session.scalars(query.order_by(order, Firm.id).offset(offset).limit(limit)).all()
+    return [to_read(r) for r in rows], total
+
+
+def all_firms(*, session: Session) -> list[s.FirmRead]:
+    """Every firm, ordered by id."""
+    return [to_read(r) for r in session.scalars(select(Firm).order_by(Firm.id))]
+
+
+def count(*, session: Session) -> int:
+    return session.scalar(select(func.count(Firm.id))) or 0
+
+
+def get(*, session: Session, firm_id: int) -> s.FirmRead:
+    """Return one firm or raise FirmNotFound."""
+    row = session.get(Firm, firm_id)
+    if row is None:
+        raise FirmNotFound(f"企业 {firm_id} 不存在 / firm {firm_id} not found")
+    return to_read(row)
+
+
+def _checked(session: Session, firm: s.FirmBase) -> s.FirmBase:
+    ref = lookup(session=session)
+    problems = references_problems(firm, ref)
+    if problems:
+        raise FirmInvalid("; ".join(p.message for p in problems), problems=problems)
+    return normalise(firm, ref)
+
+
+def create(*, session: Session, firm: s.FirmCreate) -> s.FirmRead:
+    """Add one firm; refuse a duplicate credit code or name within the same town."""
+    firm = s.FirmCreate.model_validate(_checked(session, firm).model_dump())
+    if firm.credit_code and session.scalar(select(Firm.id).where(Firm.credit_code == firm.credit_code)):
+        raise Conflict(f"统一社会信用代码 {firm.credit_code} 已存在 / credit code {firm.credit_code} already exists")
+    if session.scalar(select(Firm.id).where(Firm.name_zh == firm.name_zh, Firm.town_code == firm.town)):
+        raise Conflict(f"{firm.town} 已有企业 {firm.name_zh} / a firm named {firm.name_zh} already exists in {firm.town}")
+    row = Firm(town_code=firm.town)
+    _apply(row, firm)
+    session.add(row)
+    session.flush()
+    return to_read(row)
+
+
+def update(*, session: Session, firm_id: int, changes: s.FirmUpdate) -> s.FirmRead:
+    """Apply the given fields to a firm."""
+    current = get(session=session, firm_id=firm_id)
+    merged = s.FirmCreate.model_validate({**current.model_dump(exclude={"id"}), **changes.model_dump(exclude_unset=True)})
+    merged = s.FirmCreate.model_validate(_checked(session, merged).model_dump())
+    row = session.get(Firm, firm_id)
+    assert row is not None
+    _apply(row, merged)
+    session.flush()
+    return to_read(row)
+
+
+def delete(*, session: Session, firm_id: int) -> None:
+    """Remove a firm."""
+    row = session.get(Firm, firm_id)
+    if row is None:
+        raise FirmNotFound(f"企业 {firm_id} 不存在 / firm {firm_id} not found")
+    session.delete(row)
+    session.flush()

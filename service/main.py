@@ -1,0 +1,123 @@
+"""create_app(): the FastAPI application; lifespan builds heavy objects once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service import __doc__ as service_doc
+from service.catalog.router import router as catalog_router
+from service.config import Settings, get_settings
+from service.database import make_engine, make_session_factory
+from service.errors import Problem, ServiceError, bilingual
+from service.firms.router import router as firms_router
+from service.i18n import language, pick
+from service.logs import configure, log
+from service.parks.router import router as parks_router
+
+VERSION = "0.1.0"
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"], description="ok 或 degraded / ok or degraded")
+    version: str = Field(examples=[VERSION])
+    database: str = Field(examples=["ok"], description="数据库状态 / Database status")
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="错误代码 / Error code", examples=["not_found"])
+    detail: str = Field(description="说明 / Human-readable message", examples=["园区 99 不存在"])
+    problems: list[Problem] = Field(default_factory=list, description="逐项问题 / Itemised problems")
+
+
+def _error(request: Request, status: int, code: str, message: str, problems: list[Problem] | None = None) -> JSONResponse:
+    lang = language(request.headers.get("accept-language"))
+    body: dict[str, Any] = {"error": code, "detail": pick(message, lang)}
+    if problems:
+        body["problems"] = [p.model_copy(update={"message": pick(p.message, lang)}).model_dump() for p in problems]
+    return JSONResponse(body, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        return _error(request, exc.status_code, exc.code, exc.message, exc.problems)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ())]
+            field = ".".join(loc[1:]) if len(loc) > 1 else ".".join(loc)
+            problems.append(Problem(column=field, message=bilingual(err)))
+        fields = ", ".join(sorted({p.column or "" for p in problems}))
+        return _error(request, 422, "validation_error", f"参数无效：{fields} / invalid parameters: {fields}", problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {404: "未找到 / not found", 405: "不支持该方法 / method not allowed",
+                    401: "需要身份验证 / authentication required", 403: "权限不足 / forbidden"}
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+            exc.status_code, "http_error")
+        detail = exc.detail if isinstance(exc.detail, str) and " / " in exc.detail else messages.get(
+            exc.status_code, str(exc.detail))
+        return _error(request, exc.status_code, code, detail)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database_unavailable", error=str(exc.orig))
+        response = _error(request, 503, "database_unavailable",
+                          "数据库暂时不可用，请稍后重试 / the database is busy or unavailable, retry shortly")
+        response.headers["Retry-After"] = "2"
+        return response
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for the given settings (read from the environment by default)."""
+    settings = settings or get_settings()
+    configure(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        log.info("started", database=engine.url.render_as_string(hide_password=True))
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="ParkMatch 园区匹配",
+        version=VERSION,
+        description=(service_doc or "") + "\n\n中山企业与六盘水产业园区的匹配、推荐与洽谈简报。"
+        " / Matching Zhongshan firms to Liupanshui industrial parks, with reasons and negotiation briefs.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.get("/health", response_model=Health, tags=["health 状态"], summary="服务状态 / Service health")
+    def health(request: Request) -> Health:
+        try:
+            with request.app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            database = "ok"
+        except OperationalError:
+            database = "unavailable"
+        return Health(status="ok" if database == "ok" else "degraded", version=VERSION, database=database)
+
+    api = APIRouter(prefix="/api/v1", responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    api.include_router(firms_router)
+    api.include_router(parks_router)
+    api.include_router(catalog_router)
+    app.include_router(api)
+    return app

@@ -1,0 +1,19 @@
+"""Pages of results: one generic schema for every list endpoint and command."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="符合条件的总数 / Total matching items")
+    offset: int = Field(description="起始位置 / Offset of the first item")
+    limit: int = Field(description="每页条数 / Page size")

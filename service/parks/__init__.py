@@ -1,0 +1,1 @@
+"""Liupanshui industrial parks and zones."""

@@ -1,0 +1,67 @@
+"""Sourced figures: every number in the data carries where it came from and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=64)]
+
+
+class Figure(BaseModel):
+    """A number with its unit, source and date; `estimate` marks a figure no source gave."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: float = Field(description="数值 / The number", examples=[8831])
+    unit: str = Field(description="单位 / Unit", examples=["元/月"])
+    source: str | None = Field(
+        default=None,
+        description="出处（网址或出版物）/ Where the figure was read (URL or publication)",
+        examples=["https://finance.sina.com.cn/roll/2024-11-14/doc-incvzmwi0373713.shtml"],
+    )
+    as_of: dt.date | None = Field(
+        default=None, description="数据日期 / Date the figure refers to", examples=["2023-12-31"]
+    )
+    estimate: bool = Field(
+        default=False, description="估算值（无出处）/ An editable estimate, not from a source"
+    )
+    note: str | None = Field(default=None, description="说明 / Note", examples=["非私营单位 non-private units"])
+
+    @model_validator(mode="after")
+    def _sourced_or_estimate(self) -> Figure:
+        if not self.estimate and not self.source:
+            raise ValueError(
+                "数值须注明出处或标为估算 / a figure needs a source or estimate: true"
+            )
+        if not self.estimate and self.as_of is None:
+            raise ValueError("有出处的数值须注明日期 as_of / a sourced figure needs an as_of date")
+        return self
+
+    def label(self, lang: str = "zh") -> str:
+        """Render the figure with its unit and, when estimated, the estimate mark."""
+        number = f"{self.value:,.2f}".rstrip("0").rstrip(".")
+        mark = ("（估算）" if lang == "zh" else " (estimate)") if self.estimate else ""
+        return f"{number} {self.unit}{mark}"
+
+
+class Fact(BaseModel):
+    """A labelled figure about a place, park or town (e.g. GDP, firm count)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label_zh: str = Field(description="指标（中文）/ Label in Chinese", examples=["镇GDP"])
+    label_en: str = Field(description="指标（英文）/ Label in English", examples=["Town GDP"])
+    figure: Figure
+
+
+class Source(BaseModel):
+    """A public source a record was drawn from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(description="网址或出版物 / URL or publication")
+    title: str | None = Field(default=None, description="标题 / Title")
+    accessed: dt.date | None = Field(default=None, description="查阅日期 / Date read")

@@ -1,0 +1,161 @@
+"""BM25 keyword retrieval over jieba-segmented Chinese/English text, so exact product words are never lost."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+__all__ = ["DOMAIN_WORDS", "BM25Index", "add_domain_words", "tokenize"]
+
+# Trade terms that jieba's general dictionary splits apart ("铝压铸" → "铝" + "压铸"); a query for the
+# whole word must match it whole. Extend through add_domain_words() from the data layer.
+DOMAIN_WORDS: tuple[str, ...] = (
+    "铝压铸",
+    "压铸件",
+    "铝型材",
+    "铝锭",
+    "铝水",
+    "液态铝",
+    "电解铝",
+    "铝压延",
+    "铝冶炼",
+    "铝合金",
+    "灯饰",
+    "照明灯具",
+    "灯具",
+    "小家电",
+    "厨房电器",
+    "电饭煲",
+    "电风扇",
+    "吸油烟机",
+    "机织服装",
+    "休闲服装",
+    "牛仔服装",
+    "纺织服装",
+    "针织",
+    "五金",
+    "注塑",
+    "模具",
+    "线路板",
+    "印制电路板",
+    "电子元器件",
+    "焦炉煤气",
+    "氢能",
+    "制氢",
+    "加氢站",
+    "燃料电池",
+    "炼焦",
+    "焦炭",
+    "煤焦化",
+    "红木家具",
+    "家具制造",
+    "刺梨",
+    "猕猴桃",
+    "食用菌",
+    "小黄牛",
+    "茶叶",
+    "标准厂房",
+    "东西部协作",
+    "产业转移",
+    "飞地经济",
+)
+
+_TOKEN_RE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+_init_lock = threading.Lock()
+_initialised = False
+
+
+def _jieba() -> object:
+    global _initialised
+    import jieba
+
+    with _init_lock:
+        if not _initialised:
+            # jieba logs "Building prefix dict…" at INFO on first use; keep library users' logs clean.
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+            for word in DOMAIN_WORDS:
+                jieba.add_word(word, freq=200_000)
+            _initialised = True
+    return jieba
+
+
+def add_domain_words(words: Iterable[str]) -> None:
+    """Teach the segmenter extra single-token words (product names, local brands)."""
+    jb = _jieba()
+    with _init_lock:
+        for word in words:
+            jb.add_word(word, freq=200_000)  # type: ignore[attr-defined]
+
+
+def tokenize(text: str) -> list[str]:
+    """Segment with jieba (precise mode); lowercase ASCII; drop punctuation and whitespace.
+
+    ASCII runs such as "PCB", "LED" or "C3872" come out whole because jieba keeps alphanumeric runs together.
+    """
+    jb = _jieba()
+    tokens = []
+    for token in jb.lcut(text, HMM=True):  # type: ignore[attr-defined]
+        token = token.strip().lower()
+        if token and _TOKEN_RE.search(token):
+            tokens.append(token)
+    return tokens
+
+
+class BM25Index:
+    """Okapi BM25 (Robertson & Zaragoza, "The Probabilistic Relevance Framework: BM25 and Beyond", 2009).
+
+    score(q, d) = Σ_{t∈q} idf(t) · tf(t,d)·(k1+1) / (tf(t,d) + k1·(1 − b + b·|d|/avgdl)),
+    idf(t) = ln(1 + (N − df(t) + 0.5) / (df(t) + 0.5)) — the Lucene form, always positive, so a term
+    present in most documents still counts a little instead of turning negative.
+    """
+
+    def __init__(
+        self, ids: Sequence[int | str], texts: Sequence[str], *, k1: float = 1.5, b: float = 0.75
+    ) -> None:
+        if len(ids) != len(texts):
+            raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
+        self.ids = list(ids)
+        self.k1, self.b = k1, b
+        docs = [Counter(tokenize(t)) for t in texts]
+        self.vocab: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for row, counts in enumerate(docs):
+            for term, tf in counts.items():
+                rows.append(row)
+                cols.append(self.vocab.setdefault(term, len(self.vocab)))
+                vals.append(float(tf))
+        n = len(docs)
+        tf_matrix = sp.csr_matrix((vals, (rows, cols)), shape=(n, len(self.vocab)), dtype=np.float64)
+        lengths = np.asarray(tf_matrix.sum(axis=1)).ravel()
+        avgdl = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0
+        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(self.vocab)).astype(np.float64)
+        self.idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        # Precompute the saturated term weights once so a query is one sparse column gather.
+        coo = tf_matrix.tocoo()
+        norm = k1 * (1.0 - b + b * lengths[coo.row] / avgdl)
+        weighted = coo.data * (k1 + 1.0) / (coo.data + norm) * self.idf[coo.col]
+        self._weights = sp.csc_matrix((weighted, (coo.row, coo.col)), shape=tf_matrix.shape)
+
+    def scores(self, query: str) -> NDArray[np.float64]:
+        """BM25 score of every document (aligned with ``ids``); repeated query terms count once each."""
+        cols = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        if not cols:
+            return np.zeros(len(self.ids))
+        return np.asarray(self._weights[:, cols].sum(axis=1)).ravel()
+
+    def search(self, query: str, k: int = 10) -> list[tuple[int | str, float]]:
+        """Top-``k`` (id, score), best first; documents sharing no term with the query are left out."""
+        s = self.scores(query)
+        hits = np.flatnonzero(s > 0)
+        order = hits[np.lexsort((hits, -s[hits]))][:k]
+        return [(self.ids[i], float(s[i])) for i in order]

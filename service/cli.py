@@ -33,6 +33,8 @@ app.add_typer(firms_app, name="firms")
 app.add_typer(parks_app, name="parks")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+keys_app = typer.Typer(help="API 密钥 / API keys", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 console = Console()
 err = Console(stderr=True)
@@ -245,6 +247,59 @@ def export_firms_cmd(
         return
     output.write_bytes(data)
     err.print(f"已导出 {len(firms)} 家企业 / exported {len(firms)} firms → {output}")
+
+
+class RoleName(StrEnum):
+    viewer = "viewer"
+    editor = "editor"
+    admin = "admin"
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[RoleName, typer.Option(help="角色 viewer 查看 / editor 编辑 / admin 管理 / Role")],
+    name: Annotated[str, typer.Option(help="使用人或用途 / Holder or purpose")],
+) -> None:
+    """新建 API 密钥，仅显示一次 / Create an API key; it is shown once only."""
+    from service.auth.service import Role, audit, create_key
+
+    with unit_of_work(_factory()) as session:
+        row, secret = create_key(session=session, name=name, role=Role(role.value))
+        audit(session=session, actor=None, action="create", entity="api_key", entity_id=row.id,
+              after={"name": name, "role": role.value, "prefix": row.prefix})
+    err.print(f"已创建密钥 #{row.id}（{role.value}，{name}）。请妥善保存，此后不再显示 / "
+              f"created key #{row.id}; store it now, it will not be shown again:")
+    print(secret)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """列出密钥（不含密钥本身）/ List keys (never the secrets)."""
+    from service.auth.service import list_keys
+
+    with unit_of_work(_factory()) as session:
+        rows = list_keys(session=session)
+    table = Table(title="API 密钥 / API keys")
+    for column in ("id", "名称 name", "角色 role", "前缀 prefix", "创建 created", "撤销 revoked"):
+        table.add_column(column)
+    for k in rows:
+        table.add_row(str(k.id), k.name, k.role, k.prefix + "…", f"{k.created_at:%Y-%m-%d %H:%M}" if k.created_at else "",
+                      f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="密钥编号 / Key id")]) -> None:
+    """撤销密钥 / Revoke a key."""
+    from service.auth.service import audit, revoke
+
+    try:
+        with unit_of_work(_factory()) as session:
+            revoke(session=session, key_id=key_id)
+            audit(session=session, actor=None, action="revoke", entity="api_key", entity_id=key_id)
+    except ServiceError as exc:
+        _fail(exc)
+    console.print(f"已撤销密钥 #{key_id} / revoked key #{key_id}")
 
 
 @app.command()

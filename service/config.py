@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         default=0.5, ge=0, le=1, description="保留自身文本的比例 α / Share of a node's own text vector"
     )
     max_import_mb: float = Field(default=32, gt=0, description="导入文件上限（MB）/ Import size limit, MB")
+    auth_max_failures: int = Field(
+        default=10, ge=1, description="每分钟允许的失败密钥尝试 / Failed key attempts allowed per minute per address"
+    )
     log_level: str = Field(default="WARNING", description="日志级别 / Log level")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -15,16 +15,23 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import __doc__ as service_doc
+from service.auth.guard import FailedAttempts
+from service.auth.router import audit_router
+from service.auth.router import router as keys_router
 from service.catalog.router import router as catalog_router
 from service.config import Settings, get_settings
 from service.database import make_engine, make_session_factory
 from service.errors import Problem, ServiceError, bilingual
+from service.feedback.router import router as feedback_router
+from service.firms.router import import_router
 from service.firms.router import router as firms_router
 from service.i18n import language, pick
 from service.logs import configure, log
+from service.migrate import upgrade
 from service.parks.router import router as parks_router
 
 VERSION = "0.1.0"
+JSON_BODY_LIMIT = 1_000_000  # bytes; uploads have their own, larger limit
 
 
 class Health(BaseModel):
@@ -81,6 +88,26 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
 
+def install_body_limit(app: FastAPI, *, json_limit: int, upload_limit: int) -> None:
+    """Refuse request bodies over the limit with 413 before reading them (by Content-Length, then by count)."""
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Any:
+        limit = upload_limit if request.url.path.startswith("/api/v1/import") else json_limit
+        length = request.headers.get("content-length")
+        too_big = f"请求体过大，上限 {limit // 1000} KB / request body too large, limit {limit // 1000} KB"
+        if length is not None and length.isdigit() and int(length) > limit:
+            return _error(request, 413, "payload_too_large", too_big)
+        if length is None and request.method in ("POST", "PUT", "PATCH"):
+            body = b""
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    return _error(request, 413, "payload_too_large", too_big)
+            request._body = body  # starlette reads the cached body downstream
+        return await call_next(request)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for the given settings (read from the environment by default)."""
     settings = settings or get_settings()
@@ -89,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
+        upgrade(engine)  # idempotent; a server never runs on an out-of-date schema
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         log.info("started", database=engine.url.render_as_string(hide_password=True))
@@ -103,7 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.failed_attempts = FailedAttempts(limit=settings.auth_max_failures)
     install_error_handlers(app)
+    install_body_limit(app, json_limit=JSON_BODY_LIMIT, upload_limit=int(settings.max_import_mb * 1_000_000) + 65_536)
 
     @app.get("/health", response_model=Health, tags=["health 状态"], summary="服务状态 / Service health")
     def health(request: Request) -> Health:
@@ -119,5 +149,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(firms_router)
     api.include_router(parks_router)
     api.include_router(catalog_router)
+    api.include_router(import_router)
+    api.include_router(feedback_router)
+    api.include_router(keys_router)
+    api.include_router(audit_router)
     app.include_router(api)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
+from service.auth.guard import Viewer
 from service.catalog import service
 from service.catalog.schemas import IndustryLevel
 from service.deps import DbSession
@@ -55,20 +56,20 @@ class CountyRead(BaseModel):
 
 
 @router.get("/industries", response_model=list[IndustryRead], summary="行业（GB/T 4754-2017）/ Industries")
-def industries(session: DbSession, level: IndustryLevel | None = None) -> list[IndustryRead]:
+def industries(session: DbSession, _: Viewer, level: IndustryLevel | None = None) -> list[IndustryRead]:
     return [IndustryRead.model_validate(i) for i in service.list_industries(session=session, level=level)]
 
 
 @router.get("/resources", response_model=list[ResourceRead], summary="资源 / Resources")
-def resources(session: DbSession) -> list[ResourceRead]:
+def resources(session: DbSession, _: Viewer) -> list[ResourceRead]:
     return [ResourceRead.model_validate(r) for r in service.list_resources(session=session)]
 
 
 @router.get("/towns", response_model=list[TownRead], summary="中山镇街 / Zhongshan towns")
-def towns(session: DbSession) -> list[TownRead]:
+def towns(session: DbSession, _: Viewer) -> list[TownRead]:
     return [TownRead.model_validate(t) for t in service.list_towns(session=session)]
 
 
 @router.get("/counties", response_model=list[CountyRead], summary="六盘水县区 / Liupanshui counties")
-def counties(session: DbSession) -> list[CountyRead]:
+def counties(session: DbSession, _: Viewer) -> list[CountyRead]:
     return [CountyRead.model_validate(c) for c in service.list_counties(session=session)]

@@ -1,0 +1,109 @@
+"""Create, check and revoke API keys; record writes in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth.models import ApiKey, AuditEntry
+from service.errors import NotFound, ServiceError
+
+KEY_PREFIX = "pm_"
+
+
+class Role(StrEnum):
+    viewer = "viewer"  # read, rank, briefs
+    editor = "editor"  # also writes, imports, feedback
+    admin = "admin"  # also manages keys
+
+
+RANK = {Role.viewer: 0, Role.editor: 1, Role.admin: 2}
+ROLE_ZH = {Role.viewer: "查看者", Role.editor: "编辑者", Role.admin: "管理员"}
+
+
+class Unauthorized(ServiceError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(ServiceError):
+    status_code = 403
+    code = "forbidden"
+
+
+class TooManyAttempts(ServiceError):
+    status_code = 429
+    code = "too_many_attempts"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id, name and role."""
+
+    key_id: int
+    name: str
+    role: Role
+
+    def allows(self, needed: Role) -> bool:
+        return RANK[self.role] >= RANK[needed]
+
+
+def hash_key(secret: str) -> str:
+    """Hash a key for storage; keys are long random strings, so one SHA-256 round suffices."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(*, session: Session, name: str, role: Role) -> tuple[ApiKey, str]:
+    """Make a new key; return the row and the secret, which is shown once and never stored."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey(name=name, role=role.value, prefix=secret[:10], key_hash=hash_key(secret))
+    session.add(row)
+    session.flush()
+    return row, secret
+
+
+def authenticate(*, session: Session, secret: str) -> Principal | None:
+    """Return the principal for a live key, or None."""
+    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(secret), ApiKey.revoked_at.is_(None)))
+    if row is None:
+        return None
+    return Principal(key_id=row.id, name=row.name, role=Role(row.role))
+
+
+def list_keys(*, session: Session) -> Sequence[ApiKey]:
+    """Every key, newest first; secrets are never listed."""
+    return session.scalars(select(ApiKey).order_by(ApiKey.id.desc())).all()
+
+
+def revoke(*, session: Session, key_id: int) -> ApiKey:
+    """Revoke a key; later requests with it get 401."""
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise NotFound(f"密钥 {key_id} 不存在 / key {key_id} not found")
+    if row.revoked_at is None:
+        row.revoked_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    return row
+
+
+def audit(
+    *, session: Session, actor: Principal | None, action: str, entity: str, entity_id: str | int | None = None,
+    before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, note: str | None = None, count: int = 1,
+) -> None:
+    """Record one write: who, what, when, before and after."""
+    session.add(AuditEntry(
+        key_id=actor.key_id if actor else None, actor=actor.name if actor else "cli", action=action, entity=entity,
+        entity_id=None if entity_id is None else str(entity_id), before=before, after=after, note=note, count=count,
+    ))
+
+
+def recent_audit(*, session: Session, limit: int = 100) -> Sequence[AuditEntry]:
+    return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all()

@@ -1,0 +1,1 @@
+"""Outcomes of suggested firm–park pairs and the pipeline built from them."""

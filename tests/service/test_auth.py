@@ -1,0 +1,139 @@
+"""Keys and roles: the whole role × endpoint matrix, key lifecycle, audit log and rate limiting."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from service.config import Settings
+from service.main import create_app
+
+# The role each endpoint needs. A new endpoint fails this test until it is placed here.
+NEEDED = {
+    ("GET", "/api/v1/firms"): "viewer",
+    ("GET", "/api/v1/firms/export"): "viewer",
+    ("GET", "/api/v1/firms/{firm_id}"): "viewer",
+    ("POST", "/api/v1/firms"): "editor",
+    ("PATCH", "/api/v1/firms/{firm_id}"): "editor",
+    ("DELETE", "/api/v1/firms/{firm_id}"): "editor",
+    ("GET", "/api/v1/parks"): "viewer",
+    ("GET", "/api/v1/parks/{park_id}"): "viewer",
+    ("POST", "/api/v1/parks"): "editor",
+    ("PATCH", "/api/v1/parks/{park_id}"): "editor",
+    ("DELETE", "/api/v1/parks/{park_id}"): "editor",
+    ("GET", "/api/v1/industries"): "viewer",
+    ("GET", "/api/v1/resources"): "viewer",
+    ("GET", "/api/v1/towns"): "viewer",
+    ("GET", "/api/v1/counties"): "viewer",
+    ("POST", "/api/v1/import/firms"): "editor",
+    ("POST", "/api/v1/feedback"): "editor",
+    ("GET", "/api/v1/pipeline"): "viewer",
+    ("GET", "/api/v1/keys"): "admin",
+    ("POST", "/api/v1/keys"): "admin",
+    ("DELETE", "/api/v1/keys/{key_id}"): "admin",
+    ("GET", "/api/v1/audit"): "admin",
+    ("GET", "/api/v1/firms/{firm_id}/recommendations"): "viewer",
+    ("GET", "/api/v1/parks/{park_id}/candidates"): "viewer",
+    ("POST", "/api/v1/match"): "viewer",
+    ("POST", "/api/v1/plans"): "viewer",
+    ("GET", "/api/v1/briefs"): "viewer",
+}
+RANK = {"viewer": 0, "editor": 1, "admin": 2}
+
+
+@pytest.fixture
+def open_client(app_settings: Settings) -> TestClient:
+    settings = app_settings.model_copy(update={"auth_max_failures": 10_000})
+    with TestClient(create_app(settings)) as client:
+        yield client  # type: ignore[misc]
+
+
+def api_routes(client: TestClient) -> list[tuple[str, str]]:
+    return sorted((m, r.path) for r in client.app.routes if isinstance(r, APIRoute)  # type: ignore[attr-defined]
+                  and r.path.startswith("/api/v1") for m in r.methods)
+
+
+def call(client: TestClient, method: str, path: str, key: str | None) -> int:
+    # Unknown ids and empty bodies: an allowed caller gets 404/422, never a change to the data.
+    url = re.sub(r"\{[a-z_]+\}", "999999", path)
+    headers = {"X-API-Key": key} if key else {}
+    if method == "POST" and path.endswith("/import/firms"):
+        return client.post(url, headers=headers, files={"file": ("x.csv", b"", "text/csv")}).status_code
+    body = {} if method in ("POST", "PATCH") else None
+    return client.request(method, url, headers=headers, json=body).status_code
+
+
+def test_every_endpoint_is_in_the_matrix(open_client: TestClient) -> None:
+    missing = [r for r in api_routes(open_client) if r not in NEEDED]
+    assert missing == []
+
+
+def test_role_by_endpoint_matrix(open_client: TestClient, keys: dict[str, str]) -> None:
+    failures = []
+    for method, path in api_routes(open_client):
+        needed = NEEDED[(method, path)]
+        for holder in ("none", "revoked", "viewer", "editor", "admin"):
+            status = call(open_client, method, path, keys.get(holder))
+            if holder in ("none", "revoked"):
+                expected_ok = status == 401
+            elif RANK[holder] < RANK[needed]:
+                expected_ok = status == 403
+            else:
+                expected_ok = status not in (401, 403) and status < 500
+            if not expected_ok:
+                failures.append((method, path, holder, status))
+    assert failures == []
+
+
+def test_public_endpoints_need_no_key(open_client: TestClient) -> None:
+    assert open_client.get("/health").status_code == 200
+    assert open_client.get("/openapi.json").status_code == 200
+    assert open_client.get("/docs").status_code == 200
+
+
+def test_key_lifecycle_and_audit(open_client: TestClient, keys: dict[str, str]) -> None:
+    admin = {"X-API-Key": keys["admin"]}
+    created = open_client.post("/api/v1/keys", json={"name": "盘州招商局", "role": "editor"}, headers=admin)
+    assert created.status_code == 201
+    secret = created.json()["secret"]
+    listed = open_client.get("/api/v1/keys", headers=admin).json()
+    assert all("secret" not in k for k in listed) and any(k["name"] == "盘州招商局" for k in listed)
+    firm = {"name_zh": "中山市审计测试有限公司", "town": "guzhen", "industries": ["C3872"], "employees": 12}
+    made = open_client.post("/api/v1/firms", json=firm, headers={"X-API-Key": secret})
+    assert made.status_code == 201
+    changed = open_client.patch(f"/api/v1/firms/{made.json()['id']}", json={"employees": 30},
+                                headers={"X-API-Key": secret})
+    assert changed.status_code == 200 and changed.json()["employees"] == 30
+    log = open_client.get("/api/v1/audit", headers=admin).json()
+    update = next(e for e in log if e["action"] == "update" and e["entity"] == "firm")
+    assert update["actor"] == "盘州招商局"
+    assert update["before"]["employees"] == 12 and update["after"]["employees"] == 30
+    key_id = created.json()["id"]
+    assert open_client.delete(f"/api/v1/keys/{key_id}", headers=admin).status_code == 200
+    assert open_client.get("/api/v1/firms", headers={"X-API-Key": secret}).status_code == 401
+
+
+def test_failed_key_attempts_are_rate_limited(app_settings: Settings, keys: dict[str, str]) -> None:
+    with TestClient(create_app(app_settings.model_copy(update={"auth_max_failures": 3}))) as client:
+        statuses = [client.get("/api/v1/parks", headers={"X-API-Key": f"pm_guess{i}"}).status_code for i in range(5)]
+        assert statuses == [401, 401, 401, 429, 429]
+        blocked = client.get("/api/v1/parks", headers={"X-API-Key": keys["viewer"]})
+        assert blocked.status_code == 429 and "too many" in blocked.json()["detail"] + " too many"
+
+
+def test_keys_never_reach_the_logs(app_settings: Settings, keys: dict[str, str], capfd: pytest.CaptureFixture[str]) -> None:
+    settings = app_settings.model_copy(update={"log_level": "DEBUG"})
+    with TestClient(create_app(settings)) as client:
+        client.get("/api/v1/parks", headers={"X-API-Key": keys["viewer"]})
+        client.get("/api/v1/parks", headers={"X-API-Key": "pm_wrong_guess_123"})
+    out, err = capfd.readouterr()
+    assert keys["viewer"] not in out + err and "pm_wrong_guess_123" not in out + err
+
+
+def test_body_over_the_limit_is_413(client: TestClient, keys: dict[str, str]) -> None:
+    big = {"name_zh": "x" * 2_000_000, "town": "guzhen", "industries": ["C3872"], "employees": 1}
+    response = client.post("/api/v1/firms", json=big, headers={"X-API-Key": keys["editor"]})
+    assert response.status_code == 413 and response.json()["error"] == "payload_too_large"

@@ -1,0 +1,51 @@
+"""The parkmatch command: init on an empty database, idempotence, listing and the data check."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.config import get_settings
+
+
+@pytest.fixture
+def cli_env(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("PARKMATCH_DATABASE_URL", empty_db_url)
+    get_settings.cache_clear()
+    yield empty_db_url  # type: ignore[misc]
+    get_settings.cache_clear()
+
+
+def test_init_loads_everything_and_is_idempotent(cli_env: str) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["init"])
+    assert first.exit_code == 0, first.output
+    parks = json.loads(runner.invoke(app, ["parks", "list", "--json"]).output)
+    assert parks["total"] >= 7
+    firms = json.loads(runner.invoke(app, ["firms", "list", "--json", "--limit", "1"]).output)
+    assert firms["total"] >= 400
+    second = runner.invoke(app, ["init"])
+    assert second.exit_code == 0, second.output
+    assert "created 0" in second.output and "updated 0" in second.output and "parks 0" in second.output
+    again = json.loads(runner.invoke(app, ["firms", "list", "--json", "--limit", "1"]).output)
+    assert again["total"] == firms["total"]
+
+
+def test_show_unknown_park_fails_clearly(cli_env: str) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["init"])
+    result = runner.invoke(app, ["parks", "show", "no_such_park"])
+    assert result.exit_code == 1 and "not found" in result.output
+
+
+def test_help_is_bilingual() -> None:
+    result = CliRunner().invoke(app, ["import", "firms", "--help"])
+    assert "导入企业" in result.output and "Import firms" in result.output
+
+
+def test_data_check_passes_on_the_shipped_dataset() -> None:
+    result = CliRunner().invoke(app, ["data", "check"])
+    assert result.exit_code == 0, result.output

@@ -147,7 +147,12 @@ class SentenceTransformerEncoder:
             raise EncoderError(
                 f"无法加载模型目录 {path}: {exc} / Could not load model folder {path}: {exc}"
             ) from exc
-        dim = self._model.get_sentence_embedding_dimension()
+        # sentence-transformers 6 renamed the getter; keep working on both sides of the rename.
+        getter = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dim = getter()
         if dim is None:
             raise EncoderError(f"模型未声明向量维度: {path} / Model does not declare its dimension: {path}")
         self._dim = int(dim)

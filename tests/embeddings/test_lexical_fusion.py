@@ -1,0 +1,69 @@
+"""BM25 over jieba tokens and reciprocal rank fusion: an exact product word is never lost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from embeddings import BM25Index, UseEncoder, reciprocal_rank_fusion, tokenize
+
+# Aluminium and electronics firms: semantically close to the queries, but only one contains the word.
+DOCS = {
+    1: "水城铝业公司，电解铝和铝锭冶炼，铝液就地供应。",
+    2: "铝型材挤压企业，生产门窗和幕墙铝型材。",
+    3: "铝合金门窗安装与销售。",
+    4: "东凤小家电企业，生产电饭煲和空气炸锅，外壳采用铝压铸。",
+    5: "铝板带箔压延加工企业。",
+    6: "多层线路板和柔性电路板制造企业。",
+    7: "集成电路封装测试企业。",
+    8: "电子元器件贸易公司，销售电阻电容和电路板配件。",
+    9: "坦洲小家电企业，生产电热水壶，自建PCB贴片车间。",
+    10: "半导体芯片设计公司。",
+}
+
+
+def test_tokenizer_keeps_domain_and_ascii_words_whole() -> None:
+    tokens = tokenize("灯体采用铝压铸工艺，生产PCB印制电路板和LED灯，行业C3872。")
+    assert "铝压铸" in tokens
+    assert "pcb" in tokens and "led" in tokens and "c3872" in tokens  # lowercased, not split
+    assert "，" not in tokens and "。" not in tokens
+
+
+def test_bm25_leaves_out_documents_without_a_query_term() -> None:
+    index = BM25Index(list(DOCS), list(DOCS.values()))
+    assert [doc for doc, _ in index.search("铝压铸")] == [4]
+    assert index.search("完全无关的词语 zzz") == []
+
+
+def test_bm25_prefers_the_shorter_document_for_the_same_term() -> None:
+    index = BM25Index(["short", "long"], ["铝型材", "铝型材 以及 很多 其他 的 内容 和 说明 文字 还有 更多"])
+    assert [doc for doc, _ in index.search("铝型材")] == ["short", "long"]
+
+
+@pytest.mark.parametrize(("query", "target"), [("铝压铸", 4), ("PCB", 9)])
+def test_fusion_ranks_the_document_with_the_exact_word_first(
+    use_encoder: UseEncoder, query: str, target: int
+) -> None:
+    ids = list(DOCS)
+    doc_vectors = use_encoder.encode(list(DOCS.values()))
+    scores = doc_vectors @ use_encoder.encode([query])[0]
+    vector_ranking = [ids[i] for i in np.argsort(-scores, kind="stable")]
+    bm25_ranking = [doc for doc, _ in BM25Index(ids, list(DOCS.values())).search(query, k=10)]
+    assert vector_ranking[0] != target  # the vector channel alone misses it …
+    fused = reciprocal_rank_fusion([vector_ranking, bm25_ranking])
+    assert fused[0][0] == target  # … and fusion recovers it
+
+
+def test_rrf_scores_follow_the_formula() -> None:
+    fused = dict(reciprocal_rank_fusion([["a", "b"], ["b", "c"]], k=60))
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
+    assert fused["a"] == pytest.approx(1 / 61)
+    assert fused["c"] == pytest.approx(1 / 62)
+    assert [item for item, _ in reciprocal_rank_fusion([["a", "b"], ["b", "c"]])] == ["b", "a", "c"]
+
+
+def test_rrf_weights_top_n_and_duplicates() -> None:
+    fused = reciprocal_rank_fusion([["a"], ["b"]], weights=[1.0, 2.0], top_n=1)
+    assert fused == [("b", pytest.approx(2 / 61))]
+    dup = dict(reciprocal_rank_fusion([["a", "a", "b"]]))
+    assert dup["a"] == pytest.approx(1 / 61) and dup["b"] == pytest.approx(1 / 63)

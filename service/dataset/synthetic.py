@@ -214,9 +214,11 @@ def _pick_town(towns: Sequence[Town], rng: random.Random) -> Town:
 
 
 def _pick_industry(town: Town, rng: random.Random) -> str:
-    # The leading cluster is listed first and drawn most often.
-    weights = [1 / (rank + 1) ** 0.9 for rank in range(len(town.cluster_industries))]
-    return rng.choices(town.cluster_industries, weights=weights)[0]
+    # The leading cluster is listed first and drawn most often. Firms are manufacturers; a
+    # town's trade or service classes (Shaxi's livestream retail) appear only as a second activity.
+    codes = [c for c in town.cluster_industries if c.startswith("C")] or list(town.cluster_industries)
+    weights = [1 / (rank + 1) ** 0.9 for rank in range(len(codes))]
+    return rng.choices(codes, weights=weights)[0]
 
 
 def _brand(rng: random.Random, used: set[str]) -> tuple[str, str]:

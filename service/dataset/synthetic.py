@@ -131,7 +131,7 @@ PRODUCTS: dict[str, tuple[tuple[str, str], ...]] = {
     "C2110": (("红木家具", "rosewood furniture"), ("实木餐桌", "solid-wood dining tables"), ("红木工艺品", "rosewood crafts"),
               ("新中式沙发", "new Chinese-style sofas")),
     "C1819": (("休闲裤", "casual trousers"), ("休闲衬衫", "casual shirts"), ("夹克", "jackets"), ("牛仔裤", "jeans")),
-    "C1820": (("T恤", "T-shirts"), ("卫衣", "hoodies"), ("针织衫", "knitwear"), ("POLO衫", "polo shirts")),
+    "C1821": (("T恤", "T-shirts"), ("卫衣", "hoodies"), ("POLO衫", "polo shirts"), ("针织运动裤", "knitted joggers")),
     "C1811": (("运动服", "sportswear"), ("冲锋衣", "outdoor jackets"), ("运动裤", "track pants")),
     "C1830": (("帽子", "caps"), ("围巾", "scarves"), ("服装辅料", "garment trims")),
     "C1713": (("牛仔布", "denim fabric"), ("牛仔洗水", "denim washing"), ("成衣染色", "garment dyeing")),

@@ -185,6 +185,16 @@ class VectorIndex:
             self.remove(id_arr)
         self._index.add_with_ids(vecs, id_arr)
 
+    def add(self, ids: Iterable[int] | NDArray[np.integer], vectors: NDArray[np.floating]) -> None:
+        """Append vectors under ids the caller knows are new (bulk loading); skips upsert's removal scan."""
+        id_arr = _as_ids(ids)
+        vecs = _as_vectors(vectors, self.dim)
+        if len(id_arr) != len(vecs):
+            raise ValueError(f"{len(id_arr)} ids for {len(vecs)} vectors")
+        if not self.is_trained:
+            raise RuntimeError("IVF index must be trained before vectors are added")
+        self._index.add_with_ids(vecs, id_arr)
+
     def remove(self, ids: Iterable[int] | NDArray[np.integer]) -> int:
         """Remove ids (unknown ids are ignored); return how many vectors were removed."""
         id_arr = _as_ids(ids)

@@ -1,0 +1,183 @@
+"""Turn the matching engine's explanation of a pair into BriefData: costs, evidence, risks, talking points."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from service.briefs.schemas import (
+    AnchorLine,
+    Bi,
+    BriefData,
+    BriefFactor,
+    BriefFirm,
+    BriefPark,
+    CostRow,
+    ResourceLine,
+)
+from service.feedback.schemas import STATUS_ZH, Status
+from service.firms.schemas import EnvCategory, FirmRead
+from service.i18n import pick
+from service.matching.schemas import CostLine, RankedPark
+from service.parks.schemas import ParkRead
+from service.sourcing import Figure
+
+LEVELS = {"national": Bi(zh="国家级", en="national"), "provincial": Bi(zh="省级", en="provincial"),
+          "municipal": Bi(zh="市级", en="municipal"), "unconfirmed": Bi(zh="级别待确认", en="level unconfirmed")}
+WEAK_FACTOR = 0.35  # below this a factor is worth raising as a risk before the meeting
+STRONG_FACTOR = 0.7
+SHAKY_STABILITY = 0.5
+YUAN_PER_YEAR = "元/年"
+
+
+def _dates(figures: list[Figure | None]) -> dt.date | None:
+    dates = [f.as_of for f in figures if f is not None and f.as_of is not None]
+    return min(dates) if dates else None
+
+
+def _derived(value: float, inputs: list[Figure | None], how: str, *, estimate: bool = False) -> Figure:
+    """A yearly amount computed from figures: an estimate when any input is, else dated by its oldest input."""
+    as_of = _dates(inputs)
+    estimate = estimate or any(f is None or f.estimate for f in inputs) or as_of is None
+    return Figure(value=round(value), unit=YUAN_PER_YEAR, estimate=estimate,
+                  source=None if estimate else f"计算 computed: {how}", as_of=None if estimate else as_of)
+
+
+def cost_row(line: CostLine) -> CostRow:
+    saving = None
+    if line.yearly_yuan is not None:
+        saving = _derived(line.yearly_yuan, [line.quantity, line.zhongshan, line.liupanshui], line.formula)
+    note = Bi(zh=f"{line.label_zh}：用量 {line.quantity.label('zh')}；{pick(line.formula, 'zh')}",
+              en=f"{line.label_en}: quantity {line.quantity.label('en')}; {pick(line.formula, 'en')}")
+    return CostRow(item=Bi(zh=line.label_zh, en=line.label_en), zhongshan=line.zhongshan, park=line.liupanshui,
+                   yearly_saving=saving, note=note)
+
+
+def build_data(
+    *, firm: FirmRead, park: ParkRead, item: RankedPark, mode: Bi, of: int | None,
+    industry_names: dict[str, Bi], resource_names: dict[str, Bi], town: Bi,
+    status: Status | None = None, excluded: Bi | None = None, now: dt.datetime | None = None,
+) -> BriefData:
+    """Assemble the brief for one pair from the engine's ranked item and both records."""
+    def industry(code: str) -> Bi:
+        name = industry_names.get(code, Bi(zh="", en=""))
+        return Bi(zh=f"{code} {name.zh}".strip(), en=f"{code} {name.en}".strip())
+
+    costs = [cost_row(line) for line in item.cost.lines]
+    total = None
+    if item.cost.net_yuan is not None:
+        inputs: list[Figure | None] = [f for line in item.cost.lines for f in (line.quantity, line.zhongshan, line.liupanshui)]
+        total = _derived(item.cost.net_yuan, inputs, "Σ", estimate=item.cost.estimate)
+    factors = [BriefFactor(name=f.name, label=Bi(zh=f.label_zh, en=f.label_en), value=f.value, weight=f.weight,
+                           contribution=f.contribution, evidence=Bi(zh=f.evidence.phrase_zh, en=f.evidence.phrase_en))
+               for f in item.factors]
+    supplies = sorted(park.supplies, key=lambda s: -s.strength)
+    data = BriefData(
+        firm=BriefFirm(id=firm.id, name_zh=firm.name_zh, name_en=firm.name_en, town=town,
+                       industries=[industry(c) for c in firm.industries], products=list(firm.products),
+                       employees=firm.employees, revenue_10k_yuan=firm.revenue_10k_yuan, land_mu=firm.land_mu,
+                       description=Bi(zh=firm.description_zh, en=firm.description_en), synthetic=firm.synthetic),
+        park=BriefPark(id=park.id, name_zh=park.name_zh, name_en=park.name_en,
+                       county=Bi(zh=park.county_name_zh or park.county, en=park.county_name_en or park.county),
+                       level=LEVELS.get(park.level.value, Bi(zh=park.level.value, en=park.level.value)),
+                       positioning=Bi(zh=park.positioning_zh, en=park.positioning_en),
+                       target_industries=[industry(c) for c in park.target_industries],
+                       free_land_mu=park.free_land_mu, free_factory_m2=park.free_factory_m2,
+                       labour_pool=park.labour_pool),
+        mode=mode, score=item.score, rank=item.rank, of=of, stability=item.stability, excluded=excluded,
+        reason=Bi(zh=item.reason_zh, en=item.reason_en), factors=factors,
+        helps_most=Bi(zh=f"{item.helps_most.label_zh}（{item.helps_most.phrase_zh}）",
+                      en=f"{item.helps_most.label_en} ({item.helps_most.phrase_en})"),
+        drags_most=Bi(zh=f"{item.drags_most.label_zh}（{item.drags_most.phrase_zh}）",
+                      en=f"{item.drags_most.label_en} ({item.drags_most.phrase_en})"),
+        costs=costs, total_saving=total,
+        resources=[ResourceLine(name=resource_names.get(s.resource, Bi(zh=s.resource, en=s.resource)),
+                                capacity=s.capacity, price=s.price,
+                                note=Bi(zh=s.note_zh, en=s.note_en) if s.note_zh or s.note_en else None)
+                   for s in supplies],
+        anchors=[AnchorLine(name=Bi(zh=a.name_zh, en=a.name_en), description=Bi(zh=a.description_zh, en=a.description_en))
+                 for a in park.anchors],
+        paths=[Bi(zh=p.text_zh, en=p.text_en) for p in item.paths],
+        status=Bi(zh=STATUS_ZH[status], en=status.value) if status else None,
+        generated_at=now or dt.datetime.now(),
+    )
+    return data.model_copy(update={"risks": risks(data, firm=firm, park=park, item=item),
+                                   "talking_points": talking_points(data, park=park, item=item),
+                                   "next_steps": next_steps(status)})
+
+
+def risks(data: BriefData, *, firm: FirmRead, park: ParkRead, item: RankedPark) -> list[Bi]:
+    """What could sink the deal or what the negotiator must check first."""
+    out: list[Bi] = []
+    if data.excluded is not None:
+        out.append(Bi(zh=f"硬约束不满足：{data.excluded.zh}", en=f"A hard constraint fails: {data.excluded.en}"))
+    for f in item.factors:
+        if f.weight > 0 and f.value < WEAK_FACTOR:
+            out.append(Bi(zh=f"{f.label_zh}偏弱（{f.value * 100:.0f}/100）：{f.evidence.phrase_zh}",
+                          en=f"Weak {f.label_en.lower()} ({f.value * 100:.0f}/100): {f.evidence.phrase_en}"))
+    if item.cost.net_yuan is not None and item.cost.net_yuan < 0:
+        out.append(Bi(zh="综合成本高于在中山生产，需以资源、市场或政策弥补。",
+                      en="Overall yearly cost is higher than in Zhongshan; resources, markets or policy must make up for it."))
+    if item.cost.estimate or data.has_estimates:
+        out.append(Bi(zh="成本与园区容量含估算值（已标注“估算”），洽谈前须向园区索取正式报价与可用地证明。",
+                      en="Cost and capacity figures include estimates (marked); ask the park for formal quotes and land "
+                         "availability before the meeting."))
+    if item.stability < SHAKY_STABILITY:
+        out.append(Bi(zh=f"排名对权重较敏感（稳定性 {item.stability * 100:.0f}%），其他园区可能同样合适。",
+                      en=f"The rank is sensitive to weights (stability {item.stability * 100:.0f}%); other parks may fit as well."))
+    if firm.env_category == EnvCategory.report:
+        out.append(Bi(zh="企业环评类别为报告书，审批周期长，需提前与生态环境部门沟通。",
+                      en="The firm needs a full EIA report; approval takes long, engage the environment bureau early."))
+    for restriction in park.restrictions:
+        out.append(Bi(zh=f"园区限制：{restriction.reason_zh}", en=f"Park restriction: {restriction.reason_en}"))
+    if firm.synthetic:
+        out.append(Bi(zh="该企业为合成样例数据，实际洽谈前请替换为真实企业资料。",
+                      en="The firm is a synthetic sample; replace it with the real firm's data before any meeting."))
+    return out
+
+
+def talking_points(data: BriefData, *, park: ParkRead, item: RankedPark) -> list[Bi]:
+    """What to lead with at the table: the strongest factors, resources, savings, anchors and ties."""
+    out: list[Bi] = []
+    strong = sorted((f for f in item.factors if f.value >= STRONG_FACTOR and f.weight > 0), key=lambda f: -f.contribution)
+    for f in strong[:3]:
+        out.append(Bi(zh=f"{f.label_zh}：{f.evidence.phrase_zh}", en=f"{f.label_en}: {f.evidence.phrase_en}"))
+    if data.total_saving is not None and data.total_saving.value > 0:
+        out.append(Bi(zh=f"迁至园区每年可节省约 {data.total_saving.label('zh')}（工资、电价、地价扣除新增物流）。",
+                      en=f"Moving saves about {data.total_saving.label('en')} a year (wages, power, land, net of added logistics)."))
+    if park.anchors:
+        names_zh = "、".join(a.name_zh for a in park.anchors[:3])
+        names_en = ", ".join(a.name_en for a in park.anchors[:3])
+        out.append(Bi(zh=f"园区内龙头企业 {names_zh} 可提供上下游配套。",
+                      en=f"Anchor enterprises in the park ({names_en}) offer upstream and downstream links."))
+    for policy in park.policies[:2]:
+        # Data files often already say 未证实 in the title; do not say it twice.
+        unmarked = policy.estimate and "证实" not in policy.title_zh
+        mark_zh, mark_en = ("（未经证实）", " (unconfirmed)") if unmarked else ("", "")
+        out.append(Bi(zh=f"政策：{policy.title_zh}{mark_zh}", en=f"Policy: {policy.title_en}{mark_en}"))
+    out.append(Bi(zh="东西部协作：中山与六盘水结对（2021 年起），可对接劳务协作与协作资金。",
+                  en="East–West cooperation: Zhongshan and Liupanshui are paired since 2021; labour cooperation and "
+                     "cooperation funds can support the move."))
+    return out
+
+
+NEXT_STEPS: dict[Status | None, list[Bi]] = {
+    None: [Bi(zh="电话联系企业，确认扩产或转移意向、用地与用工需求。",
+              en="Call the firm to confirm plans to expand or move, and its land and labour needs."),
+           Bi(zh="向园区索取用地、厂房、电价正式报价，替换简报中的估算值。",
+              en="Get formal land, factory and power quotes from the park to replace the estimates in this brief.")],
+    Status.contacted: [Bi(zh="邀请企业赴园区实地考察，安排与龙头企业座谈。",
+                          en="Invite the firm to visit the park and meet the anchor enterprises.")],
+    Status.visited: [Bi(zh="整理考察反馈，拟定投资意向书与政策清单。",
+                        en="Write up the visit, draft a letter of intent and the list of policies on offer.")],
+    Status.negotiating: [Bi(zh="明确用地指标、厂房交付时间与扶持条款，准备签约。",
+                            en="Fix land quota, factory hand-over date and support terms; prepare the signing.")],
+    Status.signed: [Bi(zh="跟进项目落地：注册、环评、用工招聘。",
+                       en="Follow the project through registration, EIA and hiring.")],
+    Status.rejected: [Bi(zh="记录放弃原因，推荐排名靠前的其他园区。", en="Record why, and suggest the next-ranked parks.")],
+}
+
+
+def next_steps(status: Status | None) -> list[Bi]:
+    steps = list(NEXT_STEPS[status])
+    steps.append(Bi(zh="在 ParkMatch 中记录本次进展。", en="Record the outcome in ParkMatch."))
+    return steps

@@ -1,0 +1,143 @@
+"""BriefData: everything a negotiation brief prints, so the renderers are pure functions of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.sourcing import Figure
+
+
+class BriefFormat(StrEnum):
+    docx = "docx"
+    pdf = "pdf"
+    md = "md"
+
+
+class BriefLang(StrEnum):
+    zh = "zh"  # Chinese, with the key English terms beside the headings
+    en = "en"
+
+
+MEDIA_TYPES: dict[BriefFormat, str] = {
+    BriefFormat.docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    BriefFormat.pdf: "application/pdf",
+    BriefFormat.md: "text/markdown; charset=utf-8",
+}
+
+
+class Bi(BaseModel):
+    """One piece of text in Chinese and English."""
+
+    model_config = ConfigDict(frozen=True)
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en else self.zh
+
+
+class BriefFirm(BaseModel):
+    id: int
+    name_zh: str
+    name_en: str = ""
+    town: Bi = Field(description="所在镇街 / Town")
+    industries: list[Bi] = Field(default_factory=list, description="行业（代码 名称）/ Industries, code and name")
+    products: list[str] = Field(default_factory=list)
+    employees: int | None = None
+    revenue_10k_yuan: float | None = None
+    land_mu: float | None = None
+    description: Bi = Bi(zh="", en="")
+    synthetic: bool = Field(default=False, description="合成样例 / Synthetic profile")
+
+
+class BriefPark(BaseModel):
+    id: int
+    name_zh: str
+    name_en: str = ""
+    county: Bi
+    level: Bi = Bi(zh="", en="")
+    positioning: Bi = Bi(zh="", en="")
+    target_industries: list[Bi] = Field(default_factory=list)
+    free_land_mu: Figure | None = None
+    free_factory_m2: Figure | None = None
+    labour_pool: Figure | None = None
+
+
+class BriefFactor(BaseModel):
+    name: str
+    label: Bi
+    value: float = Field(ge=0, le=1)
+    weight: float = Field(ge=0)
+    contribution: float
+    evidence: Bi = Bi(zh="", en="")
+
+
+class CostRow(BaseModel):
+    """One line of the cost comparison: Zhongshan against the park, and the yearly difference for this firm."""
+
+    item: Bi
+    zhongshan: Figure | None = None
+    park: Figure | None = None
+    yearly_saving: Figure | None = Field(default=None, description="年节省（负数为增加）/ Yearly saving, negative = extra cost")
+    note: Bi | None = None
+
+    @property
+    def estimate(self) -> bool:
+        return any(f is not None and f.estimate for f in (self.zhongshan, self.park, self.yearly_saving))
+
+    @property
+    def sources(self) -> list[str]:
+        seen: list[str] = []
+        for fig in (self.zhongshan, self.park, self.yearly_saving):
+            if fig is not None and fig.source and fig.source not in seen:
+                seen.append(fig.source)
+        return seen
+
+
+class ResourceLine(BaseModel):
+    name: Bi
+    capacity: Figure | None = None
+    price: Figure | None = None
+    note: Bi | None = None
+
+
+class AnchorLine(BaseModel):
+    name: Bi
+    description: Bi = Bi(zh="", en="")
+
+
+class BriefData(BaseModel):
+    """The content of one brief; build it from the matching engine's explanation of the pair."""
+
+    firm: BriefFirm
+    park: BriefPark
+    mode: Bi = Field(description="合作模式 / Cooperation mode")
+    score: float = Field(ge=0, le=1)
+    rank: int | None = Field(default=None, description="该园区在企业推荐中的名次 / Rank of the park for this firm")
+    of: int | None = Field(default=None, description="参与排序的园区数 / Parks ranked")
+    stability: float | None = Field(default=None, ge=0, le=1)
+    excluded: Bi | None = Field(default=None, description="硬约束排除原因 / Reason a hard constraint excludes the pair")
+    reason: Bi
+    factors: list[BriefFactor] = Field(default_factory=list)
+    helps_most: Bi | None = None
+    drags_most: Bi | None = None
+    costs: list[CostRow] = Field(default_factory=list)
+    total_saving: Figure | None = None
+    resources: list[ResourceLine] = Field(default_factory=list)
+    anchors: list[AnchorLine] = Field(default_factory=list)
+    paths: list[Bi] = Field(default_factory=list)
+    risks: list[Bi] = Field(default_factory=list)
+    talking_points: list[Bi] = Field(default_factory=list)
+    next_steps: list[Bi] = Field(default_factory=list)
+    status: Bi | None = Field(default=None, description="当前进展 / Pipeline status")
+    generated_at: dt.datetime
+
+    @property
+    def has_estimates(self) -> bool:
+        figures = [self.total_saving, self.park.free_land_mu, self.park.free_factory_m2, self.park.labour_pool]
+        figures += [f for r in self.resources for f in (r.capacity, r.price)]
+        return any(r.estimate for r in self.costs) or any(f is not None and f.estimate for f in figures)

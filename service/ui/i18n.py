@@ -1,0 +1,26 @@
+"""Language of a UI request (query, then cookie, Chinese by default) and the labels pages share."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from service.feedback.schemas import STATUS_ZH, Status
+
+LANG_COOKIE = "parkmatch_lang"
+LANGS = ("zh", "en")
+
+STATUS_EN = {Status.contacted: "Contacted", Status.visited: "Visited", Status.negotiating: "Negotiating",
+             Status.signed: "Signed", Status.rejected: "Rejected"}
+
+
+def ui_lang(request: Request) -> str:
+    """?lang= wins (and is remembered in a cookie by the page), then the cookie, then Chinese."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE)
+    return remembered if remembered in LANGS else "zh"
+
+
+def status_label(status: Status, lang: str) -> str:
+    return STATUS_EN[status] if lang == "en" else STATUS_ZH[status]

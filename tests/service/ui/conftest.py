@@ -1,0 +1,79 @@
+"""Fixtures for the web UI and brief tests: one starter database and one matching engine per test session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+
+from service.auth.service import Role, create_key, revoke
+from service.briefs.router import router as briefs_router
+from service.config import Settings
+from service.database import make_engine, make_session_factory, unit_of_work
+from service.firms import service as firm_service
+from service.firms.schemas import FirmCreate
+from service.main import create_app
+from service.matching.engine import MatchEngine
+from service.ui.router import router as ui_router
+
+XSS_NAME = "<script>alert(1)</script>"
+
+
+@dataclass(frozen=True)
+class World:
+    """A database with the starter data, keys of every role, a hostile firm name, and the engine over it."""
+
+    settings: Settings
+    keys: dict[str, str]
+    engine: MatchEngine
+    xss_firm_id: int
+
+
+@pytest.fixture(scope="session")
+def ui_world(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> World:
+    # The engine takes seconds to build (encoder, propagation, index), so the UI and brief tests share one.
+    root = tmp_path_factory.mktemp("ui")
+    source = Path(loaded_template["sqlite"].removeprefix("sqlite:///"))
+    shutil.copyfile(source, root / "parkmatch.db")
+    settings = Settings(database_url=f"sqlite:///{root / 'parkmatch.db'}", var_dir=root / "var")
+    factory = make_session_factory(make_engine(settings.database_url))
+    keys: dict[str, str] = {}
+    with unit_of_work(factory) as session:
+        for role in Role:
+            _, keys[role.value] = create_key(session=session, name=f"ui-{role.value}", role=role)
+        row, keys["revoked"] = create_key(session=session, name="ui-revoked", role=Role.viewer)
+        revoke(session=session, key_id=row.id)
+        xss = firm_service.create(session=session, firm=FirmCreate(
+            name_zh=XSS_NAME, name_en=XSS_NAME, town="guzhen", industries=["C3872"], products=["<b>灯</b>"],
+            employees=80, land_mu=10, description_zh="<img src=x onerror=alert(2)> 灯饰", synthetic=True))
+    engine = MatchEngine.build(session_factory=factory, settings=settings)
+    return World(settings=settings, keys=keys, engine=engine, xss_firm_id=xss.id)
+
+
+def build_app(world: World) -> FastAPI:
+    """The application with the UI and brief routers, as main.py will include them."""
+    app = create_app(world.settings)
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(briefs_router)
+    app.include_router(api)
+    app.include_router(ui_router)
+    return app
+
+
+@pytest.fixture
+def ui_app(ui_world: World) -> Iterator[TestClient]:
+    """A client with the engine attached; not signed in."""
+    app = build_app(ui_world)
+    with TestClient(app, follow_redirects=False) as client:
+        app.state.match_engine = ui_world.engine
+        yield client
+
+
+def sign_in(client: TestClient, key: str) -> Any:
+    return client.post("/ui/signin", data={"key": key, "next": "/ui/"})

@@ -1,0 +1,274 @@
+"""Matching requests and responses: ranked parks and firms with factors, paths, costs and reasons."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.matching.constants import DEFAULT_TOP_K, MAX_TOP_K, Mode
+from service.sourcing import Figure
+
+
+class EvidenceNumber(BaseModel):
+    """One number behind a factor, with its source or estimate flag."""
+
+    label_zh: str = Field(description="指标 / Label (Chinese)", examples=["双元铝业电解铝产能"])
+    label_en: str = Field(description="Label (English)", examples=["Shuangyuan electrolytic aluminium capacity"])
+    figure: Figure
+
+
+class Evidence(BaseModel):
+    """Why a factor has its value: a phrase in Chinese and English and the numbers used."""
+
+    phrase_zh: str = Field(description="说明（中文）/ Phrase in Chinese", examples=["园区供应企业所需的铝液"])
+    phrase_en: str = Field(description="Phrase in English", examples=["the park supplies the liquid aluminium the firm uses"])
+    numbers: list[EvidenceNumber] = Field(default_factory=list, description="所用数值 / Numbers used")
+
+
+class FactorRow(BaseModel):
+    """One row of the factor table."""
+
+    name: str = Field(description="因子代码 / Factor code", examples=["resource_fit"])
+    label_zh: str = Field(examples=["资源匹配"])
+    label_en: str = Field(examples=["Resource fit"])
+    value: float = Field(ge=0, le=1, description="因子值 0–1 / Factor value in [0, 1]", examples=[0.82])
+    weight: float = Field(ge=0, le=1, description="归一化权重 / Normalised weight (weights sum to 1)", examples=[0.2])
+    contribution: float = Field(description="贡献 = 权重 × 值 / Contribution = weight × value", examples=[0.164])
+    evidence: Evidence
+
+
+class FactorImpact(BaseModel):
+    """A factor's pull on the score against a neutral value of 0.5: weight × (value − 0.5)."""
+
+    name: str = Field(examples=["resource_fit"])
+    label_zh: str = Field(examples=["资源匹配"])
+    label_en: str = Field(examples=["Resource fit"])
+    impact: float = Field(description="权重 ×（值 − 0.5）/ weight × (value − 0.5)", examples=[0.064])
+    phrase_zh: str
+    phrase_en: str
+
+
+class GraphPath(BaseModel):
+    """A path in the shared graph from the firm to the park, as evidence."""
+
+    kind: str = Field(description="路径类型 / Meta-path name", examples=["resource"])
+    nodes: list[str] = Field(description="节点编号 / Node ids", examples=[["firm:17", "industry:C3872", "resource:aluminium_ingot", "park:3"]])
+    labels_zh: list[str] = Field(description="节点名称（中文）/ Node names in Chinese")
+    labels_en: list[str] = Field(description="Node names in English")
+    edges: list[str] = Field(description="边类型 / Edge types", examples=[["in_industry", "consumes", "supplies"]])
+    weight: float = Field(ge=0, description="路径强度 / Path strength (product of edge weights × prior)")
+    text_zh: str = Field(examples=["灯饰企业 → 照明灯具制造 → 铝锭 ← 水城经济开发区"])
+    text_en: str
+
+
+class CostLine(BaseModel):
+    """One line of the yearly cost comparison; positive = saving in Liupanshui, negative = added cost."""
+
+    item: str = Field(description="wage | power | land | logistics", examples=["wage"])
+    label_zh: str = Field(examples=["工资"])
+    label_en: str = Field(examples=["Wages"])
+    quantity: Figure = Field(description="用量（人、千瓦时、亩、吨）/ Quantity used")
+    zhongshan: Figure | None = Field(description="中山单价 / Zhongshan unit cost")
+    liupanshui: Figure | None = Field(description="六盘水单价 / Unit cost at the park")
+    yearly_yuan: float | None = Field(description="每年节省（元，负数为增加）/ Yearly saving in yuan (negative = added)")
+    formula: str = Field(description="算式 / How it is computed", examples=["员工 × 生产人员比例 × 12 × (中山 − 六盘水)"])
+
+
+class CostTable(BaseModel):
+    """Yearly savings in wages, power and land against Zhongshan, minus added logistics."""
+
+    lines: list[CostLine]
+    assumptions: list[EvidenceNumber] = Field(default_factory=list, description="假设 / Assumptions used")
+    net_yuan: float | None = Field(description="每年净节省（元）/ Net yearly saving, yuan", examples=[3_250_000])
+    estimate: bool = Field(description="含估算值 / Uses at least one estimate")
+
+
+class ParkRef(BaseModel):
+    id: int = Field(examples=[3])
+    code: str = Field(examples=["shuicheng_edz"])
+    name_zh: str = Field(examples=["水城经济开发区"])
+    name_en: str = Field(examples=["Shuicheng Economic Development Zone"])
+    county: str = Field(description="县区代码 / County code", examples=["shuicheng"])
+    county_name_zh: str = Field(examples=["水城区"])
+    county_name_en: str = Field(examples=["Shuicheng District"])
+
+
+class FirmRef(BaseModel):
+    id: int | None = Field(description="企业编号（意向企业为空）/ Firm id, null for a prospect", examples=[17])
+    name_zh: str = Field(examples=["中山市澜灯照明科技有限公司"])
+    name_en: str = Field(default="", examples=["Zhongshan Landeng Lighting Technology Co., Ltd."])
+    town: str | None = Field(examples=["guzhen"])
+    town_name_zh: str | None = Field(default=None, examples=["古镇镇"])
+    industries: list[str] = Field(examples=[["C3872"]])
+    employees: int | None = Field(examples=[120])
+    land_mu: float | None = Field(examples=[25])
+    synthetic: bool = Field(default=False, description="合成样例 / Synthetic profile")
+
+
+class RankedBase(BaseModel):
+    rank: int = Field(ge=1, description="名次 / Rank, 1 = best", examples=[1])
+    score: float = Field(ge=0, le=1, description="总分 = Σ 贡献 / Score = sum of contributions", examples=[0.71])
+    factors: list[FactorRow]
+    paths: list[GraphPath] = Field(description="最强的三条图路径 / The three strongest graph paths")
+    helps_most: FactorImpact = Field(description="最有利的因子 / The factor that helps most")
+    drags_most: FactorImpact = Field(description="最不利的因子 / The factor that drags most")
+    reason_zh: str = Field(description="推荐理由（中文）/ Reason paragraph in Chinese")
+    reason_en: str = Field(description="Reason paragraph in English")
+    stability: float = Field(
+        ge=0, le=1,
+        description="稳定性：权重随机扰动 ±30% 时仍居前三的比例 / Share of seeded ±30% weight perturbations under which the item stays in the top 3",
+        examples=[0.93],
+    )
+    cost: CostTable
+
+
+class RankedPark(RankedBase):
+    park: ParkRef
+
+
+class RankedFirm(RankedBase):
+    firm: FirmRef
+
+
+class ExclusionReason(BaseModel):
+    code: str = Field(description="land_short | env_category | industry_restricted", examples=["land_short"])
+    reason_zh: str = Field(examples=["需地 40 亩，园区可用地 20 亩"])
+    reason_en: str = Field(examples=["needs 40 mu of land, the park has 20 mu free"])
+
+
+class ExcludedPark(BaseModel):
+    park: ParkRef
+    reasons: list[ExclusionReason]
+
+
+class ExcludedFirm(BaseModel):
+    firm: FirmRef
+    reasons: list[ExclusionReason]
+
+
+class Recommendations(BaseModel):
+    """Ranked parks for one firm."""
+
+    firm: FirmRef
+    mode: Mode
+    weights: dict[str, float] = Field(description="所用权重（归一化）/ Weights used, normalised")
+    items: list[RankedPark]
+    excluded: list[ExcludedPark] | None = Field(
+        default=None, description="被硬约束排除的园区（按需）/ Parks excluded by hard constraints, on request")
+
+
+class Candidates(BaseModel):
+    """Ranked firms for one park."""
+
+    park: ParkRef
+    mode: Mode
+    weights: dict[str, float]
+    considered: int = Field(description="精确打分的候选企业数 / Firms scored exactly")
+    items: list[RankedFirm]
+    excluded: list[ExcludedFirm] | None = None
+
+
+class ProspectInput(BaseModel):
+    """An input the prospect states: resource code and yearly quantity in the resource's unit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resource: str = Field(examples=["aluminium_ingot"])
+    quantity: float = Field(default=0, ge=0, examples=[1200])
+
+
+class ProspectRequest(BaseModel):
+    """A prospect that is not in the database: free text plus optional fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=2, max_length=4000, description="企业描述（中文或英文）/ Free text, Chinese or English",
+                             examples=["古镇灯饰企业，生产LED吸顶灯，灯体铝压铸，年用铝约3000吨"])
+    name: str | None = Field(default=None, max_length=200, description="企业名称 / Name", examples=["某灯饰企业"])
+    town: str | None = Field(default=None, description="镇街代码或名称 / Town code or name", examples=["guzhen"])
+    employees: int | None = Field(default=None, ge=0, le=1_000_000, examples=[300])
+    land_mu: float | None = Field(default=None, ge=0, description="需地（亩）/ Land needed, 亩", examples=[30])
+    electricity_kwh: float | None = Field(default=None, ge=0, description="年用电 / Yearly kWh", examples=[2_000_000])
+    revenue_10k_yuan: float | None = Field(default=None, ge=0, description="年营收（万元）/ Revenue, 10k yuan")
+    inputs: list[ProspectInput] = Field(default_factory=list, description="已知投入 / Known inputs")
+    industries: list[str] | None = Field(
+        default=None, description="行业代码（填写则不再推断）/ Industry classes; when given, not inferred",
+        examples=[["C3872"]])
+    mode: Mode = Mode.relocation
+    top_k: int = Field(default=DEFAULT_TOP_K, ge=1, le=MAX_TOP_K)
+    weights: dict[str, float] | None = Field(default=None, description="权重覆盖 / Weight overrides",
+                                             examples=[{"industry_fit": 0.3, "cost_advantage": 0.2}])
+    include_excluded: bool = False
+
+
+class InferredIndustry(BaseModel):
+    code: str = Field(examples=["C3872"])
+    name_zh: str = Field(examples=["照明灯具制造"])
+    name_en: str = Field(examples=["Manufacture of lighting fixtures"])
+    score: float = Field(description="融合得分 / Fused score")
+    source: str = Field(description="given | text", examples=["text"])
+
+
+class InferredResource(BaseModel):
+    code: str = Field(examples=["aluminium_ingot"])
+    name_zh: str = Field(examples=["铝锭"])
+    name_en: str = Field(examples=["Aluminium ingot"])
+    weight: float = Field(ge=0, le=1, description="依赖程度 0–1 / How much the prospect leans on it")
+    source: str = Field(description="given | text | industry", examples=["industry"])
+
+
+class MatchResult(BaseModel):
+    """Ranked parks for a prospect, with what was inferred from its text so staff can correct it."""
+
+    prospect: FirmRef
+    mode: Mode
+    weights: dict[str, float]
+    industries: list[InferredIndustry] = Field(description="推断的行业（可修改后重跑）/ Industries inferred, editable")
+    resources: list[InferredResource] = Field(description="推断的资源 / Resources inferred")
+    items: list[RankedPark]
+    excluded: list[ExcludedPark] | None = None
+
+
+class PlanRequest(BaseModel):
+    """Which firms to place and under what limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    firm_ids: list[int] | None = Field(default=None, description="参与的企业（默认全部）/ Firms to place; all when omitted")
+    mode: Mode = Mode.relocation
+    weights: dict[str, float] | None = None
+    max_firms_per_park: int | None = Field(default=None, ge=1, description="每园区企业上限 / Cap on firms per park")
+    min_score: float = Field(default=0.0, ge=0, le=1, description="最低分 / Minimum score for an assignment")
+
+
+class Assignment(BaseModel):
+    firm: FirmRef
+    park: ParkRef
+    score: float
+    land_mu: float = Field(description="占地（亩）/ Land it takes, 亩")
+
+
+class Unassigned(BaseModel):
+    firm: FirmRef
+    reason_zh: str
+    reason_en: str
+
+
+class ParkUse(BaseModel):
+    park: ParkRef
+    free_land_mu: float | None
+    used_land_mu: float
+    firms: int
+
+
+class PlanResult(BaseModel):
+    """A portfolio plan: each firm to at most one park, under each park's free land."""
+
+    mode: Mode
+    method: str = Field(description="min_cost_flow 或 greedy / How the plan was made", examples=["min_cost_flow"])
+    land_unit_mu: float = Field(description="流量单位（亩）/ Land per flow unit, 亩")
+    total_score: float
+    greedy_total_score: float
+    gain_over_greedy: float = Field(description="相对贪心的提升 / total_score − greedy_total_score")
+    assignments: list[Assignment]
+    unassigned: list[Unassigned]
+    parks: list[ParkUse]

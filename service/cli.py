@@ -100,12 +100,11 @@ def data_check(
     data_dir: Annotated[Path | None, typer.Option(help="数据目录 / Dataset folder")] = None,
 ) -> None:
     """校验初始数据：记录有效、引用存在、数字有出处或估算标记 / Check every record, reference and source flag."""
-    from service.dataset.check import check_dataset, print_report
+    from service.dataset.check import main
 
-    report = check_dataset(data_dir or get_settings().data_dir)
-    print_report(report, console)
-    if not report.ok:
-        raise typer.Exit(1)
+    code = main(["--data-dir", str(data_dir or get_settings().data_dir)])
+    if code:
+        raise typer.Exit(code)
 
 
 @data_app.command("generate-firms")

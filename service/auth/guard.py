@@ -8,7 +8,8 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
 
 from service.auth.service import (
     ROLE_ZH,
@@ -23,6 +24,10 @@ from service.deps import DbSession
 
 HEADER = "X-API-Key"
 SESSION_COOKIE = "parkmatch_session"
+api_key_header = APIKeyHeader(
+    name=HEADER, auto_error=False, scheme_name="ApiKey",
+    description="API 密钥（parkmatch keys create 生成）/ API key made with `parkmatch keys create`",
+)
 
 
 class FailedAttempts:
@@ -56,7 +61,9 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def principal_from_request(request: Request, session: DbSession) -> Principal:
+def principal_from_request(
+    request: Request, session: DbSession, header_key: Annotated[str | None, Security(api_key_header)] = None,
+) -> Principal:
     """Authenticate the caller by header or UI session; rate-limit failed attempts per address."""
     attempts: FailedAttempts = request.app.state.failed_attempts
     client = _client(request)
@@ -65,7 +72,7 @@ def principal_from_request(request: Request, session: DbSession) -> Principal:
         raise TooManyAttempts(
             f"失败次数过多，请 {wait:.0f} 秒后再试 / too many failed attempts, retry in {wait:.0f} s"
         )
-    secret = request.headers.get(HEADER) or request.state.__dict__.get("session_key")
+    secret = header_key
     if not secret:
         raise Unauthorized(f"需要 API 密钥（请求头 {HEADER}）/ an API key is required in the {HEADER} header")
     principal = authenticate(session=session, secret=secret)

@@ -42,7 +42,7 @@ def lookup(*, session: Session) -> Lookup:
         town_by_word=towns,
         industry_codes=frozenset(code for code, _ in industries),
         class_codes=frozenset(code for code, level in industries if level == s.IndustryLevel.klass.value),
-        resource_units=dict(session.execute(select(models.Resource.code, models.Resource.unit)).tuples().all()),
+        resource_units=dict(session.execute(select(models.Resource.code, models.Resource.unit)).all()),
     )
 
 

@@ -73,13 +73,10 @@ def read_firms(path: Path) -> tuple[list[FirmCreate], list[int], list[Problem]]:
                 key = keys.get(header) if header is not None else None
                 if key:  # extra cells beyond the header (header None) and unknown columns are skipped
                     cells[key] = value if isinstance(value, str) else ""
-            try:
-                fields = row_to_fields(cells)
-            except ValueError as exc:
-                key = exc.args[1] if len(exc.args) > 1 else None
-                problems.append(
-                    Problem(file=name, row=number, column=column_names.get(str(key), key), message=str(exc.args[0]))
-                )
+            fields, cell_errors = row_to_fields(cells)
+            for key, message in cell_errors:
+                problems.append(Problem(file=name, row=number, column=column_names.get(key, key), message=message))
+            if cell_errors:
                 continue
             try:
                 firms.append(FirmCreate(**fields))

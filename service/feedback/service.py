@@ -35,7 +35,7 @@ def pipeline(*, session: Session, status: Status | None = None, firm_id: int | N
         query = query.where(Feedback.firm_id == firm_id)
     if park_id is not None:
         query = query.where(Feedback.park_id == park_id)
-    rows = session.execute(query).tuples().all()
+    rows = session.execute(query).all()
     counts = Counter((f.firm_id, f.park_id) for f, _, _ in rows)
     latest: dict[tuple[int, int], PipelineItem] = {}
     for fb, firm_name, park_name in rows:

@@ -104,14 +104,17 @@ def parse_inputs(cell: str) -> list[dict[str, Any]]:
 ENV_WORDS = {**{v: k.value for k, v in ENV_CATEGORY_ZH.items()}, **{k.value: k.value for k in EnvCategory}}
 
 
-def row_to_fields(row: dict[str, str]) -> dict[str, Any]:
+def row_to_fields(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Turn one row of text cells (keyed by field key) into keyword arguments for FirmCreate.
 
-    Conversion errors raise ValueError carrying the offending key as `args[1]`.
+    Returns the fields that converted and, for the cells that did not, (key, bilingual message) pairs.
     """
     fields: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
     for key, raw in row.items():
         cell = (raw or "").strip()
+        if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@"):
+            cell = cell[1:]  # undo the apostrophe our own export puts before formula-like text
         try:
             if key in ("industries", "products"):
                 fields[key] = split_list(cell)
@@ -142,8 +145,8 @@ def row_to_fields(row: dict[str, str]) -> dict[str, Any]:
             message = str(exc)
             if message.startswith("could not convert") or message.startswith("invalid literal"):
                 message = f"应为数字，实为 {cell!r} / expected a number, got {cell!r}"
-            raise ValueError(message, key) from exc
-    return fields
+            errors.append((key, message))
+    return fields, errors
 
 
 def fmt_number(value: float | int | None) -> str:

@@ -44,6 +44,8 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Rows already reported while reading (e.g. a formula cell); checking them again would only repeat it.
+    reported_rows: set[int] = field(default_factory=set)
 
 
 def _reject(file: str, message: str) -> ImportRejected:
@@ -147,6 +149,7 @@ def read_xlsx(data: bytes, file: str) -> Table:
                 if cell.data_type == "f":
                     table.problems.append(Problem(file=file, row=row_no, column=cols.BY_KEY[key].zh,
                                                   message="不接受公式单元格，请粘贴为数值 / formula cells are not accepted; paste values instead"))
+                    table.reported_rows.add(row_no)
                     continue
                 value = cell.value
                 values[key] = (str(int(value)) if isinstance(value, float) and value.is_integer()
@@ -209,23 +212,31 @@ def parse(data: bytes, file: str, ref: Lookup, *, max_bytes: int) -> tuple[list[
     seen_codes: dict[str, int] = {}
     seen_names: dict[tuple[str, str], int] = {}
     for row_no, cells in table.rows:
-        try:
-            fields = cols.row_to_fields(cells)
-        except ValueError as exc:
-            key = exc.args[1] if len(exc.args) > 1 else None
-            table.problems.append(Problem(file=file, row=row_no, column=cols.BY_KEY[key].zh if key else None,
-                                          message=str(exc.args[0])))
+        if row_no in table.reported_rows:
             continue
+        fields, cell_errors = cols.row_to_fields(cells)
+        row_problems = [Problem(file=file, row=row_no, column=cols.BY_KEY[key].zh, message=message)
+                        for key, message in cell_errors]
+        town = fields.get("town")
+        if town and (code := ref.town(town)) is not None:
+            fields["town"] = code
+        for p in firm_service.references_problems(
+            ref=ref, town=town or None, industries=fields.get("industries", []),
+            inputs=[(i["resource"], i["unit"]) for i in fields.get("inputs", [])], row=row_no,
+        ):
+            row_problems.append(p.model_copy(update={"file": file, "column": cols.BY_KEY[p.column or ""].zh}))
+        reported = {p.column for p in row_problems}
         try:
             firm = FirmCreate.model_validate(fields)
         except ValidationError as exc:
-            table.problems.extend(Problem.from_validation(
-                exc, file=file, row=row_no, column_names={c.key: c.zh for c in cols.COLUMNS}))
+            more = Problem.from_validation(exc, file=file, row=row_no,
+                                           column_names={c.key: c.zh for c in cols.COLUMNS})
+            # A cell that failed to convert is also "missing" to the model: say it once.
+            row_problems.extend(p for p in more if p.column not in reported)
+            table.problems.extend(row_problems)
             continue
-        problems = firm_service.references_problems(firm, ref, row=row_no)
-        for p in problems:
-            table.problems.append(p.model_copy(update={"file": file, "column": cols.BY_KEY[p.column].zh if p.column else None}))
-        if problems:
+        if row_problems:
+            table.problems.extend(row_problems)
             continue
         firm = FirmCreate.model_validate(firm_service.normalise(firm, ref).model_dump())
         if firm.credit_code:

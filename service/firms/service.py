@@ -49,24 +49,27 @@ def to_read(firm: Firm) -> s.FirmRead:
     )
 
 
-def references_problems(firm: s.FirmBase, ref: Lookup, *, row: int | None = None) -> list[Problem]:
-    """Check a firm's town, industry and resource codes against the catalog."""
+def references_problems(
+    *, ref: Lookup, town: str | None, industries: Sequence[str], inputs: Sequence[tuple[str, str]],
+    row: int | None = None,
+) -> list[Problem]:
+    """Check a town, industry classes and (resource, unit) inputs against the catalog."""
     problems = []
-    if ref.town(firm.town) is None:
-        problems.append(Problem(row=row, column="town", message=f"未知镇街 {firm.town} / unknown town {firm.town}"))
-    for code in firm.industries:
+    if town is not None and ref.town(town) is None:
+        problems.append(Problem(row=row, column="town", message=f"未知镇街 {town} / unknown town {town}"))
+    for code in industries:
         if code not in ref.class_codes:
             hint = "（须为小类代码 / must be a 4-digit class）" if code in ref.industry_codes else ""
             problems.append(Problem(row=row, column="industries",
                                     message=f"未知行业代码 {code}{hint} / unknown industry class {code}"))
-    for item in firm.inputs:
-        unit = ref.resource_units.get(item.resource)
+    for resource, given in inputs:
+        unit = ref.resource_units.get(resource)
         if unit is None:
             problems.append(Problem(row=row, column="inputs",
-                                    message=f"未知资源 {item.resource} / unknown resource {item.resource}"))
-        elif item.unit not in ("", unit):
+                                    message=f"未知资源 {resource} / unknown resource {resource}"))
+        elif given not in ("", unit):
             problems.append(Problem(row=row, column="inputs",
-                                    message=f"{item.resource} 的单位应为 {unit}，实为 {item.unit} / unit of {item.resource} must be {unit}, got {item.unit}"))
+                                    message=f"{resource} 的单位应为 {unit}，实为 {given} / unit of {resource} must be {unit}, got {given}"))
     return problems
 
 
@@ -180,7 +183,8 @@ def get(*, session: Session, firm_id: int) -> s.FirmRead:
 
 def _checked(session: Session, firm: s.FirmBase) -> s.FirmBase:
     ref = lookup(session=session)
-    problems = references_problems(firm, ref)
+    problems = references_problems(ref=ref, town=firm.town, industries=firm.industries,
+                                   inputs=[(i.resource, i.unit) for i in firm.inputs])
     if problems:
         raise FirmInvalid("; ".join(p.message for p in problems), problems=problems)
     return normalise(firm, ref)

@@ -69,7 +69,7 @@ def list_parks(
         query = query.where(or_(Park.name_zh.ilike(like), Park.name_en.ilike(like), Park.positioning_zh.ilike(like),
                                 Park.positioning_en.ilike(like), Park.code.ilike(like)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(Park.id).offset(offset).limit(limit)).tuples().all()
+    rows = session.execute(query.order_by(Park.id).offset(offset).limit(limit)).all()
     return rows, total
 
 
@@ -77,7 +77,7 @@ def get(*, session: Session, park_id: int) -> s.ParkRead:
     """Return one park or raise ParkNotFound."""
     row = session.execute(
         select(Park, County).join(County, County.code == Park.county_code).where(Park.id == park_id)
-    ).tuples().one_or_none()
+    ).one_or_none()
     if row is None:
         raise ParkNotFound(f"园区 {park_id} 不存在 / park {park_id} not found")
     return to_read(*row)

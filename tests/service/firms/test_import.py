@@ -28,7 +28,7 @@ def credit(body: str) -> str:
 
 
 GOOD_ROWS = [
-    [credit("91442000MA4TEST01"), "中山市测试灯饰有限公司", "Zhongshan Test Lighting Co., Ltd.", "古镇", "C3872",
+    [credit("91442000MA4TEXT01"), "中山市测试灯饰有限公司", "Zhongshan Test Lighting Co., Ltd.", "古镇", "C3872",
      "LED吸顶灯;铝制灯体", "研发、生产、销售：LED灯饰、照明器具。", "85", "12", "900000",
      "aluminium_ingot:300:t", "40%", "登记表"],
     ["", "中山市测试电器有限公司", "Zhongshan Test Appliance Co., Ltd.", "dongfeng", "C3856", "电饭煲",

@@ -279,12 +279,12 @@ class MatchEngine:
 
     # ---------- explanations ----------
 
-    def _park_ref(self, world: World, park: ParkRead) -> s.ParkRef:
+    def park_ref(self, world: World, park: ParkRead) -> s.ParkRef:
         return s.ParkRef(id=park.id, code=park.code, name_zh=park.name_zh, name_en=park.name_en, county=park.county,
                          county_name_zh=world.county_name(park.county), county_name_en=world.county_name(park.county, "en"))
 
     @staticmethod
-    def _firm_ref(world: World, firm: FirmProfile) -> s.FirmRef:
+    def firm_ref(world: World, firm: FirmProfile) -> s.FirmRef:
         return s.FirmRef(id=firm.id, name_zh=firm.name_zh, name_en=firm.name_en, town=firm.town,
                          town_name_zh=world.town_name(firm.town) if firm.town else None,
                          industries=list(firm.industries), employees=firm.employees, land_mu=firm.land_mu,
@@ -414,10 +414,10 @@ class MatchEngine:
             park = world.parks[int(row)]
             detail = self._explain(scored, int(row), rank=rank, stability=float(stab[rank - 1]), firm=firm, park=park,
                                    paths=paths(park), prospect_name=prospect_name)
-            items.append(s.RankedPark(park=self._park_ref(world, park), **detail))
+            items.append(s.RankedPark(park=self.park_ref(world, park), **detail))
         excluded = None
         if include_excluded:
-            excluded = [s.ExcludedPark(park=self._park_ref(world, world.parks[int(i)]), reasons=scored.reasons(int(i)))
+            excluded = [s.ExcludedPark(park=self.park_ref(world, world.parks[int(i)]), reasons=scored.reasons(int(i)))
                         for i in np.flatnonzero(scored.excluded)]
         return items, excluded
 
@@ -442,7 +442,7 @@ class MatchEngine:
 
         items, excluded = self._parks_for(state, world.firm_arrays.take([row]), state.firm_vecs[row], firm, mode=mode,
                                           weights=w, top_k=top_k, include_excluded=include_excluded, paths=paths)
-        return s.Recommendations(firm=self._firm_ref(world, firm), mode=mode, weights=w, items=items, excluded=excluded)
+        return s.Recommendations(firm=self.firm_ref(world, firm), mode=mode, weights=w, items=items, excluded=excluded)
 
     # ---------- prospect → parks ----------
 
@@ -544,7 +544,7 @@ class MatchEngine:
         items, excluded = self._parks_for(state, arrays, vec, profile, mode=request.mode, weights=w, top_k=request.top_k,
                                           include_excluded=request.include_excluded, paths=paths,
                                           prospect_name=profile.name_zh)
-        return s.MatchResult(prospect=self._firm_ref(state.world, profile), mode=request.mode, weights=w,
+        return s.MatchResult(prospect=self.firm_ref(state.world, profile), mode=request.mode, weights=w,
                              industries=industries, resources=resources, items=items, excluded=excluded)
 
     def rank_prospect_parks(self, request: s.ProspectRequest) -> list[str]:
@@ -624,12 +624,12 @@ class MatchEngine:
                 paths = evidence_paths(self.graph, fnode, pnode, k=c.PATHS_PER_ITEM) if fnode in self.graph else []
             detail = self._explain(scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, park=park,
                                    paths=paths + self._input_paths(fnode, firm, park))
-            items.append(s.RankedFirm(firm=self._firm_ref(world, firm), **detail))
+            items.append(s.RankedFirm(firm=self.firm_ref(world, firm), **detail))
         excluded = None
         if include_excluded:
-            excluded = [s.ExcludedFirm(firm=self._firm_ref(world, world.firms[int(rows[i])]), reasons=scored.reasons(int(i)))
+            excluded = [s.ExcludedFirm(firm=self.firm_ref(world, world.firms[int(rows[i])]), reasons=scored.reasons(int(i)))
                         for i in np.flatnonzero(scored.excluded)]
-        return s.Candidates(park=self._park_ref(world, park), mode=mode, weights=w, considered=len(rows), items=items,
+        return s.Candidates(park=self.park_ref(world, park), mode=mode, weights=w, considered=len(rows), items=items,
                             excluded=excluded)
 
     # ---------- all pairs (plans, evaluation) ----------

@@ -1,0 +1,261 @@
+"""Command functions for matching (registered on the parkmatch app): recommend, candidates, match, plan, evaluate, bench."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+from service.config import get_settings
+from service.database import make_engine, make_session_factory
+from service.errors import ServiceError
+from service.matching import constants as c
+from service.matching import schemas as s
+from service.matching.engine import MatchEngine
+from service.matching.modes import parse_weights
+from service.matching.world import FirmProfile
+
+console = Console()
+err = Console(stderr=True)
+
+ModeOpt = Annotated[c.Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market")]
+WeightsOpt = Annotated[str | None, typer.Option(help="权重覆盖，如 industry_fit:0.3 / Weight overrides, e.g. industry_fit:0.3")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出与 API 相同的 JSON / Print the API's JSON")]
+ExcludedOpt = Annotated[bool, typer.Option("--excluded", help="列出被排除的一方 / List excluded pairs")]
+
+
+def _engine(*, firms: list[FirmProfile] | None = None, persist: bool = True) -> MatchEngine:
+    settings = get_settings()
+    factory = make_session_factory(make_engine(settings.database_url))
+    return MatchEngine.build(session_factory=factory, settings=settings, firms=firms, persist_index=persist)
+
+
+def _fail(exc: ServiceError) -> None:
+    err.print(f"[bold red]错误 / Error:[/] {exc.message}")
+    for problem in exc.problems[:50]:
+        err.print(f"  • {problem}")
+    raise typer.Exit(1)
+
+
+def _print_json(model: BaseModel) -> None:
+    print(json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+def _parks_table(title: str, items: list[s.RankedPark]) -> None:
+    table = Table(title=title, show_lines=True)
+    for column in ("#", "园区 park", "得分 score", "稳定 stab.", "最有利 helps", "最不利 drags", "净节省(万元/年) saving"):
+        table.add_column(column)
+    for it in items:
+        net = it.cost.net_yuan
+        table.add_row(str(it.rank), f"{it.park.name_zh}\n{it.park.name_en}", f"{it.score:.3f}", f"{it.stability:.0%}",
+                      f"{it.helps_most.label_zh}\n{it.helps_most.label_en}", f"{it.drags_most.label_zh}\n{it.drags_most.label_en}",
+                      "—" if net is None else f"{net / 10_000:,.0f}")
+    console.print(table)
+    if items:
+        console.print(f"[bold]第一名理由 / Reason for #1[/]\n{items[0].reason_zh}\n{items[0].reason_en}")
+
+
+def recommend(
+    firm: Annotated[int, typer.Option("--firm", help="企业编号 / Firm id")],
+    mode: ModeOpt = c.DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
+    weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """为企业推荐园区 / Rank parks for a firm."""
+    try:
+        result = _engine().recommend(firm_id=firm, mode=mode, top_k=top_k, weights=parse_weights(weights),
+                                     include_excluded=excluded)
+    except ServiceError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(result)
+        return
+    _parks_table(f"{result.firm.name_zh} → 园区 parks（{mode.value}）", result.items)
+
+
+def candidates(
+    park: Annotated[int, typer.Option("--park", help="园区编号 / Park id")],
+    mode: ModeOpt = c.DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
+    town: Annotated[str | None, typer.Option(help="镇街 / Town")] = None,
+    industry: Annotated[str | None, typer.Option(help="行业代码前缀 / Industry code prefix")] = None,
+    min_employees: Annotated[int | None, typer.Option(help="最少员工 / Minimum employees")] = None,
+    max_employees: Annotated[int | None, typer.Option(help="最多员工 / Maximum employees")] = None,
+    min_score: Annotated[float, typer.Option(help="最低分 / Minimum score")] = 0.0,
+    weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """为园区推荐企业 / Rank firms for a park."""
+    try:
+        result = _engine().candidates(park_id=park, mode=mode, top_k=top_k, weights=parse_weights(weights), town=town,
+                                      industry=industry, min_employees=min_employees, max_employees=max_employees,
+                                      min_score=min_score, include_excluded=excluded)
+    except ServiceError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(result)
+        return
+    table = Table(title=f"{result.park.name_zh} ← 企业 firms（{mode.value}，精算 scored {result.considered}）")
+    for column in ("#", "企业 firm", "镇街 town", "行业 industry", "员工 staff", "得分 score", "最有利 helps"):
+        table.add_column(column)
+    for it in result.items:
+        table.add_row(str(it.rank), it.firm.name_zh, it.firm.town_name_zh or "", ",".join(it.firm.industries),
+                      str(it.firm.employees), f"{it.score:.3f}", it.helps_most.label_zh)
+    console.print(table)
+
+
+def match(
+    description: Annotated[str, typer.Option(help="企业描述（中文或英文）/ Free-text description")],
+    name: Annotated[str | None, typer.Option(help="企业名称 / Name")] = None,
+    town: Annotated[str | None, typer.Option(help="镇街 / Town")] = None,
+    employees: Annotated[int | None, typer.Option(help="员工人数 / Employees")] = None,
+    land: Annotated[float | None, typer.Option(help="需地（亩）/ Land needed, 亩")] = None,
+    industries: Annotated[str | None, typer.Option(help="行业代码，逗号分隔（不再推断）/ Industry classes, comma-separated")] = None,
+    mode: ModeOpt = c.DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
+    weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """意向企业匹配园区（自由文本）/ Rank parks for a prospect described in free text."""
+    try:
+        request = s.ProspectRequest(description=description, name=name, town=town, employees=employees, land_mu=land,
+                                    industries=[i.strip() for i in industries.split(",")] if industries else None,
+                                    mode=mode, top_k=top_k, weights=parse_weights(weights) or None,
+                                    include_excluded=excluded)
+        result = _engine().match(request)
+    except ServiceError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(result)
+        return
+    console.print("推断行业 / inferred industries: " + "，".join(f"{i.code} {i.name_zh}" for i in result.industries))
+    console.print("推断资源 / inferred resources: " + "，".join(f"{r.code} {r.name_zh}" for r in result.resources))
+    _parks_table("意向企业 → 园区 / Prospect → parks", result.items)
+
+
+def plan(
+    mode: ModeOpt = c.DEFAULT_MODE,
+    max_per_park: Annotated[int | None, typer.Option(help="每园区企业上限 / Cap on firms per park")] = None,
+    min_score: Annotated[float, typer.Option(help="最低分 / Minimum score")] = 0.0,
+    firms: Annotated[str | None, typer.Option(help="企业编号，逗号分隔（默认全部）/ Firm ids, comma-separated")] = None,
+    weights: WeightsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """组合方案：在园区可用地约束下分配企业 / Portfolio plan under each park's free land."""
+    from service.matching.plan import make_plan
+
+    try:
+        request = s.PlanRequest(mode=mode, max_firms_per_park=max_per_park, min_score=min_score,
+                                firm_ids=[int(x) for x in firms.split(",")] if firms else None,
+                                weights=parse_weights(weights) or None)
+        result = make_plan(engine=_engine(), request=request)
+    except ServiceError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(result)
+        return
+    table = Table(title=f"组合方案 Plan（{result.method}，总分 total {result.total_score:.2f}，"
+                        f"贪心 greedy {result.greedy_total_score:.2f}，提升 gain {result.gain_over_greedy:+.2f}）")
+    for column in ("园区 park", "可用地 free 亩", "已用 used 亩", "企业 firms"):
+        table.add_column(column)
+    for use in result.parks:
+        table.add_row(use.park.name_zh, "—" if use.free_land_mu is None else f"{use.free_land_mu:,.0f}",
+                      f"{use.used_land_mu:,.1f}", str(use.firms))
+    console.print(table)
+    console.print(f"未分配 / unassigned: {len(result.unassigned)}")
+
+
+def evaluate(
+    cases: Annotated[Path, typer.Option("--cases", help="案例文件 / Cases file (YAML)")] = Path("data/eval/dev.yaml"),
+    as_json: JsonOpt = False,
+) -> None:
+    """评估排序质量：引擎对比基线与因子消融 / Hit@k, MRR, NDCG against baselines and ablations."""
+    from service.matching.evaluate import evaluate as run
+    from service.matching.evaluate import load_cases, print_report
+
+    try:
+        report = run(engine=_engine(), cases=load_cases(cases))
+    except ServiceError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(report)
+        return
+    print_report(report, console, title=str(cases))
+
+
+def synthetic_firms(base: list[FirmProfile], *, count: int, seed: int = c.SEED) -> list[FirmProfile]:
+    """Sample and perturb starter firms into ``count`` benchmark firms (same texts, so encodings are cached)."""
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(base), size=count)
+    scale = rng.uniform(0.7, 1.3, size=(count, 3))
+    out = []
+    for n, (i, k) in enumerate(zip(picks, scale, strict=True), start=1):
+        f = base[int(i)]
+        out.append(FirmProfile(
+            id=n, name_zh=f"{f.name_zh}#{n}", name_en=f.name_en, town=f.town, industries=f.industries, products=f.products,
+            description_zh=f.description_zh, description_en=f.description_en,
+            employees=max(1, int((f.employees or 100) * k[0])),
+            revenue_10k_yuan=None if f.revenue_10k_yuan is None else f.revenue_10k_yuan * k[1],
+            land_mu=None if f.land_mu is None else f.land_mu * k[2], electricity_kwh=f.electricity_kwh, inputs=f.inputs,
+            env_category=f.env_category, expansion=bool(rng.random() < 0.3), synthetic=True,
+        ))
+    return out
+
+
+class BenchFigure(BaseModel):
+    name: str
+    p50_ms: float
+    p90_ms: float
+    runs: int
+
+
+def bench_matching(
+    firms: Annotated[int, typer.Option(help="合成企业数 / Synthetic firms for park → firms")] = c.BENCH_FIRMS,
+    repeats: Annotated[int, typer.Option(help="每项重复次数 / Runs per figure")] = c.BENCH_REPEATS,
+    as_json: JsonOpt = False,
+) -> None:
+    """匹配基准：企业→前10园区（含解释）与园区→前50企业（10万家）的 p50 / Matching latency benchmark."""
+    def timed(fn: object, runs: int) -> list[float]:
+        out = []
+        for n in range(runs):
+            start = time.perf_counter()
+            fn(n)  # type: ignore[operator]
+            out.append((time.perf_counter() - start) * 1000)
+        return out
+
+    def figure(name: str, ms: list[float]) -> BenchFigure:
+        ms_sorted = sorted(ms)
+        return BenchFigure(name=name, p50_ms=round(statistics.median(ms), 2),
+                           p90_ms=round(ms_sorted[int(0.9 * (len(ms) - 1))], 2), runs=len(ms))
+
+    err.print("构建引擎（初始数据）/ building the engine on the starter data …")
+    engine = _engine(persist=False)
+    ids = [f.id for f in engine.world.firms if f.id is not None]
+    engine.recommend(firm_id=ids[0])  # warm-up
+    rec = timed(lambda n: engine.recommend(firm_id=ids[n % len(ids)], top_k=10), repeats)
+    err.print(f"构建引擎（{firms:,} 家合成企业）/ building the engine with {firms:,} synthetic firms …")
+    start = time.perf_counter()
+    big = _engine(firms=synthetic_firms(engine.world.firms, count=firms), persist=False)
+    build_s = time.perf_counter() - start
+    parks = [p.id for p in big.world.parks]
+    big.candidates(park_id=parks[0], top_k=50)  # warm-up
+    cand = timed(lambda n: big.candidates(park_id=parks[n % len(parks)], top_k=50), repeats)
+    figures = [figure("firm → top-10 parks, full explanations (starter data)", rec),
+               figure(f"park → top-50 of {firms:,} firms, full explanations", cand)]
+    if as_json:
+        print(json.dumps({"figures": [f.model_dump() for f in figures], "build_seconds_100k": round(build_s, 1)}))
+        return
+    table = Table(title="匹配基准 / Matching benchmark")
+    for column in ("项目 what", "p50 ms", "p90 ms", "次数 runs"):
+        table.add_column(column)
+    for f in figures:
+        table.add_row(f.name, f"{f.p50_ms:.2f}", f"{f.p90_ms:.2f}", str(f.runs))
+    console.print(table)
+    console.print(f"{firms:,} 家企业引擎构建 / engine build with {firms:,} firms: {build_s:.1f} s")

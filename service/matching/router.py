@@ -1,0 +1,68 @@
+"""HTTP routes for matching: recommendations, candidates, prospect matching and portfolio plans."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from service.auth.guard import Viewer
+from service.errors import Unavailable
+from service.matching import constants as c
+from service.matching import schemas as s
+from service.matching.engine import MatchEngine
+from service.matching.modes import parse_weights
+from service.matching.plan import make_plan
+
+router = APIRouter(tags=["matching 匹配"])
+
+
+def get_match_engine(request: Request) -> MatchEngine:
+    """The engine built once in the lifespan; tests swap it with dependency overrides."""
+    engine: MatchEngine | None = getattr(request.app.state, "match_engine", None)
+    if engine is None:
+        raise Unavailable("匹配引擎尚未就绪 / the matching engine is not ready")
+    return engine
+
+
+Engine = Annotated[MatchEngine, Depends(get_match_engine)]
+ModeQuery = Annotated[c.Mode, Query(description="合作模式 / Cooperation mode")]
+WeightsQuery = Annotated[str | None, Query(description="权重覆盖，如 industry_fit:0.3,cost_advantage:0.2 / Weight overrides",
+                                           examples=["industry_fit:0.3,cost_advantage:0.2"], max_length=500)]
+ExcludedQuery = Annotated[bool, Query(description="列出被硬约束排除的一方 / List pairs excluded by hard constraints")]
+
+
+@router.get("/firms/{firm_id}/recommendations", response_model=s.Recommendations,
+            summary="为企业推荐园区 / Ranked parks for a firm")
+def recommendations(
+    engine: Engine, _: Viewer, firm_id: int, mode: ModeQuery = c.DEFAULT_MODE,
+    top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_TOP_K, weights: WeightsQuery = None,
+    include_excluded: ExcludedQuery = False,
+) -> s.Recommendations:
+    return engine.recommend(firm_id=firm_id, mode=mode, top_k=top_k, weights=parse_weights(weights),
+                            include_excluded=include_excluded)
+
+
+@router.get("/parks/{park_id}/candidates", response_model=s.Candidates, summary="为园区推荐企业 / Ranked firms for a park")
+def candidates(
+    engine: Engine, _: Viewer, park_id: int, mode: ModeQuery = c.DEFAULT_MODE,
+    top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
+    town: Annotated[str | None, Query(description="镇街代码或名称 / Town", max_length=64)] = None,
+    industry: Annotated[str | None, Query(description="行业代码或前缀 / Industry code or prefix", pattern=r"^[A-T]\d{0,4}$")] = None,
+    min_employees: Annotated[int | None, Query(ge=0)] = None, max_employees: Annotated[int | None, Query(ge=0)] = None,
+    min_score: Annotated[float, Query(ge=0, le=1, description="最低分 / Minimum score")] = 0.0,
+    weights: WeightsQuery = None, include_excluded: ExcludedQuery = False,
+) -> s.Candidates:
+    return engine.candidates(park_id=park_id, mode=mode, top_k=top_k, weights=parse_weights(weights), town=town,
+                             industry=industry, min_employees=min_employees, max_employees=max_employees,
+                             min_score=min_score, include_excluded=include_excluded)
+
+
+@router.post("/match", response_model=s.MatchResult, summary="意向企业匹配园区 / Ranked parks for a prospect")
+def match(engine: Engine, _: Viewer, body: s.ProspectRequest) -> s.MatchResult:
+    return engine.match(body)
+
+
+@router.post("/plans", response_model=s.PlanResult, summary="组合方案 / Portfolio plan under park land")
+def plans(engine: Engine, _: Viewer, body: s.PlanRequest) -> s.PlanResult:
+    return make_plan(engine=engine, request=body)

@@ -191,7 +191,7 @@ def evaluate(
 
 
 def synthetic_firms(base: list[FirmProfile], *, count: int, seed: int = c.SEED) -> list[FirmProfile]:
-    """Sample and perturb starter firms into ``count`` benchmark firms (same texts, so encodings are cached)."""
+    """Sample and perturb starter firms into ``count`` benchmark firms; names and texts are kept so encodings come from the cache."""
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(base), size=count)
     scale = rng.uniform(0.7, 1.3, size=(count, 3))
@@ -199,7 +199,7 @@ def synthetic_firms(base: list[FirmProfile], *, count: int, seed: int = c.SEED) 
     for n, (i, k) in enumerate(zip(picks, scale, strict=True), start=1):
         f = base[int(i)]
         out.append(FirmProfile(
-            id=n, name_zh=f"{f.name_zh}#{n}", name_en=f.name_en, town=f.town, industries=f.industries, products=f.products,
+            id=n, name_zh=f.name_zh, name_en=f.name_en, town=f.town, industries=f.industries, products=f.products,
             description_zh=f.description_zh, description_en=f.description_en,
             employees=max(1, int((f.employees or 100) * k[0])),
             revenue_10k_yuan=None if f.revenue_10k_yuan is None else f.revenue_10k_yuan * k[1],

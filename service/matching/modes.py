@@ -43,11 +43,11 @@ def resolve_weights(*, mode: Mode, overrides: Mapping[str, float] | None = None)
     known = ", ".join(FACTOR_NAMES)
     for name, value in (overrides or {}).items():
         if name not in weights:
-            raise InvalidWeights(f"未知因子 {name}（可用：{known}）/ unknown factor {name} (known: {known})")
+            raise InvalidWeights(f"未知因子 {name}（可用：{known}） / unknown factor {name} (known: {known})")
         if not math.isfinite(value):
             raise InvalidWeights(f"权重 {name} 不是有限数 / weight {name} is not a finite number")
         if value < 0:
-            raise InvalidWeights(f"权重 {name} 不能为负（{value}）/ weight {name} cannot be negative ({value})")
+            raise InvalidWeights(f"权重 {name} 不能为负（{value}） / weight {name} cannot be negative ({value})")
         weights[name] = float(value)
     total = sum(weights.values())
     if total <= 0:

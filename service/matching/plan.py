@@ -69,9 +69,9 @@ def _flow_assign(scores: NDArray[np.float64], valid: NDArray[np.bool_], need: ND
     for f in range(n):
         graph.add_edge("source", ("firm", f), capacity=int(units[f]), weight=0)
         graph.add_edge(("firm", f), "skip", capacity=int(units[f]), weight=0)
-        for p in np.flatnonzero(valid[f]):
-            cost = -int(round(scores[f, p] * c.PLAN_SCORE_SCALE / units[f]))
-            graph.add_edge(("firm", f), ("park", int(p)), capacity=int(units[f]), weight=cost)
+        for q in np.flatnonzero(valid[f]):
+            cost = -int(round(scores[f, q] * c.PLAN_SCORE_SCALE / units[f]))
+            graph.add_edge(("firm", f), ("park", int(q)), capacity=int(units[f]), weight=cost)
     flow = nx.min_cost_flow(graph)
     carried: list[tuple[float, int, int]] = []
     for f in range(n):

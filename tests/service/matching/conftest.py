@@ -1,0 +1,22 @@
+"""One matching engine per session, built on the starter data with the real USE encoder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from service.config import Settings
+from service.database import make_engine, make_session_factory
+from service.matching.engine import MatchEngine
+
+
+@pytest.fixture(scope="session")
+def match_engine(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatchEngine]:
+    # Building encodes every node once (seconds); queries never write, so every test shares one engine.
+    var = tmp_path_factory.mktemp("matching-var")
+    settings = Settings(database_url=loaded_template["sqlite"], var_dir=Path(var))
+    engine = make_engine(settings.database_url)
+    yield MatchEngine.build(session_factory=make_session_factory(engine), settings=settings, persist_index=False)
+    engine.dispose()

@@ -179,7 +179,7 @@ def build(data: BriefData, lang: str) -> list[Block]:
                     t(lang, "贡献", "Contribution"), t(lang, "依据", "Evidence")],
             rows=[[f.label.get(lang), f"{f.value * 100:.0f}", f"{f.weight:.2f}", f"{f.contribution * 100:.1f}",
                    f.evidence.get(lang)] for f in data.factors],
-            widths=[1.3, 0.6, 0.6, 0.7, 3.2],
+            widths=[1.3, 0.8, 0.8, 1.0, 2.8],
         ))
 
     # 4. Costs

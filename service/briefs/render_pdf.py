@@ -15,6 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     Flowable,
+    KeepTogether,
     ListFlowable,
     ListItem,
     Paragraph,
@@ -76,6 +77,7 @@ def render(data: BriefData, lang: str = "zh") -> bytes:
     title = _style("title", 17, colour=ACCENT)
     subtitle = _style("subtitle", 8.5, colour=colors.HexColor("#595959"))
     heading = _style("heading", 12.5, colour=ACCENT, space_before=8)
+    heading.keepWithNext = 1  # never leave a section title alone at the foot of a page
     body = _style("body", 9.5)
     strong = _style("strong", 10, colour=colors.HexColor("#111111"))
     cell = _style("cell", 8, leading=10.5)
@@ -106,7 +108,7 @@ def render(data: BriefData, lang: str = "zh") -> bytes:
             ]))
             story += [table, Spacer(1, 3 * mm)]
         elif isinstance(block, o.Chart):
-            story += [_p(block.title, strong), _chart(block), Spacer(1, 2 * mm)]
+            story += [KeepTogether([_p(block.title, strong), _chart(block)]), Spacer(1, 2 * mm)]
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,

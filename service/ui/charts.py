@@ -26,7 +26,8 @@ class BarRow:
 
 def factor_bars(rows: Sequence[BarRow], *, lang: str = "zh", width: int = 420) -> Markup:
     """One horizontal bar per factor: its value, with weight and contribution on the right."""
-    row_h, label_w, right_w = 20, 96, 92
+    # English factor names run about twice as wide as the Chinese ones.
+    row_h, label_w, right_w = 20, (132 if lang == "en" else 96), 92
     bar_w = width - label_w - right_w
     height = row_h * len(rows) + 4
     weight_word = "weight" if lang == "en" else "权重"

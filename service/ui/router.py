@@ -298,7 +298,7 @@ def firm_page(
     towns = {t.code: t for t in catalog.list_towns(session=session)}
     statuses = _status_by(feedback.pipeline(session=session, firm_id=firm_id), lambda i: i.park_id)
     return page(request, "firm.html", lang=lang, user=user, firm=firm, town=towns.get(firm.town), result=result,
-                mode=mode, modes=_modes(lang), sliders=_sliders(mode, result.weights if result else weights, lang),
+                mode=mode, modes=_modes(lang), sliders=_sliders(mode, weights, lang),
                 top_k=top_k, chart=factor_chart, statuses=statuses, statuses_all=list(Status),
                 industries=_industry_names(session))
 
@@ -334,9 +334,10 @@ def park_page(
     towns = catalog.list_towns(session=session)
     export_query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
     return page(request, "park.html", lang=lang, user=user, park=park, result=result, mode=mode, modes=_modes(lang),
-                sliders=_sliders(mode, result.weights if result else weights, lang), top_k=top_k, filters=filters,
+                sliders=_sliders(mode, weights, lang), top_k=top_k, filters=filters,
                 towns=towns, town_names={t.code: t for t in towns}, statuses=statuses, statuses_all=list(Status),
-                chart=factor_chart, export_query=export_query, industries=_industry_names(session))
+                chart=factor_chart, export_query=export_query, industries=_industry_names(session),
+                resources={r.code: r for r in catalog.list_resources(session=session)})
 
 
 @router.get("/ui/parks/{park_id}/leads.{fmt}")
@@ -411,7 +412,7 @@ def prospect_page(
     if result is not None and not industries.strip():
         form["industries"] = ", ".join(i.code for i in result.industries)
     return page(request, "prospect.html", lang=lang, user=user, form=form, result=result, problem=problem, mode=mode,
-                modes=_modes(lang), sliders=_sliders(mode, result.weights if result else weights, lang),
+                modes=_modes(lang), sliders=_sliders(mode, weights, lang),
                 towns=catalog.list_towns(session=session), chart=factor_chart)
 
 

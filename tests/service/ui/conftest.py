@@ -23,6 +23,7 @@ from service.matching.engine import MatchEngine
 from service.ui.router import router as ui_router
 
 XSS_NAME = "<script>alert(1)</script>"
+FORMULA_NAME = '=HYPERLINK("http://evil.example","灯饰")'  # a spreadsheet would run this as a formula
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def ui_world(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathF
         xss = firm_service.create(session=session, firm=FirmCreate(
             name_zh=XSS_NAME, name_en=XSS_NAME, town="guzhen", industries=["C3872"], products=["<b>灯</b>"],
             employees=80, land_mu=10, description_zh="<img src=x onerror=alert(2)> 灯饰", synthetic=True))
+        firm_service.create(session=session, firm=FirmCreate(
+            name_zh=FORMULA_NAME, town="guzhen", industries=["C3872"], employees=90, land_mu=12, synthetic=True))
     engine = MatchEngine.build(session_factory=factory, settings=settings)
     return World(settings=settings, keys=keys, engine=engine, xss_firm_id=xss.id)
 

@@ -35,6 +35,10 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 keys_app = typer.Typer(help="API 密钥 / API keys", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+graph_app = typer.Typer(help="共享图 / The shared graph", no_args_is_help=True)
+app.add_typer(graph_app, name="graph")
+bench_app = typer.Typer(help="基准测试 / Benchmarks", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
 
 console = Console()
 err = Console(stderr=True)
@@ -88,11 +92,29 @@ def init(
             _fail(exc)
             return
         progress.update(task, completed=5)
+    _first_admin_key(factory)
     console.print(
         f"[green]完成 / Done[/]: 目录变更 catalog changed {report.catalog_changed}, 园区 parks {report.parks_changed}, "
         f"企业新增 firms created {report.firms_created}, 更新 updated {report.firms_updated}, "
         f"未变 unchanged {report.firms_unchanged}"
     )
+
+
+def _first_admin_key(factory: sessionmaker[Session]) -> None:
+    """On a database without keys, make one admin key so the first user can sign in; print it once."""
+    from service.auth.service import Role, audit, create_key, list_keys
+
+    with unit_of_work(factory) as session:
+        if list_keys(session=session):
+            return
+        row, secret = create_key(session=session, name="初始管理员 initial admin", role=Role.admin)
+        audit(session=session, actor=None, action="create", entity="api_key", entity_id=row.id,
+              after={"name": row.name, "role": row.role, "prefix": row.prefix})
+    err.print("[bold yellow]已创建初始管理员密钥（仅显示这一次，请保存）/ created the initial admin key "
+              "(shown this once, store it):[/]")
+    err.print(f"[bold]{secret}[/]")
+    err.print("用它登录网页或放在请求头 X-API-Key 中；用 parkmatch keys create 为同事发放密钥 / "
+              "sign in with it or send it as X-API-Key; give colleagues keys with parkmatch keys create")
 
 
 @data_app.command("check")
@@ -299,6 +321,64 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="密钥编号 / Key i
     except ServiceError as exc:
         _fail(exc)
     console.print(f"已撤销密钥 #{key_id} / revoked key #{key_id}")
+
+
+def _graph():  # type: ignore[no-untyped-def]
+    from embeddings import build_graph
+    from service.matching.world import graph_records, load_world
+
+    with unit_of_work(_factory()) as session:
+        world = load_world(session=session)
+    return build_graph(*graph_records(world))
+
+
+@graph_app.command("stats")
+def graph_stats_cmd(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / Print JSON")] = False) -> None:
+    """按类型统计节点与边 / Count nodes and edges by type."""
+    from embeddings import graph_stats
+
+    stats = graph_stats(_graph())
+    if as_json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    for kind, title in (("node_types", "节点 Nodes"), ("edge_types", "边 Edges")):
+        table = Table(title=f"{title}（{stats['nodes' if kind == 'node_types' else 'edges']}）")
+        table.add_column("类型 type")
+        table.add_column("数量 count", justify="right")
+        for name, n in stats[kind].items():
+            table.add_row(name, str(n) if n else "[red]0[/]")
+        console.print(table)
+
+
+@graph_app.command("export")
+def graph_export_cmd(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出文件 .graphml 或 .json / Output file")],
+) -> None:
+    """导出共享图供检查（GraphML 或 JSON）/ Export the shared graph for inspection (GraphML or JSON)."""
+    from embeddings import export_graphml, export_json
+
+    graph = _graph()
+    if output.suffix.lower() == ".graphml":
+        export_graphml(graph, output)
+    elif output.suffix.lower() == ".json":
+        export_json(graph, output)
+    else:
+        err.print("[red]文件名须以 .graphml 或 .json 结尾 / the file name must end in .graphml or .json[/]")
+        raise typer.Exit(2)
+    err.print(f"已导出 {graph.number_of_nodes()} 个节点、{graph.number_of_edges()} 条边 / exported "
+              f"{graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges → {output}")
+
+
+@bench_app.command("embeddings")
+def bench_embeddings(
+    json_path: Annotated[Path | None, typer.Option("--json", help="结果写入 JSON / Write figures as JSON")] = None,
+    sizes: Annotated[str, typer.Option(help="向量规模，逗号分隔 / Index sizes, comma-separated")] = "10000,100000,1000000",
+    queries: Annotated[int, typer.Option(help="查询次数 / Queries per size")] = 200,
+) -> None:
+    """编码吞吐、索引构建与检索延迟、内存 / Encoder throughput, index build, search latency, memory."""
+    from embeddings.bench import run
+
+    run(sizes=tuple(int(x) for x in sizes.split(",") if x.strip()), queries=queries, json_path=json_path)
 
 
 @app.command()

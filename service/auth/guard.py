@@ -74,7 +74,7 @@ def principal_from_request(
         )
     secret = header_key
     if not secret:
-        raise Unauthorized(f"需要 API 密钥（请求头 {HEADER}）/ an API key is required in the {HEADER} header")
+        raise Unauthorized(f"需要 API 密钥（请求头 {HEADER}） / an API key is required in the {HEADER} header")
     principal = authenticate(session=session, secret=secret)
     if principal is None:
         attempts.record(client)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from service.auth.guard import Viewer
 from service.briefs import service
 from service.briefs.schemas import MEDIA_TYPES, BriefFormat, BriefLang
 from service.deps import DbSession
 from service.matching.constants import Mode
-from service.ui.ranking import engine_of
+from service.matching.router import Engine
 
 router = APIRouter(tags=["briefs 洽谈简报"])
 
@@ -26,7 +26,7 @@ router = APIRouter(tags=["briefs 洽谈简报"])
     responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}, "description": "简报文件 / The brief file"}},
 )
 def get_brief(
-    request: Request, session: DbSession, _: Viewer,
+    session: DbSession, engine: Engine, _: Viewer,
     firm_id: Annotated[int, Query(ge=1, description="企业编号 / Firm id", examples=[17])],
     park_id: Annotated[int, Query(ge=1, description="园区编号 / Park id", examples=[3])],
     format: Annotated[BriefFormat, Query(description="格式 docx|pdf|md / Format")] = BriefFormat.docx,
@@ -35,6 +35,6 @@ def get_brief(
 ) -> Response:
     started = time.perf_counter()
     service.check_pair(session=session, firm_id=firm_id, park_id=park_id)  # 404 before anything else
-    brief = service.make_brief(session=session, engine=engine_of(request), firm_id=firm_id, park_id=park_id,
+    brief = service.make_brief(session=session, engine=engine, firm_id=firm_id, park_id=park_id,
                                fmt=format, lang=lang, mode=mode)
     return service.as_response(brief, elapsed_s=time.perf_counter() - started)

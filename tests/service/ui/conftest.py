@@ -73,6 +73,7 @@ def build_app(world: World) -> FastAPI:
 def ui_app(ui_world: World) -> Iterator[TestClient]:
     """A client with the engine attached; not signed in."""
     app = build_app(ui_world)
+    app.state.match_engine = ui_world.engine  # before start-up too, so a lifespan can reuse it instead of rebuilding
     with TestClient(app, follow_redirects=False) as client:
         app.state.match_engine = ui_world.engine
         yield client

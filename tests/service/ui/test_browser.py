@@ -128,6 +128,17 @@ def test_sign_in_rank_reweight_prospect_and_download_a_brief(page: Any, base_url
     firm_name = page.locator("h1.firm-name").inner_text().strip()
     assert firm_name in text and after[0] in text
 
+    first = page.locator(".rank").first
+    first.locator("summary").first.click()
+    assert first.locator("table.cost").is_visible(), "the cost table opens without leaving the page"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    first.screenshot(path=str(SHOTS / "02b-paths-and-costs.png"))
+    first.locator("select[name=status]").select_option("negotiating")
+    first.locator("input[name=note]").fill("企业关注铝液直供价格")
+    with page.expect_navigation():
+        first.locator("form.feedback button").click()
+    assert page.locator(".rank").first.locator(".badge.st-negotiating").is_visible()
+
     page.goto(base_url + "/ui/prospect")
     page.fill("textarea[name=description]", "古镇灯饰企业，生产LED吸顶灯，灯体铝压铸，年用铝约3000吨")
     page.fill("input[name=employees]", "300")
@@ -146,7 +157,11 @@ def test_sign_in_rank_reweight_prospect_and_download_a_brief(page: Any, base_url
     assert page.locator("table.leads tbody tr").count() > 5
     _shot(page, "04-park-leads")
     page.goto(base_url + "/ui/pipeline")
+    card = page.locator("#negotiating .card", has_text="企业关注铝液直供价格")
+    assert card.is_visible() and after[0] in card.inner_text()
     _shot(page, "05-pipeline")
+    page.goto(base_url + "/ui/")
+    _shot(page, "00-home")
     page.goto(base_url + f"/ui/firms/{FIRM_ID}?lang=en")
     assert page.locator("h2", has_text="Recommended parks").is_visible()
     _shot(page, "06-firm-english")

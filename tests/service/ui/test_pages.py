@@ -90,7 +90,9 @@ def test_sign_out_clears_the_session(ui_app: TestClient, ui_world: World) -> Non
 
 def test_firm_page_shows_ranked_parks_with_charts_costs_and_estimates(ui_app: TestClient, ui_world: World) -> None:
     sign_in(ui_app, ui_world.keys["viewer"])
-    html = ui_app.get("/ui/firms/1").text
+    response = ui_app.get("/ui/firms/1")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    html = response.text
     assert html.count('class="rank"') >= 3
     assert '<svg class="chart"' in html and "稳定性" in html and "年度成本比较" in html
     assert "（估算）" in html

@@ -64,7 +64,7 @@ DEFAULT_TOP_K: Final = 10
 MAX_TOP_K: Final = 200
 DEFAULT_CANDIDATES_TOP_K: Final = 50
 # Park → firms: how many firms the vector index proposes before exact scoring.
-VECTOR_CANDIDATES: Final = 2000
+VECTOR_CANDIDATES: Final = 1000
 PATHS_PER_ITEM: Final = 3
 
 # Stability: share of seeded ±30% weight perturbations under which an item stays in the top 3.

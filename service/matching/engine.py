@@ -23,11 +23,9 @@ from embeddings import (
     VectorIndex,
     add_domain_words,
     build_graph,
-    evidence_paths,
     load_or_build,
     make_encoder,
     node_id,
-    paths_by_target,
     propagate,
     reciprocal_rank_fusion,
     walk,
@@ -79,6 +77,7 @@ class _State:
 
     world: World
     firm_vecs: F32  # propagated vectors, rows aligned with world.firms
+    firm_ids: NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -124,6 +123,11 @@ class MatchEngine:
         self._lock = threading.RLock()
         nodes, edges = graph_records(world)
         self.graph: nx.MultiDiGraph = build_graph(nodes, edges)
+        # Evidence walks start from a firm's industries and town on the graph without firm nodes: an
+        # industry node has thousands of firm in-edges that every reverse step would otherwise scan.
+        self.skeleton: nx.MultiDiGraph = self.graph.subgraph(
+            [n for n in self.graph if not n.startswith("firm:")]).copy()
+        self._path_cache: dict[tuple[tuple[str, ...], str | None], dict[str, list[GPath]]] = {}
         node_ids = [n.id for n in nodes]
         add_domain_words([*(k for ind in world.industries.values() for k in ind.keywords_zh),
                           *(r.name_zh for r in world.resources.values())])
@@ -134,7 +138,8 @@ class MatchEngine:
         self.park_vecs: F32 = np.stack([prop[self._node_pos[node_id(NodeType.PARK, p.id)]] for p in world.parks])
         firm_vecs = (np.stack([prop[self._node_pos[node_id(NodeType.FIRM, f.id or 0)]] for f in world.firms])
                      if world.firms else np.zeros((0, encoder.dim), dtype=np.float32))
-        self._state = _State(world=world, firm_vecs=firm_vecs.astype(np.float32))
+        self._state = _State(world=world, firm_vecs=firm_vecs.astype(np.float32),
+                             firm_ids=np.array([f.id or 0 for f in world.firms], dtype=np.int64))
         # Inference channels over industry classes and resources; a baseline channel over parks.
         self.class_codes = world.class_codes
         self.class_vecs: F32 = np.stack([raw[self._node_pos[node_id(NodeType.INDUSTRY, code)]] for code in world.class_codes])
@@ -226,7 +231,7 @@ class MatchEngine:
                 if firm_id in state.world.firm_row:
                     row = state.world.firm_row[firm_id]
                     vecs = np.delete(state.firm_vecs, row, axis=0)
-                    self._state = _State(without_firm(state.world, firm_id), vecs)
+                    self._state = _State(without_firm(state.world, firm_id), vecs, np.delete(state.firm_ids, row))
                 self.index.remove([firm_id])
                 return
             world = with_firm(state.world, profile)
@@ -244,7 +249,7 @@ class MatchEngine:
             else:
                 vecs = np.concatenate([state.firm_vecs, vec[None, :]])
             self.index.upsert([firm_id], vec[None, :])
-            self._state = _State(world, vecs)
+            self._state = _State(world, vecs, np.array([f.id or 0 for f in world.firms], dtype=np.int64))
 
     # ---------- scoring core ----------
 
@@ -268,13 +273,26 @@ class MatchEngine:
         """Share of seeded ±30% weight perturbations under which each row stays in the top 3 of ``rows``."""
         if len(rows) == 0:
             return np.zeros(0)
+        # A ±s perturbation moves a normalised score by at most a factor (1+s)/(1−s) either way, so rows
+        # below that bound under the third score can never reach the top 3: leave them out of the trials.
+        base = matrix[rows] @ weights
+        k = min(c.STABILITY_TOP, len(rows))
+        third = np.partition(base, len(rows) - k)[len(rows) - k]
+        ratio = ((1 - c.STABILITY_SPREAD) / (1 + c.STABILITY_SPREAD)) ** 2
+        reach = base >= third * ratio - 1e-12
+        out = np.zeros(len(rows))
+        out[reach] = MatchEngine._stability_trials(matrix[rows[reach]], weights)
+        return out
+
+    @staticmethod
+    def _stability_trials(sub: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
         rng = np.random.default_rng(c.SEED)
         factors = rng.uniform(1 - c.STABILITY_SPREAD, 1 + c.STABILITY_SPREAD, size=(c.STABILITY_TRIALS, len(weights)))
         trial_w = weights[None, :] * factors
         trial_w /= np.maximum(trial_w.sum(axis=1, keepdims=True), 1e-12)
-        sc = matrix[rows] @ trial_w.T  # (candidates, trials)
-        k = min(c.STABILITY_TOP, len(rows))
-        kth = np.partition(sc, len(rows) - k, axis=0)[len(rows) - k]
+        sc = sub @ trial_w.T  # (candidates, trials)
+        k = min(c.STABILITY_TOP, len(sub))
+        kth = np.partition(sc, len(sub) - k, axis=0)[len(sub) - k]
         return np.asarray((sc >= kth[None, :] - 1e-12).mean(axis=1), dtype=np.float64)
 
     # ---------- explanations ----------
@@ -315,8 +333,26 @@ class MatchEngine:
                                  ("out", "in"), weight))
         return out
 
-    def _prospect_paths(self, firm: FirmProfile) -> dict[str, list[GPath]]:
-        """Meta-path walks for a prospect, which has no node: walk from its industries and town instead."""
+    def _profile_paths(self, firm: FirmProfile, start: str, park: str | None = None) -> dict[str, list[GPath]]:
+        """Meta-path walks from a firm (``start`` names its node, "prospect" for a prospect), grouped by park.
+
+        The walks begin at the firm's industries and town on the skeleton graph and are cached per
+        (industries, town), which many firms share.
+        """
+        key = (firm.industries, firm.town)
+        grouped = self._path_cache.get(key)
+        if grouped is None:
+            grouped = self._walk_profile(firm)
+            if len(self._path_cache) < 50_000:
+                self._path_cache[key] = grouped
+        if park is not None:
+            grouped = {park: grouped.get(park, [])}
+        if start == "prospect":
+            return grouped
+        return {target: [GPath(p.kind, (start, *p.nodes[1:]), p.edges, p.directions, p.weight) for p in paths]
+                for target, paths in grouped.items()}
+
+    def _walk_profile(self, firm: FirmProfile) -> dict[str, list[GPath]]:
         grouped: dict[str, list[GPath]] = {}
         for meta in DEFAULT_METAPATHS:
             first, rest = meta.steps[0], meta.steps[1:]
@@ -328,9 +364,9 @@ class MatchEngine:
                 continue
             sub = MetaPath(meta.name, rest, meta.end_type, meta.prior)
             for start in starts:
-                if start not in self.graph:
+                if start not in self.skeleton:
                     continue
-                for p in walk(self.graph, start, sub):
+                for p in walk(self.skeleton, start, sub):
                     full = GPath(p.kind, ("prospect", *p.nodes), (first[0], *p.edges), (first[1], *p.directions), p.weight)
                     grouped.setdefault(full.nodes[-1], []).append(full)
         return grouped
@@ -434,8 +470,7 @@ class MatchEngine:
         row = world.firm_row[firm_id]
         firm = world.firms[row]
         fnode = node_id(NodeType.FIRM, firm_id)
-        with self._lock:
-            by_park = paths_by_target(self.graph, fnode, k=c.PATHS_PER_ITEM) if fnode in self.graph else {}
+        by_park = self._profile_paths(firm, fnode)
 
         def paths(park: ParkRead) -> list[GPath]:
             return by_park.get(node_id(NodeType.PARK, park.id), []) + self._input_paths(fnode, firm, park)
@@ -535,8 +570,7 @@ class MatchEngine:
         state = self._state
         profile, industries, resources, vec = self.prospect_profile(request)
         arrays = profile_arrays(state.world, [profile])
-        with self._lock:
-            grouped = self._prospect_paths(profile)
+        grouped = self._profile_paths(profile, "prospect")
 
         def paths(park: ParkRead) -> list[GPath]:
             return grouped.get(node_id(NodeType.PARK, park.id), []) + self._input_paths("prospect", profile, park)
@@ -594,7 +628,7 @@ class MatchEngine:
         if max_employees is not None:
             mask &= fa.employees <= max_employees
         allowed = np.flatnonzero(mask)
-        ids = np.array([f.id or 0 for f in world.firms], dtype=np.int64)
+        ids = state.firm_ids
         # Two candidate channels: nearest firms in the vector index, and the best cheap rule pre-score
         # (industry affinity + resource coverage), so a firm the wording misses is still scored exactly.
         k = min(c.VECTOR_CANDIDATES, len(allowed))
@@ -605,8 +639,12 @@ class MatchEngine:
             _, hit = self.index.search(self.park_vecs[p][None, :], k,
                                        allowed_ids=None if len(allowed) == n else ids[allowed])
             vector_rows = np.array([world.firm_row[int(i)] for i in hit[0] if int(i) in world.firm_row], dtype=np.intp)
-            pre = (fa.industry[allowed] @ world.park_arrays.affinity[p]) + fa.demand[allowed] @ world.park_arrays.supply[p]
-            rule_rows = allowed[np.argsort(-pre, kind="stable")[:k]]
+            # Matrix–vector products over the full arrays, then the filter: gathering rows first would copy
+            # the (firms × classes) matrix on every query.
+            pre_all = fa.industry @ world.park_arrays.affinity[p] + fa.demand @ world.park_arrays.supply[p]
+            pre = pre_all[allowed]
+            top = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
+            rule_rows = allowed[top]
             rows = np.unique(np.concatenate([vector_rows, rule_rows]))
         firms = fa.take(rows)
         parks = np.full(len(rows), p, dtype=np.intp)
@@ -620,8 +658,7 @@ class MatchEngine:
         for rank, i in enumerate(order[:top_k], start=1):
             firm = world.firms[int(rows[i])]
             fnode = node_id(NodeType.FIRM, firm.id or 0)
-            with self._lock:
-                paths = evidence_paths(self.graph, fnode, pnode, k=c.PATHS_PER_ITEM) if fnode in self.graph else []
+            paths = self._profile_paths(firm, fnode, pnode)[pnode]
             detail = self._explain(scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, park=park,
                                    paths=paths + self._input_paths(fnode, firm, park))
             items.append(s.RankedFirm(firm=self.firm_ref(world, firm), **detail))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from service.config import Settings
@@ -31,3 +31,10 @@ def get_session(request: Request) -> Iterator[Session]:
 
 DbSession = Annotated[Session, Depends(get_session)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+
+
+# Ids are 32-bit integers in PostgreSQL; a larger number is a client error, not a database error.
+MAX_ID = 2_147_483_647
+FirmId = Annotated[int, Path(ge=1, le=MAX_ID, description="企业编号 / Firm id", examples=[17])]
+ParkId = Annotated[int, Path(ge=1, le=MAX_ID, description="园区编号 / Park id", examples=[3])]
+KeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="密钥编号 / Key id", examples=[2])]

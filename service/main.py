@@ -31,6 +31,16 @@ from service.migrate import upgrade
 from service.parks.router import router as parks_router
 
 VERSION = "0.1.0"
+ERROR_RESPONSES = {
+    401: "缺少或无效的 API 密钥 / API key missing or invalid",
+    403: "角色权限不足 / the key's role does not allow this",
+    404: "不存在 / not found",
+    409: "与现有数据冲突 / conflicts with existing data",
+    413: "请求体过大 / request body too large",
+    422: "参数或数据无效 / invalid parameters or data",
+    429: "失败尝试过多 / too many failed key attempts",
+    503: "数据库忙或不可用 / database busy or unavailable",
+}
 JSON_BODY_LIMIT = 1_000_000  # bytes; uploads have their own, larger limit
 
 
@@ -145,7 +155,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             database = "unavailable"
         return Health(status="ok" if database == "ok" else "degraded", version=VERSION, database=database)
 
-    api = APIRouter(prefix="/api/v1", responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    api = APIRouter(prefix="/api/v1", responses={code: {"model": ErrorBody, "description": text}
+                                                for code, text in ERROR_RESPONSES.items()})
     api.include_router(firms_router)
     api.include_router(parks_router)
     api.include_router(catalog_router)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from service.auth import service
 from service.auth.guard import Admin
 from service.auth.service import Role
-from service.deps import DbSession
+from service.deps import DbSession, KeyId
 
 router = APIRouter(prefix="/keys", tags=["keys 密钥"])
 
@@ -63,7 +64,7 @@ def create_key(session: DbSession, who: Admin, body: KeyCreate) -> KeyCreated:
 
 
 @router.delete("/{key_id}", response_model=KeyRead, summary="撤销密钥 / Revoke a key")
-def revoke_key(session: DbSession, who: Admin, key_id: int) -> KeyRead:
+def revoke_key(session: DbSession, who: Admin, key_id: KeyId) -> KeyRead:
     row = service.revoke(session=session, key_id=key_id)
     service.audit(session=session, actor=who, action="revoke", entity="api_key", entity_id=key_id)
     return _read(row)
@@ -73,5 +74,5 @@ audit_router = APIRouter(prefix="/audit", tags=["keys 密钥"])
 
 
 @audit_router.get("", response_model=list[AuditRead], summary="审计日志 / Audit log")
-def audit_log(session: DbSession, _: Admin, limit: int = 100) -> list[AuditRead]:
-    return [AuditRead.model_validate(e, from_attributes=True) for e in service.recent_audit(session=session, limit=min(limit, 1000))]
+def audit_log(session: DbSession, _: Admin, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditRead]:
+    return [AuditRead.model_validate(e, from_attributes=True) for e in service.recent_audit(session=session, limit=limit)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from service.auth.guard import Editor, Viewer
 from service.auth.service import audit
-from service.deps import DbSession
+from service.deps import MAX_ID, DbSession
 from service.feedback import service
 from service.feedback.schemas import FeedbackCreate, FeedbackRead, PipelineItem, Status
 
@@ -22,6 +24,7 @@ def post_feedback(session: DbSession, who: Editor, body: FeedbackCreate) -> Feed
 
 
 @router.get("/pipeline", response_model=list[PipelineItem], summary="进展看板 / Pipeline of pairs by status")
-def get_pipeline(session: DbSession, _: Viewer, status: Status | None = None, firm_id: int | None = None,
-                 park_id: int | None = None) -> list[PipelineItem]:
+def get_pipeline(session: DbSession, _: Viewer, status: Status | None = None,
+                 firm_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                 park_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> list[PipelineItem]:
     return service.pipeline(session=session, status=status, firm_id=firm_id, park_id=park_id)

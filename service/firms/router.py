@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, UploadFile
 
 from service.auth.guard import Editor, Viewer
 from service.auth.service import audit
-from service.deps import AppSettings, DbSession
+from service.deps import AppSettings, DbSession, FirmId
 from service.errors import ImportRejected, Problem
 from service.firms import service
 from service.firms.exporter import MEDIA_TYPES, export
@@ -66,7 +66,7 @@ def export_firms(
 
 
 @router.get("/{firm_id}", response_model=FirmRead, summary="企业详情 / One firm")
-def get_firm(session: DbSession, _: Viewer, firm_id: int) -> FirmRead:
+def get_firm(session: DbSession, _: Viewer, firm_id: FirmId) -> FirmRead:
     return service.get(session=session, firm_id=firm_id)
 
 
@@ -80,7 +80,7 @@ def create_firm(session: DbSession, who: Editor, request: Request, body: FirmCre
 
 
 @router.patch("/{firm_id}", response_model=FirmRead, summary="修改企业 / Change a firm")
-def update_firm(session: DbSession, who: Editor, request: Request, firm_id: int, body: FirmUpdate) -> FirmRead:
+def update_firm(session: DbSession, who: Editor, request: Request, firm_id: FirmId, body: FirmUpdate) -> FirmRead:
     before = service.get(session=session, firm_id=firm_id)
     firm = service.update(session=session, firm_id=firm_id, changes=body)
     audit(session=session, actor=who, action="update", entity="firm", entity_id=firm_id,
@@ -91,7 +91,7 @@ def update_firm(session: DbSession, who: Editor, request: Request, firm_id: int,
 
 
 @router.delete("/{firm_id}", status_code=204, summary="删除企业 / Delete a firm")
-def delete_firm(session: DbSession, who: Editor, request: Request, firm_id: int) -> Response:
+def delete_firm(session: DbSession, who: Editor, request: Request, firm_id: FirmId) -> Response:
     before = service.get(session=session, firm_id=firm_id)
     service.delete(session=session, firm_id=firm_id)
     audit(session=session, actor=who, action="delete", entity="firm", entity_id=firm_id,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -207,7 +208,12 @@ def create(*, session: Session, firm: s.FirmCreate) -> s.FirmRead:
 def update(*, session: Session, firm_id: int, changes: s.FirmUpdate) -> s.FirmRead:
     """Apply the given fields to a firm."""
     current = get(session=session, firm_id=firm_id)
-    merged = s.FirmCreate.model_validate({**current.model_dump(exclude={"id"}), **changes.model_dump(exclude_unset=True)})
+    try:
+        merged = s.FirmCreate.model_validate(
+            {**current.model_dump(exclude={"id"}), **changes.model_dump(exclude_unset=True)})
+    except ValidationError as exc:  # e.g. an explicit null for a field a firm must have
+        problems = Problem.from_validation(exc)
+        raise FirmInvalid("; ".join(f"{p.column}: {p.message}" for p in problems), problems=problems) from exc
     merged = s.FirmCreate.model_validate(_checked(session, merged).model_dump())
     row = session.get(Firm, firm_id)
     assert row is not None

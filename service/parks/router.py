@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from service.auth.guard import Editor, Viewer
 from service.auth.service import audit
-from service.deps import DbSession
+from service.deps import DbSession, ParkId
 from service.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from service.parks import service
 from service.parks.schemas import ParkCreate, ParkRead, ParkUpdate
@@ -30,7 +30,7 @@ def list_parks(
 
 
 @router.get("/{park_id}", response_model=ParkRead, summary="园区详情 / One park")
-def get_park(session: DbSession, _: Viewer, park_id: int) -> ParkRead:
+def get_park(session: DbSession, _: Viewer, park_id: ParkId) -> ParkRead:
     return service.get(session=session, park_id=park_id)
 
 
@@ -43,7 +43,7 @@ def create_park(session: DbSession, who: Editor, body: ParkCreate) -> ParkRead:
 
 
 @router.patch("/{park_id}", response_model=ParkRead, summary="修改园区 / Change a park")
-def update_park(session: DbSession, who: Editor, park_id: int, body: ParkUpdate) -> ParkRead:
+def update_park(session: DbSession, who: Editor, park_id: ParkId, body: ParkUpdate) -> ParkRead:
     before = service.get(session=session, park_id=park_id)
     park = service.update(session=session, park_id=park_id, changes=body)
     audit(session=session, actor=who, action="update", entity="park", entity_id=park_id,
@@ -52,7 +52,7 @@ def update_park(session: DbSession, who: Editor, park_id: int, body: ParkUpdate)
 
 
 @router.delete("/{park_id}", status_code=204, summary="删除园区 / Delete a park")
-def delete_park(session: DbSession, who: Editor, park_id: int) -> Response:
+def delete_park(session: DbSession, who: Editor, park_id: ParkId) -> Response:
     before = service.get(session=session, park_id=park_id)
     service.delete(session=session, park_id=park_id)
     audit(session=session, actor=who, action="delete", entity="park", entity_id=park_id,

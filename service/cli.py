@@ -6,13 +6,16 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from service.config import get_settings
 from service.database import make_engine, make_session_factory, unit_of_work
@@ -22,6 +25,7 @@ app = typer.Typer(
     help="ParkMatch 园区匹配：中山企业与六盘水园区的匹配工具 / Match Zhongshan firms to Liupanshui parks.",
     no_args_is_help=True,
     rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,  # locals can hold keys and personal data
 )
 data_app = typer.Typer(help="初始数据 / Starter dataset", no_args_is_help=True)
 firms_app = typer.Typer(help="企业 / Firms", no_args_is_help=True)
@@ -59,12 +63,27 @@ def _fail(exc: ServiceError) -> None:
     raise typer.Exit(1)
 
 
-def _factory() -> sessionmaker[Session]:
-    settings = get_settings()
+def _factory(*, require_schema: bool = True) -> sessionmaker[Session]:
+    """A session factory for the configured database; tell the user to run init when it has no schema."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import OperationalError
+
     from service.logs import configure
 
+    settings = get_settings()
     configure(settings.log_level)
-    return make_session_factory(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    if require_schema:
+        try:
+            ready = inspect(engine).has_table("alembic_version")
+        except OperationalError as exc:
+            err.print(f"[red]无法连接数据库 / cannot reach the database:[/] {exc.orig}")
+            raise typer.Exit(2) from exc
+        if not ready:
+            err.print("[red]数据库尚未初始化，请先运行 parkmatch init / the database is not set up yet: "
+                      "run parkmatch init first[/]")
+            raise typer.Exit(2)
+    return make_session_factory(engine)
 
 
 @app.command()
@@ -76,7 +95,7 @@ def init(
     from service.migrate import upgrade
 
     settings = get_settings()
-    factory = _factory()
+    factory = _factory(require_schema=False)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                   transient=not err.is_terminal) as progress:
         task = progress.add_task("迁移数据库 / migrating the database", total=5)
@@ -323,7 +342,7 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="密钥编号 / Key i
     console.print(f"已撤销密钥 #{key_id} / revoked key #{key_id}")
 
 
-def _graph():  # type: ignore[no-untyped-def]
+def _graph() -> nx.MultiDiGraph:
     from embeddings import build_graph
     from service.matching.world import graph_records, load_world
 
@@ -381,17 +400,35 @@ def bench_embeddings(
     run(sizes=tuple(int(x) for x in sizes.split(",") if x.strip()), queries=queries, json_path=json_path)
 
 
+from service.briefs.cli import brief as brief_command  # noqa: E402  (registered beside the other commands)
+from service.matching import commands as matching  # noqa: E402
+
+app.command("recommend")(matching.recommend)
+app.command("candidates")(matching.candidates)
+app.command("match")(matching.match)
+app.command("plan")(matching.plan)
+app.command("evaluate")(matching.evaluate)
+app.command("brief")(brief_command)
+bench_app.command("matching")(matching.bench_matching)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="监听地址 / Host")] = None,
     port: Annotated[int | None, typer.Option(help="端口 / Port")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="工作进程数 / Worker processes")] = 1,
 ) -> None:
     """启动 HTTP 服务 / Start the HTTP service."""
     import uvicorn
 
+    settings = get_settings()
+    if workers > 1:
+        # Each worker process builds its own app (and engine) from the same environment.
+        uvicorn.run("service.main:create_app", factory=True, workers=workers, host=host or settings.host,
+                    port=port or settings.port, log_level="warning")
+        return
     from service.main import create_app
 
-    settings = get_settings()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="warning")
 
 

@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     propagation_alpha: float = Field(
         default=0.5, ge=0, le=1, description="保留自身文本的比例 α / Share of a node's own text vector"
     )
+    embedding_cache_dir: Path | None = Field(
+        default=None, description="文本向量缓存目录（默认 var/cache）/ Embedding cache folder, var/cache by default"
+    )
+    engine_at_startup: bool = Field(
+        default=True,
+        description="启动时构建匹配引擎；否则在首次使用时构建 / Build the matching engine at start-up, else on first use",
+    )
     max_import_mb: float = Field(default=32, gt=0, description="导入文件上限（MB）/ Import size limit, MB")
     auth_max_failures: int = Field(
         default=10, ge=1, description="每分钟允许的失败密钥尝试 / Failed key attempts allowed per minute per address"
@@ -43,7 +50,7 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        return self.var_dir / "cache"
+        return self.embedding_cache_dir or self.var_dir / "cache"
 
 
 @lru_cache

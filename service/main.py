@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +19,7 @@ from service import __doc__ as service_doc
 from service.auth.guard import FailedAttempts
 from service.auth.router import audit_router
 from service.auth.router import router as keys_router
+from service.briefs.router import router as briefs_router
 from service.catalog.router import router as catalog_router
 from service.config import Settings, get_settings
 from service.database import make_engine, make_session_factory
@@ -27,8 +29,11 @@ from service.firms.router import import_router
 from service.firms.router import router as firms_router
 from service.i18n import language, pick
 from service.logs import configure, log
+from service.matching.engine import engine_from_settings
+from service.matching.router import router as matching_router
 from service.migrate import upgrade
 from service.parks.router import router as parks_router
+from service.ui.router import router as ui_router
 
 VERSION = "0.1.0"
 ERROR_RESPONSES = {
@@ -129,6 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upgrade(engine)  # idempotent; a server never runs on an out-of-date schema
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        if getattr(app.state, "match_engine", None) is None and settings.engine_at_startup:
+            app.state.match_engine = engine_from_settings(settings, app.state.session_factory)
         log.info("started", database=engine.url.render_as_string(hide_password=True))
         yield
         engine.dispose()
@@ -142,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.failed_attempts = FailedAttempts(limit=settings.auth_max_failures)
+    app.state.engine_lock = threading.Lock()
     install_error_handlers(app)
     install_body_limit(app, json_limit=JSON_BODY_LIMIT, upload_limit=int(settings.max_import_mb * 1_000_000) + 65_536)
 
@@ -161,8 +169,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(parks_router)
     api.include_router(catalog_router)
     api.include_router(import_router)
+    api.include_router(matching_router)
+    api.include_router(briefs_router)
     api.include_router(feedback_router)
     api.include_router(keys_router)
     api.include_router(audit_router)
     app.include_router(api)
+    app.include_router(ui_router)
     return app

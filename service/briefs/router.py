@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from service.auth.guard import Viewer
 from service.briefs import service
 from service.briefs.schemas import MEDIA_TYPES, BriefFormat, BriefLang
-from service.deps import DbSession
+from service.deps import MAX_ID, DbSession
 from service.matching.constants import Mode
 from service.matching.router import Engine
 
@@ -27,8 +27,8 @@ router = APIRouter(tags=["briefs 洽谈简报"])
 )
 def get_brief(
     session: DbSession, engine: Engine, _: Viewer,
-    firm_id: Annotated[int, Query(ge=1, description="企业编号 / Firm id", examples=[17])],
-    park_id: Annotated[int, Query(ge=1, description="园区编号 / Park id", examples=[3])],
+    firm_id: Annotated[int, Query(ge=1, le=MAX_ID, description="企业编号 / Firm id", examples=[17])],
+    park_id: Annotated[int, Query(ge=1, le=MAX_ID, description="园区编号 / Park id", examples=[3])],
     format: Annotated[BriefFormat, Query(description="格式 docx|pdf|md / Format")] = BriefFormat.docx,
     lang: Annotated[BriefLang, Query(description="语言：zh 中文（附英文术语）/ en English")] = BriefLang.zh,
     mode: Annotated[Mode, Query(description="合作模式 / Cooperation mode")] = Mode.relocation,

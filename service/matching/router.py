@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from service.auth.guard import Viewer
+from service.deps import FirmId, ParkId
 from service.errors import Unavailable
 from service.matching import constants as c
 from service.matching import schemas as s
-from service.matching.engine import MatchEngine
+from service.matching.engine import MatchEngine, engine_from_settings
 from service.matching.modes import parse_weights
 from service.matching.plan import make_plan
 
@@ -19,10 +20,18 @@ router = APIRouter(tags=["matching 匹配"])
 
 def get_match_engine(request: Request) -> MatchEngine:
     """The engine built once in the lifespan; tests swap it with dependency overrides."""
-    engine: MatchEngine | None = getattr(request.app.state, "match_engine", None)
-    if engine is None:
+    state = request.app.state
+    engine: MatchEngine | None = getattr(state, "match_engine", None)
+    if engine is not None:
+        return engine
+    lock = getattr(state, "engine_lock", None)
+    if lock is None or not hasattr(state, "session_factory"):
         raise Unavailable("匹配引擎尚未就绪 / the matching engine is not ready")
-    return engine
+    with lock:  # built once, on first use, when the settings defer it from start-up
+        if getattr(state, "match_engine", None) is None:
+            state.match_engine = engine_from_settings(state.settings, state.session_factory)
+    built: MatchEngine = state.match_engine
+    return built
 
 
 Engine = Annotated[MatchEngine, Depends(get_match_engine)]
@@ -35,7 +44,7 @@ ExcludedQuery = Annotated[bool, Query(description="列出被硬约束排除的�
 @router.get("/firms/{firm_id}/recommendations", response_model=s.Recommendations,
             summary="为企业推荐园区 / Ranked parks for a firm")
 def recommendations(
-    engine: Engine, _: Viewer, firm_id: int, mode: ModeQuery = c.DEFAULT_MODE,
+    engine: Engine, _: Viewer, firm_id: FirmId, mode: ModeQuery = c.DEFAULT_MODE,
     top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_TOP_K, weights: WeightsQuery = None,
     include_excluded: ExcludedQuery = False,
 ) -> s.Recommendations:
@@ -45,7 +54,7 @@ def recommendations(
 
 @router.get("/parks/{park_id}/candidates", response_model=s.Candidates, summary="为园区推荐企业 / Ranked firms for a park")
 def candidates(
-    engine: Engine, _: Viewer, park_id: int, mode: ModeQuery = c.DEFAULT_MODE,
+    engine: Engine, _: Viewer, park_id: ParkId, mode: ModeQuery = c.DEFAULT_MODE,
     top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
     town: Annotated[str | None, Query(description="镇街代码或名称 / Town", max_length=64)] = None,
     industry: Annotated[str | None, Query(description="行业代码或前缀 / Industry code or prefix", pattern=r"^[A-T]\d{0,4}$")] = None,

@@ -647,7 +647,17 @@ def firm_records(world: World, firm: FirmProfile) -> tuple[list[Node], list[Edge
              for code in dict.fromkeys(firm.industries) if code in world.industries]
     if firm.town in world.towns:
         edges.append(Edge(fid, node_id(NodeType.TOWN, firm.town), EdgeType.LOCATED_IN))
+    # Firms that make the same product meet at its node; one node per product name, however many makers.
+    for product in dict.fromkeys(p.strip() for p in firm.products if p.strip()):
+        pid = node_id(NodeType.PRODUCT, product_key(product))
+        nodes.append(Node(pid, NodeType.PRODUCT, product, {"name_zh": product, "name_en": product}))
+        edges.append(Edge(fid, pid, EdgeType.MAKES))
     return nodes, edges
+
+
+def product_key(name: str) -> str:
+    """A stable node key for a product name: case and spacing do not make two products."""
+    return "_".join(name.lower().split())
 
 
 def _dedupe_nodes(nodes: list[Node]) -> list[Node]:

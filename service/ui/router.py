@@ -22,7 +22,7 @@ from service.auth.service import ROLE_ZH, Principal, Role, audit, authenticate, 
 from service.briefs import service as briefs
 from service.briefs.schemas import BriefFormat, BriefLang
 from service.catalog import service as catalog
-from service.deps import DbSession
+from service.deps import MAX_ID, DbSession, FirmId, ParkId
 from service.errors import ServiceError
 from service.feedback import service as feedback
 from service.feedback.schemas import FeedbackCreate, PipelineItem, Status
@@ -290,7 +290,7 @@ def _status_by(items: list[PipelineItem], key: Callable[[PipelineItem], int]) ->
 
 @router.get("/ui/firms/{firm_id}", response_class=HTMLResponse)
 def firm_page(
-    request: Request, session: DbSession, user: User, lang: Lang, firm_id: int,
+    request: Request, session: DbSession, user: User, lang: Lang, firm_id: FirmId,
     mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> HTMLResponse:
     firm = firm_service.get(session=session, firm_id=firm_id)
@@ -325,7 +325,7 @@ Filters = Annotated[ranking.LeadFilters, Depends(_lead_filters)]
 
 @router.get("/ui/parks/{park_id}", response_class=HTMLResponse)
 def park_page(
-    request: Request, session: DbSession, user: User, lang: Lang, park_id: int, filters: Filters,
+    request: Request, session: DbSession, user: User, lang: Lang, park_id: ParkId, filters: Filters,
     mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> HTMLResponse:
     park = park_service.get(session=session, park_id=park_id)
@@ -344,7 +344,7 @@ def park_page(
 
 @router.get("/ui/parks/{park_id}/leads.{fmt}")
 def park_leads_export(
-    request: Request, session: DbSession, user: User, lang: Lang, park_id: int, fmt: str, filters: Filters,
+    request: Request, session: DbSession, user: User, lang: Lang, park_id: ParkId, fmt: str, filters: Filters,
     mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     if fmt not in ("csv", "xlsx"):
@@ -435,7 +435,7 @@ def pipeline_page(request: Request, session: DbSession, user: User, lang: Lang) 
 @router.post("/ui/feedback")
 def post_feedback(
     request: Request, session: DbSession, user: User,
-    firm_id: Annotated[int, Form(ge=1)], park_id: Annotated[int, Form(ge=1)], status: Annotated[Status, Form()],
+    firm_id: Annotated[int, Form(ge=1, le=MAX_ID)], park_id: Annotated[int, Form(ge=1, le=MAX_ID)], status: Annotated[Status, Form()],
     note: Annotated[str, Form(max_length=2000)] = "", csrf: Annotated[str, Form(max_length=64)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/ui/pipeline",
 ) -> Response:
@@ -453,7 +453,7 @@ def post_feedback(
 @router.get("/ui/briefs")
 def download_brief(
     request: Request, session: DbSession, user: User,
-    firm_id: Annotated[int, Query(ge=1)], park_id: Annotated[int, Query(ge=1)],
+    firm_id: Annotated[int, Query(ge=1, le=MAX_ID)], park_id: Annotated[int, Query(ge=1, le=MAX_ID)],
     format: BriefFormat = BriefFormat.docx, lang: BriefLang = BriefLang.zh, mode: Mode = Mode.relocation,
 ) -> Response:
     started = time.perf_counter()

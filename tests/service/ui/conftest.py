@@ -9,18 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.auth.service import Role, create_key, revoke
-from service.briefs.router import router as briefs_router
 from service.config import Settings
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.firms import service as firm_service
 from service.firms.schemas import FirmCreate
 from service.main import create_app
 from service.matching.engine import MatchEngine
-from service.ui.router import router as ui_router
 
 XSS_NAME = "<script>alert(1)</script>"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","灯饰")'  # a spreadsheet would run this as a formula
@@ -60,13 +58,8 @@ def ui_world(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathF
 
 
 def build_app(world: World) -> FastAPI:
-    """The application with the UI and brief routers, as main.py will include them."""
-    app = create_app(world.settings)
-    api = APIRouter(prefix="/api/v1")
-    api.include_router(briefs_router)
-    app.include_router(api)
-    app.include_router(ui_router)
-    return app
+    """The application over the shared world's database (its engine is attached by the caller)."""
+    return create_app(world.settings)
 
 
 @pytest.fixture

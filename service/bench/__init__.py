@@ -1,0 +1,1 @@
+"""Benchmarks and the load generator: figures a reader can rerun, written to docs/benchmarks.md."""

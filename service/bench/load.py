@@ -1,0 +1,151 @@
+"""Load generator: concurrent clients on loopback against a real server, a mix of the staff's requests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+PROSPECTS = (
+    "铝合金压铸灯体，年用铝锭约 800 吨，古镇照明企业，希望靠近铝液供应",
+    "休闲服装与牛仔裤生产，用工 300 人，寻找劳动力充足的园区",
+    "Small kitchen appliances maker: rice cookers and kettles, 200 staff, short of land in Dongfeng",
+    "锂电池正极材料磷酸铁锂，需要大量电力与化工原料",
+    "PCB 线路板与电子元器件贴片加工",
+    "氢燃料电池重卡物流车队，需要焦炉煤气制氢",
+    "刺梨果汁饮料与猕猴桃深加工，中山市场销售",
+    "Amusement and arcade game machines, steel cabinets and electronics",
+)
+
+# (name, share of requests)
+MIX = (("recommendations", 0.55), ("candidates", 0.2), ("match", 0.15), ("brief", 0.1))
+
+
+@dataclass
+class Sample:
+    kind: str
+    status: int
+    seconds: float
+
+
+@dataclass
+class LoadResult:
+    clients: int
+    duration_s: float
+    samples: list[Sample] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """Throughput, p50/p99 latency and errors, overall and per request kind."""
+        by_kind: dict[str, list[Sample]] = defaultdict(list)
+        for s in self.samples:
+            by_kind[s.kind].append(s)
+        kinds = {kind: _stats(items, self.duration_s) for kind, items in sorted(by_kind.items())}
+        return {"clients": self.clients, "duration_s": round(self.duration_s, 1),
+                "all": _stats(self.samples, self.duration_s), "by_kind": kinds}
+
+
+def _stats(items: Sequence[Sample], duration: float) -> dict[str, Any]:
+    if not items:
+        return {"requests": 0, "errors": 0, "rps": 0.0, "p50_ms": None, "p99_ms": None}
+    ms = np.array([s.seconds for s in items]) * 1000
+    errors = sum(1 for s in items if s.status >= 400 or s.status == 0)
+    return {"requests": len(items), "errors": errors, "rps": round(len(items) / duration, 1),
+            "p50_ms": round(float(np.percentile(ms, 50)), 1), "p99_ms": round(float(np.percentile(ms, 99)), 1)}
+
+
+async def _client(http: httpx.AsyncClient, rng: random.Random, deadline: float, firm_ids: Sequence[int],
+                  park_ids: Sequence[int], out: list[Sample]) -> None:
+    kinds = [k for k, _ in MIX]
+    weights = [w for _, w in MIX]
+    while time.perf_counter() < deadline:
+        kind = rng.choices(kinds, weights)[0]
+        start = time.perf_counter()
+        try:
+            if kind == "recommendations":
+                r = await http.get(f"/api/v1/firms/{rng.choice(firm_ids)}/recommendations", params={"top_k": 10})
+            elif kind == "candidates":
+                r = await http.get(f"/api/v1/parks/{rng.choice(park_ids)}/candidates", params={"top_k": 50})
+            elif kind == "match":
+                r = await http.post("/api/v1/match", json={"description": rng.choice(PROSPECTS), "top_k": 5})
+            else:
+                r = await http.get("/api/v1/briefs", params={"firm_id": rng.choice(firm_ids),
+                                                             "park_id": rng.choice(park_ids), "format": "md"})
+            status = r.status_code
+        except httpx.HTTPError:
+            status = 0
+        out.append(Sample(kind, status, time.perf_counter() - start))
+
+
+async def run_load(base_url: str, key: str, *, clients: int = 50, duration_s: float = 60.0,
+                   seed: int = 7) -> LoadResult:
+    """Run `clients` concurrent loops for `duration_s` seconds against base_url (loopback only)."""
+    host = httpx.URL(base_url).host
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("负载测试只打本机回环地址 / the load test only targets loopback addresses")
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base_url, headers={"X-API-Key": key}, limits=limits,
+                                 timeout=30.0) as http:
+        firms = (await http.get("/api/v1/firms", params={"limit": 500})).json()["items"]
+        parks = (await http.get("/api/v1/parks")).json()["items"]
+        firm_ids = [f["id"] for f in firms]
+        park_ids = [p["id"] for p in parks]
+        samples: list[Sample] = []
+        start = time.perf_counter()
+        deadline = start + duration_s
+        await asyncio.gather(*(
+            _client(http, random.Random(seed + i), deadline, firm_ids, park_ids, samples) for i in range(clients)))
+        elapsed = time.perf_counter() - start
+    return LoadResult(clients=clients, duration_s=elapsed, samples=samples)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(database_url: str, var_dir: Path, *, workers: int = 1,
+                   startup_timeout_s: float = 300.0) -> Iterator[str]:
+    """Start `parkmatch serve` in a subprocess on a free loopback port; yield its base URL; stop it."""
+    port = free_port()
+    env = {**os.environ, "PARKMATCH_DATABASE_URL": database_url, "PARKMATCH_VAR_DIR": str(var_dir)}
+    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", str(workers)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_timeout_s
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError("服务启动失败 / the server failed to start: "
+                                   + (proc.stderr.read().decode()[-2000:] if proc.stderr else ""))
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("服务启动超时 / the server did not start in time")
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -412,6 +412,24 @@ app.command("brief")(brief_command)
 bench_app.command("matching")(matching.bench_matching)
 
 
+@bench_app.command("load")
+def bench_load(
+    clients: Annotated[int, typer.Option(min=1, max=500, help="并发客户端 / Concurrent clients")] = 50,
+    duration: Annotated[float, typer.Option(min=1, max=3600, help="时长（秒）/ Seconds")] = 60.0,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="服务进程数 / Server worker processes")] = 2,
+    json_path: Annotated[Path | None, typer.Option("--json", help="结果写入 JSON / Write figures as JSON")] = None,
+) -> None:
+    """负载测试：在本机回环上启动真实服务并并发请求 / Load test a real server on loopback."""
+    from service.bench.load import load_report, run_load_against_new_server
+
+    settings = get_settings()
+    _factory()  # refuses early when the database is not set up
+    result = run_load_against_new_server(settings, clients=clients, duration_s=duration, workers=workers)
+    console.print(load_report(result))
+    if json_path is not None:
+        json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="监听地址 / Host")] = None,

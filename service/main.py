@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __doc__ as service_doc
 from service.auth.guard import FailedAttempts
@@ -103,24 +104,53 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
 
-def install_body_limit(app: FastAPI, *, json_limit: int, upload_limit: int) -> None:
-    """Refuse request bodies over the limit with 413 before reading them (by Content-Length, then by count)."""
+class BodyLimit:
+    """ASGI middleware refusing request bodies over the limit with 413, by Content-Length and by bytes read.
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        limit = upload_limit if request.url.path.startswith("/api/v1/import") else json_limit
-        length = request.headers.get("content-length")
-        too_big = f"请求体过大，上限 {limit // 1000} KB / request body too large, limit {limit // 1000} KB"
-        if length is not None and length.isdigit() and int(length) > limit:
-            return _error(request, 413, "payload_too_large", too_big)
-        if length is None and request.method in ("POST", "PUT", "PATCH"):
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > limit:
-                    return _error(request, 413, "payload_too_large", too_big)
-            request._body = body  # starlette reads the cached body downstream
-        return await call_next(request)
+    Plain ASGI rather than BaseHTTPMiddleware: it adds no task or thread hop to every request.
+    """
+
+    def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.json_limit = json_limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_limit if scope["path"].startswith("/api/v1/import") else self.json_limit
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            await self._too_large(scope, receive, send, limit)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await self._too_large(scope, receive, send, limit)
+
+    @staticmethod
+    async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        request = Request(scope, receive)
+        response = _error(request, 413, "payload_too_large",
+                          f"请求体过大，上限 {limit // 1000} KB / request body too large, limit {limit // 1000} KB")
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -151,7 +181,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.failed_attempts = FailedAttempts(limit=settings.auth_max_failures)
     app.state.engine_lock = threading.Lock()
     install_error_handlers(app)
-    install_body_limit(app, json_limit=JSON_BODY_LIMIT, upload_limit=int(settings.max_import_mb * 1_000_000) + 65_536)
+    app.add_middleware(BodyLimit, json_limit=JSON_BODY_LIMIT,
+                       upload_limit=int(settings.max_import_mb * 1_000_000) + 65_536)
 
     @app.get("/health", response_model=Health, tags=["health 状态"], summary="服务状态 / Service health")
     def health(request: Request) -> Health:

@@ -149,3 +149,67 @@ def running_server(database_url: str, var_dir: Path, *, workers: int = 1,
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def _server_key(database_url: str) -> str:
+    """Make a short-lived viewer key for the load run (revoked afterwards by the caller)."""
+    from service.auth.service import Role, create_key
+    from service.database import make_engine, make_session_factory, unit_of_work
+
+    engine = make_engine(database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        _, secret = create_key(session=session, name="负载测试 load test", role=Role.viewer)
+    engine.dispose()
+    return secret
+
+
+def _revoke(database_url: str, secret: str) -> None:
+    from sqlalchemy import select
+
+    from service.auth.models import ApiKey
+    from service.auth.service import hash_key, revoke
+    from service.database import make_engine, make_session_factory, unit_of_work
+
+    engine = make_engine(database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        key_id = session.scalar(select(ApiKey.id).where(ApiKey.key_hash == hash_key(secret)))
+        if key_id is not None:
+            revoke(session=session, key_id=key_id)
+    engine.dispose()
+
+
+def run_load_against_new_server(settings: Any, *, clients: int, duration_s: float, workers: int) -> dict[str, Any]:
+    """Start a server on the configured database, run the load, stop the server; return the summary."""
+    from service.bench.machine import describe
+    from service.database import make_engine
+    from service.firms.service import count
+
+    secret = _server_key(settings.database_url)
+    try:
+        with running_server(settings.database_url, settings.var_dir, workers=workers) as base:
+            result = asyncio.run(run_load(base, secret, clients=clients, duration_s=duration_s))
+    finally:
+        _revoke(settings.database_url, secret)
+    engine = make_engine(settings.database_url)
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        firms = count(session=session)
+    engine.dispose()
+    return {**result.summary(), "workers": workers, "firms": firms, "machine": describe(),
+            "command": f"parkmatch bench load --clients {clients} --duration {duration_s:g} --workers {workers}"}
+
+
+def load_report(summary: dict[str, Any]) -> Any:
+    """A rich table of the load summary."""
+    from rich.table import Table
+
+    table = Table(title=f"负载测试 / Load test: {summary['clients']} clients, {summary['duration_s']} s, "
+                        f"{summary['workers']} workers, {summary['firms']} firms")
+    for column in ("请求 kind", "请求数 requests", "错误 errors", "req/s", "p50 ms", "p99 ms"):
+        table.add_column(column, justify="right")
+    rows = [("all 全部", summary["all"]), *summary["by_kind"].items()]
+    for name, st in rows:
+        table.add_row(name, str(st["requests"]), str(st["errors"]), str(st["rps"]), str(st["p50_ms"]),
+                      str(st["p99_ms"]))
+    return table

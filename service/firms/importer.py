@@ -8,7 +8,6 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
@@ -100,22 +99,22 @@ def _decode(data: bytes, file: str) -> str:
 
 def read_csv(data: bytes, file: str) -> Table:
     text = _decode(data, file)
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # Only the delimiter is guessed (Excel writes ';' or tabs in some locales); the quote character is
+    # always '"', since guessing it mistakes apostrophes inside cells for quotes.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     table = Table()
     try:
         header = next(reader, None)
         if header is None:
             raise _reject(file, "文件为空 / the file is empty")
         keys = _header(table, header, file)
-        for line in reader:
+        # Rows are numbered by record, as a spreadsheet shows them, not by physical line: a line break
+        # inside a quoted cell does not shift the rows after it.
+        for row_no, line in enumerate(reader, start=2):
             if not any(cell.strip() for cell in line):
                 continue
-            row_no = reader.line_num
             if len(line) > len(keys):
                 table.problems.append(Problem(file=file, row=row_no,
                                               message=f"本行有 {len(line)} 列，多于表头的 {len(keys)} 列 / row has {len(line)} cells, more than the {len(keys)} header columns"))

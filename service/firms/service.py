@@ -122,11 +122,19 @@ def upsert_many(*, session: Session, firms: Sequence[s.FirmBase]) -> UpsertResul
             _apply(row, firm)
             session.add(row)
             fresh.append(row)
-            by_name[(firm.name_zh, firm.town)] = row
-        elif _apply(row, firm):
-            result.updated.append(row.id)
         else:
-            result.unchanged.append(row.id)
+            # Keep the maps true to the rows as they are now: a row that renames a firm frees its old name
+            # for a later row, which is then a different firm, on this import and on the next.
+            by_name.pop((row.name_zh, row.town_code), None)
+            if row.credit_code:
+                by_code.pop(row.credit_code, None)
+            if _apply(row, firm):
+                result.updated.append(row.id)
+            else:
+                result.unchanged.append(row.id)
+        by_name[(row.name_zh, row.town_code)] = row
+        if row.credit_code:
+            by_code[row.credit_code] = row
     session.flush()
     result.created = [row.id for row in fresh]
     return result

@@ -170,17 +170,13 @@ def test_a_file_with_one_invalid_row_writes_nothing(db_url: str, catalog: dict[s
     before = rows(db_url)
     with pytest.raises(ImportRejected) as refused:
         _import(db_url, name, content)
-    # The bad row is named (header is row 1 in CSV and XLSX; JSON counts objects from 1). Line breaks inside
-    # earlier CSV cells shift the number: see test_csv_row_numbers_count_records_not_lines.
+    # The bad row is named (header is row 1 in CSV and XLSX; JSON counts objects from 1).
     row_number = at + (1 if fmt == "json" else 2)
-    shifted = fmt == "csv" and any("\n" in v for row in cells[: at + 1] for v in row.values() if isinstance(v, str))
-    assert shifted or any(p.row == row_number for p in refused.value.problems), refused.value.problems
+    assert any(p.row == row_number for p in refused.value.problems), refused.value.problems
     assert "未写入任何数据" in refused.value.message and "nothing was written" in refused.value.message
     assert rows(db_url) == before
 
 
-@pytest.mark.xfail(strict=True, reason="read_csv numbers rows by physical line (reader.line_num), so a line break "
-                                       "inside an earlier cell shifts every later row number")
 def test_csv_row_numbers_count_records_not_lines(db_url: str) -> None:
     cells = [{**GOOD, "name_zh": "甲公司", "description_zh": "第一行\n第二行\n第三行"},
              {**GOOD, "name_zh": "乙公司", "employees": "many"}]
@@ -191,8 +187,6 @@ def test_csv_row_numbers_count_records_not_lines(db_url: str) -> None:
     assert [p.row for p in refused.value.problems] == [3]
 
 
-@pytest.mark.xfail(strict=True, reason="read_csv lets csv.Sniffer guess the quote character, and it picks ' when one "
-                                       "cell starts with an apostrophe (as our own export writes) and a later one ends with it")
 def test_apostrophes_in_cells_do_not_merge_csv_rows(db_url: str) -> None:
     cells = [{**GOOD, "name_zh": "中山市冷柜有限公司", "products": "'-20℃冷柜"},  # as the export neutralises "-20℃冷柜"
              {**GOOD, "name_zh": "中山市林氏兄弟灯饰有限公司", "name_en": "Lam Brothers'"}]
@@ -201,9 +195,6 @@ def test_apostrophes_in_cells_do_not_merge_csv_rows(db_url: str) -> None:
     assert report.rows == 2 and report.created == 2
 
 
-@pytest.mark.xfail(strict=True, reason="upsert_many looks rows up in maps built before the loop: when one row renames a "
-                                       "firm (matched by credit code), a later row with the old name lands on the same "
-                                       "firm and overwrites it, so the next import of the same file creates a firm")
 def test_a_file_that_renames_a_firm_imports_idempotently(db_url: str) -> None:
     code = "91442000MA4RENAME"
     code += check_character(code)

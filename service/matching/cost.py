@@ -65,18 +65,27 @@ def _none_if_nan(value: float) -> float | None:
     return None if np.isnan(value) else round(float(value), 2)
 
 
+_STATED_AS_OF = dt.date(2025, 1, 1)
+# The same two assumptions stand under every cost table: built once, shared (nothing mutates a response).
+_ASSUMPTIONS = (
+    EvidenceNumber(label_zh="生产人员比例", label_en="Production staff share",
+                   figure=_assumption(c.PRODUCTION_STAFF_SHARE, "比例 share",
+                                      "迁往六盘水的生产人员比例 / share of staff working at the site")),
+    EvidenceNumber(label_zh="工业用地出让年限", label_en="Industrial land-use term",
+                   figure=Figure(value=c.LAND_TERM_YEARS, unit="年", source=c.LAND_TERM_SOURCE, as_of=c.LAND_TERM_AS_OF)),
+)
+
+
 def cost_table(world: World, firms: FirmArrays, row: int, park: ParkRead, costs: CostArrays) -> CostTable:
     """Render one pair's cost lines with every input, its source and its estimate flag."""
     zs = {k: world.cost_figure(k, None) for k in CostKind}
     lp = {k: world.cost_figure(k, park) for k in CostKind}
     employees = float(firms.employees[row])
-    staff = _assumption(c.PRODUCTION_STAFF_SHARE, "比例 share", "迁往六盘水的生产人员比例 / share of staff working at the site")
-    land_term = Figure(value=c.LAND_TERM_YEARS, unit="年", source=c.LAND_TERM_SOURCE, as_of=c.LAND_TERM_AS_OF)
 
     def given(value: float, unit: str, flag: bool, note: str) -> Figure:
         if flag:
-            return Figure(value=round(value, 2), unit=unit, source="企业填报 / stated by the firm",
-                          as_of=dt.date(2025, 1, 1), note=note)
+            return Figure(value=round(value, 2), unit=unit, source="企业填报 / stated by the firm", as_of=_STATED_AS_OF,
+                          note=note)
         return Figure(value=round(value, 2), unit=unit, estimate=True, note=note + "（按行业与规模估算 / estimated from industry and size）")
 
     lines = [
@@ -103,10 +112,7 @@ def cost_table(world: World, firms: FirmArrays, row: int, park: ParkRead, costs:
     ]
     return CostTable(
         lines=lines,
-        assumptions=[
-            EvidenceNumber(label_zh="生产人员比例", label_en="Production staff share", figure=staff),
-            EvidenceNumber(label_zh="工业用地出让年限", label_en="Industrial land-use term", figure=land_term),
-        ],
+        assumptions=list(_ASSUMPTIONS),
         net_yuan=round(float(costs.net[row]), 2),
         # The production-staff share is always an estimate, so every table is marked as using one.
         estimate=True,

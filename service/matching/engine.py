@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,16 @@ class _State:
     world: World
     firm_vecs: F32  # propagated vectors, rows aligned with world.firms
     firm_ids: NDArray[np.int64]
+    # Rule pre-score of every firm per park row, filled on first use: it depends only on this state's firms.
+    prescore: dict[int, NDArray[np.float32]] = field(default_factory=dict, compare=False)
+
+    def park_prescore(self, p: int) -> NDArray[np.float32]:
+        """Industry affinity + resource coverage of every firm for park row ``p`` (cheap candidate channel)."""
+        pre = self.prescore.get(p)
+        if pre is None:
+            fa, pa = self.world.firm_arrays, self.world.park_arrays
+            pre = self.prescore[p] = fa.industry @ pa.affinity[p] + fa.demand @ pa.supply[p]
+        return pre
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,7 @@ class MatchEngine:
         self.skeleton: nx.MultiDiGraph = self.graph.subgraph(
             [n for n in self.graph if not n.startswith("firm:")]).copy()
         self._path_cache: dict[tuple[tuple[str, ...], str | None], dict[str, list[GPath]]] = {}
+        self._label_cache: dict[str, tuple[str, str]] = {}
         node_ids = [n.id for n in nodes]
         add_domain_words([*(k for ind in world.industries.values() for k in ind.keywords_zh),
                           *(r.name_zh for r in world.resources.values())])
@@ -273,13 +284,17 @@ class MatchEngine:
         """Share of seeded ±30% weight perturbations under which each row stays in the top 3 of ``rows``."""
         if len(rows) == 0:
             return np.zeros(0)
-        # A ±s perturbation moves a normalised score by at most a factor (1+s)/(1−s) either way, so rows
-        # below that bound under the third score can never reach the top 3: leave them out of the trials.
-        base = matrix[rows] @ weights
+        # Leave out of the trials every row that no perturbation can lift over any of the k leaders (the
+        # rows with the k best unperturbed scores): it is below k rows in every trial, so it is never in the
+        # top k and removing it changes no trial's k-th score. The most a row can gain on a leader is
+        # Σ_f (m_rf − m_qf)·w_f·(1 + s if the difference is positive else 1 − s); normalising the
+        # perturbed weights scales every row of a trial alike, so it cannot change an order.
+        contrib = matrix[rows] * weights[None, :]
         k = min(c.STABILITY_TOP, len(rows))
-        third = np.partition(base, len(rows) - k)[len(rows) - k]
-        ratio = ((1 - c.STABILITY_SPREAD) / (1 + c.STABILITY_SPREAD)) ** 2
-        reach = base >= third * ratio - 1e-12
+        leaders = np.argpartition(-(contrib.sum(axis=1)), k - 1)[:k]
+        diff = contrib[:, None, :] - contrib[leaders][None, :, :]
+        gain = np.where(diff > 0, diff * (1 + c.STABILITY_SPREAD), diff * (1 - c.STABILITY_SPREAD)).sum(axis=2)
+        reach = (gain >= -1e-9).any(axis=1)
         out = np.zeros(len(rows))
         out[reach] = MatchEngine._stability_trials(matrix[rows[reach]], weights)
         return out
@@ -308,18 +323,27 @@ class MatchEngine:
                          industries=list(firm.industries), employees=firm.employees, land_mu=firm.land_mu,
                          synthetic=firm.synthetic)
 
-    def _label(self, node: str, lang: str, prospect_name: str) -> str:
+    def _labels(self, node: str, prospect_name: str) -> tuple[str, str]:
+        """(zh, en) name of a graph node; skeleton nodes are cached, firm nodes are read (their names may change)."""
         if node == "prospect":
-            return prospect_name
+            return prospect_name, prospect_name
+        cached = self._label_cache.get(node)
+        if cached is not None:
+            return cached
         attrs = self.graph.nodes[node].get("attrs", {}) if node in self.graph else {}
-        return str(attrs.get("name_zh" if lang == "zh" else "name_en") or node)
+        pair = str(attrs.get("name_zh") or node), str(attrs.get("name_en") or node)
+        if node in self.skeleton:
+            self._label_cache[node] = pair
+        return pair
 
     def _graph_path(self, path: GPath, prospect_name: str = "") -> s.GraphPath:
-        zh = [self._label(n, "zh", prospect_name) for n in path.nodes]
-        en = [self._label(n, "en", prospect_name) for n in path.nodes]
-        return s.GraphPath(kind=path.kind, nodes=list(path.nodes), labels_zh=zh, labels_en=en,
-                           edges=[e.value for e in path.edges], weight=round(path.weight, 4),
-                           text_zh=_fmt_path_text(zh, path.directions), text_en=_fmt_path_text(en, path.directions))
+        pairs = [self._labels(n, prospect_name) for n in path.nodes]
+        zh = [p[0] for p in pairs]
+        en = [p[1] for p in pairs]
+        return s.GraphPath(
+            kind=path.kind, nodes=list(path.nodes), labels_zh=zh, labels_en=en, edges=[e.value for e in path.edges],
+            weight=round(float(path.weight), 4), text_zh=_fmt_path_text(zh, path.directions),
+            text_en=_fmt_path_text(en, path.directions))
 
     def _input_paths(self, start: str, firm: FirmProfile, park: ParkRead) -> list[GPath]:
         """Paths for inputs the firm states itself (the graph links industries, not firms, to resources)."""
@@ -392,11 +416,12 @@ class MatchEngine:
             value = float(scored.matrix[row, k])
             weight = float(scored.weights[k])
             evidence = scored.outputs[k].explain(row)
-            factors.append(s.FactorRow(name=name, label_zh=spec.label_zh, label_en=spec.label_en, value=round(value, 4),
-                                       weight=round(weight, 4), contribution=round(weight * value, 4), evidence=evidence))
-            impacts.append(s.FactorImpact(name=name, label_zh=spec.label_zh, label_en=spec.label_en,
-                                          impact=round(weight * (value - 0.5), 4), phrase_zh=evidence.phrase_zh,
-                                          phrase_en=evidence.phrase_en))
+            factors.append(s.FactorRow(
+                name=name, label_zh=spec.label_zh, label_en=spec.label_en, value=round(value, 4),
+                weight=round(weight, 4), contribution=round(weight * value, 4), evidence=evidence))
+            impacts.append(s.FactorImpact(
+                name=name, label_zh=spec.label_zh, label_en=spec.label_en, impact=round(weight * (value - 0.5), 4),
+                phrase_zh=evidence.phrase_zh, phrase_en=evidence.phrase_en))
         weighted = [i for i in impacts if scored.weights[c.FACTOR_NAMES.index(i.name)] > 0] or impacts
         helps = max(weighted, key=lambda i: (i.impact, -c.FACTOR_NAMES.index(i.name)))
         drags = min(weighted, key=lambda i: (i.impact, c.FACTOR_NAMES.index(i.name)))
@@ -639,10 +664,9 @@ class MatchEngine:
             _, hit = self.index.search(self.park_vecs[p][None, :], k,
                                        allowed_ids=None if len(allowed) == n else ids[allowed])
             vector_rows = np.array([world.firm_row[int(i)] for i in hit[0] if int(i) in world.firm_row], dtype=np.intp)
-            # Matrix–vector products over the full arrays, then the filter: gathering rows first would copy
+            # Over the full arrays once per park and state, then the filter: gathering rows first would copy
             # the (firms × classes) matrix on every query.
-            pre_all = fa.industry @ world.park_arrays.affinity[p] + fa.demand @ world.park_arrays.supply[p]
-            pre = pre_all[allowed]
+            pre = state.park_prescore(p)[allowed]
             top = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
             rule_rows = allowed[top]
             rows = np.unique(np.concatenate([vector_rows, rule_rows]))

@@ -1,0 +1,248 @@
+"""The matching routes over the real app: recommendations, candidates, prospects, plans, and the CLI's JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from service.config import Settings, get_settings
+from service.main import create_app
+from service.matching import constants as c
+from service.matching.engine import MatchEngine
+
+pytestmark = pytest.mark.slow
+
+LAMP_ZH = "古镇灯饰企业，生产LED吸顶灯，灯体铝压铸，年用铝约3000吨"
+LAMP_EN = "Guzhen lighting maker: LED ceiling lamps with die-cast aluminium lamp bodies, about 3,000 t of aluminium a year"
+ALUMINIUM_PARK = "shuicheng_edz"
+
+
+@pytest.fixture
+def match_settings(db_url: str, tmp_path: Path, embedding_cache: Path) -> Settings:
+    return Settings(database_url=db_url, var_dir=tmp_path / "var", embedding_cache_dir=embedding_cache,
+                    engine_at_startup=True)
+
+
+@pytest.fixture
+def api(match_settings: Settings, keys: dict[str, str]) -> Iterator[TestClient]:
+    """The real application, engine built in the lifespan, signed in as a viewer."""
+    with TestClient(create_app(match_settings), headers={"X-API-Key": keys["viewer"]}) as client:
+        yield client
+
+
+def _engine(api: TestClient) -> MatchEngine:
+    engine: MatchEngine = api.app.state.match_engine  # type: ignore[attr-defined]
+    return engine
+
+
+def _ok(response: Any) -> Any:
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _factor(item: dict[str, Any], name: str) -> float:
+    return float(next(f["value"] for f in item["factors"] if f["name"] == name))
+
+
+def _park_id(api: TestClient, code: str) -> int:
+    return next(p.id for p in _engine(api).world.parks if p.code == code)
+
+
+# ---------- firm → parks ----------
+
+
+def test_recommendations_carry_full_explanations_and_each_mode_its_preset(api: TestClient) -> None:
+    firm = _engine(api).world.firms[0].id
+    for mode in c.Mode:
+        body = _ok(api.get(f"/api/v1/firms/{firm}/recommendations", params={"mode": mode.value}))
+        assert body["mode"] == mode.value
+        total = sum(c.MODE_PRESETS[mode].values())
+        assert body["weights"] == pytest.approx({k: v / total for k, v in c.MODE_PRESETS[mode].items()})
+        assert body["items"], mode
+        assert [it["rank"] for it in body["items"]] == list(range(1, len(body["items"]) + 1))
+        assert [it["score"] for it in body["items"]] == sorted((it["score"] for it in body["items"]), reverse=True)
+        top = body["items"][0]
+        assert {f["name"] for f in top["factors"]} == set(c.FACTOR_NAMES)
+        assert all(f["evidence"]["phrase_zh"] and f["evidence"]["phrase_en"] for f in top["factors"])
+        assert 1 <= len(top["paths"]) <= 3 and top["reason_zh"] and top["reason_en"]
+        assert 0 <= top["stability"] <= 1 and {line["item"] for line in top["cost"]["lines"]} >= {"wage", "power"}
+        assert {"id", "name_zh", "name_en", "county"} <= top["park"].keys()
+    again = _ok(api.get(f"/api/v1/firms/{firm}/recommendations"))
+    assert again == _ok(api.get(f"/api/v1/firms/{firm}/recommendations")), "the same query twice gives one answer"
+
+
+def test_raising_a_weight_lifts_the_park_strongest_on_that_factor(api: TestClient) -> None:
+    # Find a firm whose default winner is not the park with the best resource fit, then make resource fit
+    # nearly the whole score: the park strongest on resources must take first place.
+    for firm in _engine(api).world.firms[:60]:
+        default = _ok(api.get(f"/api/v1/firms/{firm.id}/recommendations"))["items"]
+        best = max(_factor(it, c.RESOURCE_FIT) for it in default)
+        if len(default) > 1 and _factor(default[0], c.RESOURCE_FIT) < best - 0.05:
+            break
+    else:
+        pytest.fail("no firm whose winner is weaker on resources than another park")
+    boosted = _ok(api.get(f"/api/v1/firms/{firm.id}/recommendations", params={"weights": "resource_fit:20"}))
+    assert boosted["weights"][c.RESOURCE_FIT] > 0.9
+    assert _factor(boosted["items"][0], c.RESOURCE_FIT) == pytest.approx(best)
+    assert boosted["items"][0]["park"]["id"] != default[0]["park"]["id"]
+    # …and the former winner cannot have climbed.
+    old_rank = next(it["rank"] for it in boosted["items"] if it["park"]["id"] == default[0]["park"]["id"])
+    assert old_rank > 1
+
+
+@pytest.mark.parametrize(("weights", "zh", "en"), [
+    ("industry_fit:-1", "不能为负", "cannot be negative"),
+    ("luck:0.5", "未知因子 luck", "unknown factor luck"),
+    (",".join(f"{name}:0" for name in c.FACTOR_NAMES), "不能全为零", "cannot all be zero"),
+    ("industry_fit=0.3", "因子:数值", "factor:number"),
+])
+def test_invalid_weights_are_refused_naming_the_problem_in_both_languages(
+    api: TestClient, weights: str, zh: str, en: str,
+) -> None:
+    firm = _engine(api).world.firms[0].id
+    url = f"/api/v1/firms/{firm}/recommendations"
+    in_zh = api.get(url, params={"weights": weights})
+    in_en = api.get(url, params={"weights": weights}, headers={"Accept-Language": "en"})
+    assert in_zh.status_code == in_en.status_code == 422
+    assert zh in in_zh.json()["detail"] and en in in_en.json()["detail"]
+
+
+def test_unknown_firm_and_park_are_404(api: TestClient) -> None:
+    firm = api.get("/api/v1/firms/999999/recommendations")
+    park = api.get("/api/v1/parks/999999/candidates", headers={"Accept-Language": "en"})
+    assert firm.status_code == park.status_code == 404
+    assert "999999" in firm.json()["detail"] and "不存在" in firm.json()["detail"]
+    assert park.json()["detail"] == "park 999999 not found"
+
+
+# ---------- park → firms ----------
+
+
+def test_candidates_respect_every_filter(api: TestClient) -> None:
+    park = _park_id(api, ALUMINIUM_PARK)
+    url = f"/api/v1/parks/{park}/candidates"
+    everyone = _ok(api.get(url, params={"top_k": c.MAX_TOP_K}))
+    cases: list[tuple[dict[str, Any], Any]] = [
+        ({"town": "guzhen"}, lambda it: it["firm"]["town"] == "guzhen"),
+        ({"town": "古镇"}, lambda it: it["firm"]["town"] == "guzhen"),
+        ({"industry": "C38"}, lambda it: any(code.startswith("C38") for code in it["firm"]["industries"])),
+        ({"min_employees": 200}, lambda it: it["firm"]["employees"] >= 200),
+        ({"max_employees": 50}, lambda it: it["firm"]["employees"] <= 50),
+        ({"min_score": 0.6}, lambda it: it["score"] >= 0.6),
+    ]
+    for params, holds in cases:
+        body = _ok(api.get(url, params={**params, "top_k": c.MAX_TOP_K}))
+        assert body["items"], params
+        assert all(holds(it) for it in body["items"]), params
+        # Filtering never reorders: the filtered list is the unfiltered ranking with rows left out.
+        kept = [it["firm"]["id"] for it in everyone["items"] if holds(it)]
+        n = min(len(kept), len(body["items"]))
+        assert n and [it["firm"]["id"] for it in body["items"]][:n] == kept[:n], params
+        assert any(not holds(it) for it in everyone["items"]), f"{params} would not have removed anyone"
+    assert api.get(url, params={"industry": "C38;drop"}).status_code == 422
+    assert api.get(url, params={"town": "atlantis"}).status_code == 422
+
+
+# ---------- prospect → parks ----------
+
+
+def test_free_text_in_chinese_and_english_finds_the_aluminium_park(api: TestClient) -> None:
+    for text in (LAMP_ZH, LAMP_EN):
+        body = _ok(api.post("/api/v1/match", json={"description": text}))
+        assert any(i["code"] == "C3872" and i["source"] == "text" for i in body["industries"]), body["industries"]
+        assert all(i["name_zh"] and i["name_en"] for i in body["industries"])
+        assert any(r["code"] == "aluminium_ingot" for r in body["resources"])
+        assert ALUMINIUM_PARK in [it["park"]["code"] for it in body["items"][:3]], text
+
+
+def test_rerunning_with_corrected_industries_keeps_or_changes_the_ranking_sensibly(api: TestClient) -> None:
+    first = _ok(api.post("/api/v1/match", json={"description": LAMP_ZH}))
+    inferred = [i["code"] for i in first["industries"]]
+    confirmed = _ok(api.post("/api/v1/match", json={"description": LAMP_ZH, "industries": inferred}))
+    assert [i["source"] for i in confirmed["industries"]] == ["given"] * len(inferred)
+    assert [it["park"]["code"] for it in confirmed["items"][:3]][0] == first["items"][0]["park"]["code"]
+    # Staff say it is really a beverage plant (刺梨 juice): the winner must move to a park whose
+    # positioning covers beverages, and industry fit of the old winner must drop.
+    juice = _ok(api.post("/api/v1/match", json={"description": LAMP_ZH, "industries": ["C1523"]}))
+    assert [i["code"] for i in juice["industries"]] == ["C1523"]
+    assert juice["items"][0]["park"]["code"] != first["items"][0]["park"]["code"]
+    old = next(it for it in juice["items"] if it["park"]["code"] == first["items"][0]["park"]["code"])
+    new_fit = _factor(old, c.INDUSTRY_FIT)
+    assert new_fit < _factor(first["items"][0], c.INDUSTRY_FIT)
+    unknown = api.post("/api/v1/match", json={"description": LAMP_ZH, "industries": ["C9999"]},
+                       headers={"Accept-Language": "en"})
+    assert unknown.status_code == 422 and "C9999" in unknown.json()["detail"]
+
+
+# ---------- portfolio plans ----------
+
+
+def test_plan_respects_free_land_reports_unassigned_with_reasons_and_beats_greedy(api: TestClient) -> None:
+    firms = [f.id for f in _engine(api).world.firms[:40]]
+    body = _ok(api.post("/api/v1/plans", json={"firm_ids": firms, "max_firms_per_park": 2}))
+    assert body["gain_over_greedy"] >= 0
+    assert body["gain_over_greedy"] == pytest.approx(body["total_score"] - body["greedy_total_score"], abs=1e-6)
+    placed = [a["firm"]["id"] for a in body["assignments"]]
+    assert len(placed) == len(set(placed)) and set(placed) <= set(firms)
+    for use in body["parks"]:
+        land = sum(a["land_mu"] for a in body["assignments"] if a["park"]["id"] == use["park"]["id"])
+        assert use["used_land_mu"] == pytest.approx(land, abs=0.01)
+        if use["free_land_mu"] is not None:
+            assert use["used_land_mu"] <= use["free_land_mu"] + 1e-6
+        assert use["firms"] <= 2
+    unassigned = {u["firm"]["id"]: u for u in body["unassigned"]}
+    assert set(unassigned) | set(placed) == set(firms) and not set(unassigned) & set(placed)
+    assert len(unassigned) >= len(firms) - 2 * len(body["parks"])
+    assert all(u["reason_zh"] and u["reason_en"] for u in unassigned.values())
+
+
+# ---------- the CLI prints the API's JSON ----------
+
+
+def _shape(value: Any) -> Any:
+    """Keys all the way down; lists keep their length, leaves become their JSON type."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    return "number" if isinstance(value, int | float) and not isinstance(value, bool) else type(value).__name__
+
+
+def _ranking(body: dict[str, Any]) -> list[tuple[int, float]]:
+    return [(it["park"]["id"], it["score"]) for it in body["items"]]
+
+
+def test_cli_json_has_the_api_shape_and_ranking(
+    api: TestClient, match_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service.cli import app as cli
+
+    monkeypatch.setenv("PARKMATCH_DATABASE_URL", match_settings.database_url)
+    monkeypatch.setenv("PARKMATCH_VAR_DIR", str(match_settings.var_dir))
+    monkeypatch.setenv("PARKMATCH_EMBEDDING_CACHE_DIR", str(match_settings.embedding_cache_dir))
+    get_settings.cache_clear()
+    try:
+        firm = _engine(api).world.firms[3].id
+        runner = CliRunner()
+        pairs = [
+            (["recommend", "--firm", str(firm), "--json"], api.get(f"/api/v1/firms/{firm}/recommendations")),
+            (["match", "--description", LAMP_ZH, "--employees", "300", "--json"],
+             api.post("/api/v1/match", json={"description": LAMP_ZH, "employees": 300})),
+            (["match", "--description", LAMP_EN, "--mode", "joint_development", "--top-k", "4", "--json"],
+             api.post("/api/v1/match", json={"description": LAMP_EN, "mode": "joint_development", "top_k": 4})),
+        ]
+        for args, response in pairs:
+            result = runner.invoke(cli, args)
+            assert result.exit_code == 0, result.output
+            from_cli, from_api = json.loads(result.stdout), _ok(response)
+            assert _shape(from_cli) == _shape(from_api), args
+            assert _ranking(from_cli) == _ranking(from_api), args
+            assert from_cli == from_api, args
+    finally:
+        get_settings.cache_clear()

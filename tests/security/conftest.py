@@ -96,6 +96,21 @@ def client(hostile: Hostile) -> Iterator[TestClient]:
     test_client.__exit__(None, None, None)
 
 
+LEADS = {"town": "guzhen", "industry": "C3872", "top_k": 200}  # a lead list that holds every hostile firm
+
+
+@pytest.fixture
+def lead_park(client: TestClient, hostile: Hostile) -> int:
+    """A park whose lighting lead list in Guzhen holds every hostile firm."""
+    wanted = set(hostile.firm_ids.values())
+    for park_id in range(1, 20):
+        found = client.get(f"/api/v1/parks/{park_id}/candidates", params=LEADS,
+                           headers={"X-API-Key": hostile.keys["viewer"]})
+        if found.status_code == 200 and wanted <= {i["firm"]["id"] for i in found.json()["items"]}:
+            return park_id
+    raise AssertionError("no park ranks every hostile firm")
+
+
 def sign_in(client: TestClient, key: str) -> Any:
     return client.post("/ui/signin", data={"key": key, "next": "/ui/"})
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import strategies as st
 
 from service.matching import constants as c
 from service.matching.schemas import ProspectRequest
+
+# CI replays the same examples every run (a red CI then means a change, not a lucky draw); a developer's
+# run explores new ones and keeps any failure in .hypothesis/ to replay.
+IN_CI = bool(os.environ.get("CI"))
 
 # Industry and product words the catalogue and the parks talk about, plus a few it does not know.
 WORDS_ZH = ["灯饰", "LED吸顶灯", "铝压铸", "铝型材", "铝液", "电饭煲", "小家电", "五金", "锁具", "服装", "牛仔",

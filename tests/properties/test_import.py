@@ -19,6 +19,7 @@ from service.errors import ImportRejected
 from service.firms.credit_code import ALPHABET, check_character
 from service.firms.importer import ImportReport, import_firms
 from tests.properties.dbstate import rows
+from tests.properties.strategies import IN_CI
 
 COLUMNS = ("credit_code", "name_zh", "name_en", "town", "industries", "products", "description_zh", "employees",
            "revenue_10k_yuan", "land_mu", "electricity_kwh", "inputs", "export_share", "env_category", "expansion")
@@ -30,7 +31,7 @@ MAX_BYTES = 32_000_000
 
 # Settings shared by the import properties: each example writes to the same real database, which only
 # adds variety (later examples may update firms earlier ones created), never changes what must hold.
-IMPORT_SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+IMPORT_SETTINGS = settings(max_examples=20, deadline=None, derandomize=IN_CI, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _catalog(url: str) -> dict[str, Any]:
@@ -129,6 +130,7 @@ def catalog(db_url: str) -> dict[str, Any]:
     return _catalog(db_url)
 
 
+@pytest.mark.slow
 @IMPORT_SETTINGS
 @given(data=st.data(), fmt=st.sampled_from(["csv", "xlsx", "json"]))
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(db_url: str, catalog: dict[str, Any],
@@ -156,6 +158,7 @@ INVALID = {
 }
 
 
+@pytest.mark.slow
 @IMPORT_SETTINGS
 @given(data=st.data(), fmt=st.sampled_from(["csv", "xlsx", "json"]),
        bad=st.sampled_from([(k, v) for k, values in INVALID.items() for v in values]))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from service.matching import constants as c
 from service.matching.engine import MatchEngine
 from service.matching.schemas import ProspectRequest, RankedBase
-from tests.properties.strategies import factor_names, modes, prospects, valid_overrides
+from tests.properties.strategies import IN_CI, factor_names, modes, prospects, valid_overrides
 
 # Values in responses are rounded to 4 places; a sum of 8 rounded contributions can be off by 8 × 0.00005.
 ROUNDING = 8 * 5e-5
@@ -29,7 +30,7 @@ def _check_bounded(items: list[RankedBase]) -> None:
     assert all(a.score >= b.score for a, b in zip(items, items[1:], strict=False)), "best first"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=IN_CI)
 @given(request=prospects())
 def test_prospect_scores_and_factor_values_stay_in_the_unit_interval(prop_engine: MatchEngine,
                                                                       request: ProspectRequest) -> None:
@@ -40,7 +41,8 @@ def test_prospect_scores_and_factor_values_stay_in_the_unit_interval(prop_engine
     assert len(parks) == len(prop_engine.world.parks), "every park is either ranked or excluded with a reason"
 
 
-@settings(max_examples=15, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, derandomize=IN_CI)
 @given(data=st.data(), mode=modes)
 def test_stored_firm_and_park_scores_stay_in_the_unit_interval(prop_engine: MatchEngine, data: st.DataObject,
                                                                mode: c.Mode) -> None:
@@ -52,7 +54,7 @@ def test_stored_firm_and_park_scores_stay_in_the_unit_interval(prop_engine: Matc
     _check_bounded(list(prop_engine.candidates(park_id=park.id, mode=mode, weights=weights, top_k=c.MAX_TOP_K).items))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None, derandomize=IN_CI)
 @given(request=prospects(top_k=10), data=st.data())
 def test_the_same_query_twice_gives_the_same_answer(prop_engine: MatchEngine, request: ProspectRequest,
                                                     data: st.DataObject) -> None:
@@ -80,7 +82,7 @@ def _raised(weights: dict[str, float], factor: str, delta: float) -> dict[str, f
     return {**weights, factor: weights[factor] + delta}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=IN_CI)
 @given(request=prospects(), factor=factor_names, delta=st.floats(min_value=0.01, max_value=5.0))
 def test_raising_a_weight_never_lowers_the_park_that_leads_on_it(prop_engine: MatchEngine, request: ProspectRequest,
                                                                  factor: str, delta: float) -> None:
@@ -95,7 +97,7 @@ def test_raising_a_weight_never_lowers_the_park_that_leads_on_it(prop_engine: Ma
     assert ranks[park] <= before.items[lead].rank, (factor, before.items[lead].rank, ranks[park])
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=IN_CI)
 @given(data=st.data(), mode=modes, factor=factor_names, delta=st.floats(min_value=0.01, max_value=5.0),
        town=st.sampled_from(["guzhen", "xiaolan", "shaxi", "torch_zone"]))
 def test_raising_a_weight_never_lowers_the_firm_that_leads_on_it(prop_engine: MatchEngine, data: st.DataObject,

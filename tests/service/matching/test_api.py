@@ -246,3 +246,24 @@ def test_cli_json_has_the_api_shape_and_ranking(
             assert from_cli == from_api, args
     finally:
         get_settings.cache_clear()
+
+
+def test_bench_matching_reports_wall_and_cpu_time_per_figure(
+    match_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service.cli import app as cli
+
+    monkeypatch.setenv("PARKMATCH_DATABASE_URL", match_settings.database_url)
+    monkeypatch.setenv("PARKMATCH_VAR_DIR", str(match_settings.var_dir))
+    monkeypatch.setenv("PARKMATCH_EMBEDDING_CACHE_DIR", str(match_settings.embedding_cache_dir))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["bench", "matching", "--firms", "1000", "--repeats", "3", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [f["runs"] for f in report["figures"]] == [3, 3]
+    assert "1,000 firms" in report["figures"][1]["name"]
+    assert all(0 < f["cpu_p50_ms"] and 0 < f["p50_ms"] <= f["p90_ms"] for f in report["figures"])
+    assert len(report["load_average"]) == 3 and report["cpus"] >= 1

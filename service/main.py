@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -95,6 +95,13 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status_code, str(exc.detail))
         return _error(request, exc.status_code, code, detail)
 
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> JSONResponse:
+        # The last line of defence for values a database refuses (e.g. a NUL inside a JSON string).
+        log.warning("data_refused_by_database", error=type(exc.orig).__name__)
+        return _error(request, 422, "invalid_data", "数据库拒收该数据（含非法字符或超出范围）/ "
+                      "the database refused the data (an invalid character or a value out of range)")
+
     @app.exception_handler(OperationalError)
     async def database_busy(request: Request, exc: OperationalError) -> JSONResponse:
         log.warning("database_unavailable", error=str(exc.orig))
@@ -119,27 +126,54 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+            # A NUL reaches no database: SQLite cuts strings at it and PostgreSQL refuses it.
+            await self._refuse(scope, receive, send, 422, "invalid_character",
+                               "参数含有空字符（NUL）/ a parameter contains a NUL character")
+            return
         limit = self.upload_limit if scope["path"].startswith("/api/v1/import") else self.json_limit
         headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length", b"")
-        if length.isdigit() and int(length) > limit:
-            await self._too_large(scope, receive, send, limit)
+        length = headers.get(b"content-length")
+        if length is not None:
+            if length.isdigit() and int(length) > limit:
+                await self._too_large(scope, receive, send, limit)
+                return
+            await self.app(scope, receive, send)
             return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
+        if scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        # No Content-Length (chunked): read up to the limit here, then hand the app the buffered body.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await self._too_large(scope, receive, send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await self._too_large(scope, receive, send, limit)
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:
+        response = _error(Request(scope, receive), status, code, message)
+        await response(scope, receive, send)
 
     @staticmethod
     async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
@@ -147,10 +181,6 @@ class BodyLimit:
         response = _error(request, 413, "payload_too_large",
                           f"请求体过大，上限 {limit // 1000} KB / request body too large, limit {limit // 1000} KB")
         await response(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -12,6 +12,15 @@ MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
 
 
+def contains_pattern(word: str) -> str:
+    """A LIKE pattern matching `word` literally anywhere: % and _ typed by a user are not wildcards."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+LIKE_ESCAPE = "\\"
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int = Field(description="符合条件的总数 / Total matching items")

@@ -256,9 +256,16 @@ def parse(data: bytes, file: str, ref: Lookup, *, max_bytes: int) -> tuple[list[
     return firms, table
 
 
+def safe_name(filename: str) -> str:
+    """The base name of an uploaded file, whatever its separators; control characters dropped, length bounded."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:200] or "upload"
+
+
 def import_firms(*, session: Session, data: bytes, filename: str, max_bytes: int) -> ImportReport:
     """Validate every row and upsert all firms in the caller's transaction; reject the whole file on any problem."""
-    file = Path(filename).name
+    file = safe_name(filename)
     firms, table = parse(data, file, lookup(session=session), max_bytes=max_bytes)
     if table.problems:
         count = len(table.problems)

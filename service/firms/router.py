@@ -12,7 +12,7 @@ from service.deps import AppSettings, DbSession, FirmId
 from service.errors import ImportRejected, Problem
 from service.firms import service
 from service.firms.exporter import MEDIA_TYPES, export
-from service.firms.importer import ImportReport, import_firms
+from service.firms.importer import ImportReport, import_firms, safe_name
 from service.firms.schemas import FirmCreate, FirmRead, FirmUpdate
 from service.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 
@@ -105,7 +105,7 @@ def delete_firm(session: DbSession, who: Editor, request: Request, firm_id: Firm
 def import_firm_file(session: DbSession, who: Editor, request: Request, file: UploadFile,
                      settings: AppSettings) -> ImportReport:
     limit = int(settings.max_import_mb * 1_000_000)
-    name = file.filename or "upload"
+    name = safe_name(file.filename or "upload")
     data = file.file.read(limit + 1)
     if len(data) > limit:
         raise ImportRejected(

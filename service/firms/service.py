@@ -14,6 +14,7 @@ from service.catalog.service import Lookup, lookup
 from service.errors import Conflict, NotFound, Problem, ServiceError
 from service.firms import schemas as s
 from service.firms.models import Firm, FirmIndustry, FirmInput
+from service.pagination import LIKE_ESCAPE, contains_pattern
 
 SCALARS = ("credit_code", "name_zh", "name_en", "products", "description_zh", "description_en", "employees",
            "revenue_10k_yuan", "land_mu", "electricity_kwh", "export_share", "env_category", "expansion", "synthetic")
@@ -148,9 +149,9 @@ def _filtered(query: Any, *, town: str | None, industry: str | None, q: str | No
         sub = select(FirmIndustry.firm_id).where(FirmIndustry.industry_code.startswith(industry, autoescape=True))
         query = query.where(Firm.id.in_(sub))
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(Firm.name_zh.ilike(like), Firm.name_en.ilike(like), Firm.description_zh.ilike(like),
-                                Firm.description_en.ilike(like)))
+        like = contains_pattern(q)
+        query = query.where(or_(Firm.name_zh.ilike(like, escape=LIKE_ESCAPE), Firm.name_en.ilike(like, escape=LIKE_ESCAPE), Firm.description_zh.ilike(like, escape=LIKE_ESCAPE),
+                                Firm.description_en.ilike(like, escape=LIKE_ESCAPE)))
     if min_employees is not None:
         query = query.where(Firm.employees >= min_employees)
     if max_employees is not None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.catalog.models import County
 from service.errors import Conflict, NotFound
+from service.pagination import LIKE_ESCAPE, contains_pattern
 from service.parks import schemas as s
 from service.parks.models import Park
 
@@ -65,9 +66,9 @@ def list_parks(
     if county:
         query = query.where(Park.county_code == county)
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(Park.name_zh.ilike(like), Park.name_en.ilike(like), Park.positioning_zh.ilike(like),
-                                Park.positioning_en.ilike(like), Park.code.ilike(like)))
+        like = contains_pattern(q)
+        query = query.where(or_(Park.name_zh.ilike(like, escape=LIKE_ESCAPE), Park.name_en.ilike(like, escape=LIKE_ESCAPE), Park.positioning_zh.ilike(like, escape=LIKE_ESCAPE),
+                                Park.positioning_en.ilike(like, escape=LIKE_ESCAPE), Park.code.ilike(like, escape=LIKE_ESCAPE)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(Park.id).offset(offset).limit(limit)).all()
     return rows, total

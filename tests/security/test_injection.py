@@ -73,7 +73,7 @@ def _sweep(client: TestClient, hostile: Hostile, payloads: list[str]) -> list[st
                     continue
                 assert_no_leak(response.content)
                 if path == "/ui/static/{name}" and where == "path" and payload != CONTROL:
-                    assert response.status_code == 404, label
+                    assert response.status_code in (404, 422), label  # refused, no file served
                 count = _rows_returned(response)
                 if payload == CONTROL:
                     control = count
@@ -96,8 +96,6 @@ def test_every_get_parameter_survives_injection_and_traversal(client: TestClient
     assert firms.status_code == 200 and firms.json()["total"] > 400
 
 
-@pytest.mark.xfail(strict=True, reason="a NUL character in a text filter reaches the database: SQLite cuts the LIKE "
-                                       "pattern at the NUL and returns every firm and park; PostgreSQL raises DataError (500)")
 def test_nul_characters_in_parameters_are_refused_not_passed_to_the_database(client: TestClient,
                                                                              hostile: Hostile) -> None:
     before = checksum(hostile.url)
@@ -105,10 +103,11 @@ def test_nul_characters_in_parameters_are_refused_not_passed_to_the_database(cli
     assert checksum(hostile.url) == before
 
 
-@pytest.mark.xfail(strict=True, reason="the q filters build ilike(f'%{q}%') without escaping, so % and _ typed by a "
-                                       "user act as wildcards: searching '%' lists every firm and park")
 @pytest.mark.parametrize("word", ["%", "_"])
 def test_search_words_are_matched_literally(client: TestClient, hostile: Hostile, word: str) -> None:
     headers = {"X-API-Key": hostile.keys["viewer"]}
     assert client.get("/api/v1/firms", params={"q": word}, headers=headers).json()["total"] == 0
-    assert client.get("/api/v1/parks", params={"q": word}, headers=headers).json()["total"] == 0
+    # Park codes hold underscores (shuicheng_edz), so "_" may match them, but only literally.
+    for park in client.get("/api/v1/parks", params={"q": word}, headers=headers).json()["items"]:
+        fields = (park["name_zh"], park["name_en"], park["positioning_zh"], park["positioning_en"], park["code"])
+        assert any(word in f for f in fields), park["code"]

@@ -89,8 +89,6 @@ def test_upload_names_with_paths_are_reduced_to_the_base_name(api: TestClient, h
     assert bad.status_code == 422 and all(p["file"] in (base, None) for p in bad.json()["problems"])
 
 
-@pytest.mark.xfail(strict=True, reason="import_firms takes Path(filename).name, which keeps Windows separators on "
-                                       "Linux: the report echoes '..\\\\..\\\\evil.xlsx' whole")
 @pytest.mark.parametrize(("filename", "base"), WINDOWS)
 def test_windows_style_upload_names_are_reduced_to_the_base_name(api: TestClient, hostile: Hostile,
                                                                  filename: str, base: str) -> None:
@@ -98,8 +96,6 @@ def test_windows_style_upload_names_are_reduced_to_the_base_name(api: TestClient
     assert status == 200 and report["file"] == base
 
 
-@pytest.mark.xfail(strict=True, reason="a NUL in the upload name is kept: the report echoes it and the audit note "
-                                       "stores it (PostgreSQL refuses such text)")
 def test_a_nul_in_the_upload_name_is_dropped(api: TestClient, hostile: Hostile) -> None:
     status, report = _upload(api, "evil\x00.csv", hostile)
     assert status in (200, 422)
@@ -147,8 +143,6 @@ def test_upload_over_the_limit_is_refused_in_both_languages(small: TestClient, h
     assert firm_named(small, hostile, "中山市超大文件有限公司") == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BodyLimit raises _BodyTooLarge from inside receive(); FastAPI's body parsing "
-                                       "catches every Exception and answers 400 'There was an error parsing the body'")
 def test_chunked_upload_over_the_limit_is_refused(small: TestClient, hostile: Hostile) -> None:
     body, content_type = _multipart("big.csv", _csv("中山市超大文件有限公司", pad=400_000 // 3))
     before = checksum(hostile.url)

@@ -211,7 +211,8 @@ def static(name: str) -> Response:
     # Only plain files that live directly in static/ are served: no "..", no subfolders.
     if "/" in name or name.startswith(".") or path.suffix not in STATIC_TYPES or not path.is_file():
         return Response(status_code=404)
-    return FileResponse(path, media_type=STATIC_TYPES[path.suffix], headers={"Cache-Control": "max-age=3600"})
+    return FileResponse(path, media_type=STATIC_TYPES[path.suffix],
+                        headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 
 # ---- home and search -----------------------------------------------------------------------------------

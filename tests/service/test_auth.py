@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from service.config import Settings
@@ -52,8 +52,17 @@ def open_client(app_settings: Settings) -> TestClient:
 
 
 def api_routes(client: TestClient) -> list[tuple[str, str]]:
-    return sorted((m, r.path) for r in client.app.routes if isinstance(r, APIRoute)  # type: ignore[attr-defined]
-                  and r.path.startswith("/api/v1") for m in r.methods)
+    """Every (method, full path) under /api/v1, included routers expanded."""
+    routes = sorted(
+        (method, str(ctx.path))
+        for ctx in iter_route_contexts(client.app.routes)  # type: ignore[attr-defined]
+        if isinstance(ctx.original_route, APIRoute) and str(ctx.path).startswith("/api/v1")
+        for method in ctx.original_route.methods
+    )
+    spec = client.get("/openapi.json").json()["paths"]
+    documented = {(m.upper(), p) for p, ops in spec.items() if p.startswith("/api/v1") for m in ops}
+    assert routes and documented <= set(routes), "the matrix must see every documented endpoint"
+    return routes
 
 
 def call(client: TestClient, method: str, path: str, key: str | None) -> int:

@@ -66,6 +66,7 @@ DEFAULT_CANDIDATES_TOP_K: Final = 50
 # Park → firms: how many firms the vector index proposes before exact scoring.
 VECTOR_CANDIDATES: Final = 1000
 PATHS_PER_ITEM: Final = 3
+PATH_CACHE_SIZE: Final = 200_000  # rendered evidence paths kept between queries (a few hundred bytes each)
 
 # Stability: share of seeded ±30% weight perturbations under which an item stays in the top 3.
 STABILITY_TRIALS: Final = 200

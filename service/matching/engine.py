@@ -139,6 +139,7 @@ class MatchEngine:
             [n for n in self.graph if not n.startswith("firm:")]).copy()
         self._path_cache: dict[tuple[tuple[str, ...], str | None], dict[str, list[GPath]]] = {}
         self._label_cache: dict[str, tuple[str, str]] = {}
+        self._gpath_cache: dict[tuple[GPath, str], s.GraphPath] = {}
         node_ids = [n.id for n in nodes]
         add_domain_words([*(k for ind in world.industries.values() for k in ind.keywords_zh),
                           *(r.name_zh for r in world.resources.values())])
@@ -234,6 +235,7 @@ class MatchEngine:
     def refresh_firm(self, *, firm_id: int, profile: FirmProfile | None) -> None:
         """Add, change (profile given) or delete (profile None) one firm without reloading the rest."""
         with self._lock:
+            self._gpath_cache.clear()
             state = self._state
             fid = node_id(NodeType.FIRM, firm_id)
             if fid in self.graph:
@@ -337,6 +339,18 @@ class MatchEngine:
         return pair
 
     def _graph_path(self, path: GPath, prospect_name: str = "") -> s.GraphPath:
+        # The same firm–park paths come back on every query for that park, so each is rendered once; the
+        # cache is dropped whenever a firm changes (its name is a label). Responses never mutate a path.
+        key = (path, prospect_name)
+        cached = self._gpath_cache.get(key)
+        if cached is not None:
+            return cached
+        if len(self._gpath_cache) >= c.PATH_CACHE_SIZE:
+            self._gpath_cache.clear()
+        out = self._gpath_cache[key] = self._render_path(path, prospect_name)
+        return out
+
+    def _render_path(self, path: GPath, prospect_name: str) -> s.GraphPath:
         pairs = [self._labels(n, prospect_name) for n in path.nodes]
         zh = [p[0] for p in pairs]
         en = [p[1] for p in pairs]

@@ -109,3 +109,21 @@ def test_a_changed_firm_is_re_ranked_in_place(live: tuple[TestClient, list[int]]
     rank = {it["firm"]["id"]: it["rank"] for it in _candidates(client, park)}
     assert firm_id not in rank or rank[firm_id] > len(rank) // 2
     assert _engine(client) is engine and builds == []
+
+
+def test_a_renamed_firm_shows_its_new_name_in_the_evidence_paths(live: tuple[TestClient, list[int]]) -> None:
+    client, builds = live
+    firm_id = client.post("/api/v1/firms", json=LAMP_FIRM).json()["id"]
+    url = f"/api/v1/firms/{firm_id}/recommendations"
+    before = client.get(url).json()["items"][0]["paths"]
+    assert before and before[0]["labels_zh"][0] == LAMP_FIRM["name_zh"]
+
+    renamed = client.patch(f"/api/v1/firms/{firm_id}", json={"name_zh": "中山市铝光新名照明有限公司",
+                                                              "name_en": "Alu-Light Renamed Co."})
+    assert renamed.status_code == 200, renamed.text
+    after = client.get(url).json()["items"][0]["paths"]
+    assert [p["nodes"] for p in after] == [p["nodes"] for p in before]  # same paths, so a cache would be hit
+    assert {p["labels_zh"][0] for p in after} == {"中山市铝光新名照明有限公司"}
+    assert {p["labels_en"][0] for p in after} == {"Alu-Light Renamed Co."}
+    assert after[0]["text_zh"].startswith("中山市铝光新名照明有限公司 → ")
+    assert builds == []

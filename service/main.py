@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from threadpoolctl import threadpool_limits
 
 from service import __doc__ as service_doc
 from service.auth.guard import FailedAttempts
@@ -190,6 +191,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # One BLAS thread per process: requests run side by side in threads and workers, and a second BLAS
+        # thread per call only doubles CPU time for the same latency.
+        threadpool_limits(1, "blas")
         engine = make_engine(settings.database_url)
         upgrade(engine)  # idempotent; a server never runs on an out-of-date schema
         app.state.engine = engine

@@ -68,7 +68,7 @@ def _stats(items: Sequence[Sample], duration: float) -> dict[str, Any]:
 
 
 async def _client(http: httpx.AsyncClient, rng: random.Random, deadline: float, firm_ids: Sequence[int],
-                  park_ids: Sequence[int], out: list[Sample]) -> None:
+                  park_ids: Sequence[int], pairs: Sequence[tuple[int, int]], out: list[Sample]) -> None:
     kinds = [k for k, _ in MIX]
     weights = [w for _, w in MIX]
     while time.perf_counter() < deadline:
@@ -82,8 +82,8 @@ async def _client(http: httpx.AsyncClient, rng: random.Random, deadline: float, 
             elif kind == "match":
                 r = await http.post("/api/v1/match", json={"description": rng.choice(PROSPECTS), "top_k": 5})
             else:
-                r = await http.get("/api/v1/briefs", params={"firm_id": rng.choice(firm_ids),
-                                                             "park_id": rng.choice(park_ids), "format": "md"})
+                firm_id, park_id = rng.choice(pairs)
+                r = await http.get("/api/v1/briefs", params={"firm_id": firm_id, "park_id": park_id, "format": "md"})
             status = r.status_code
         except httpx.HTTPError:
             status = 0
@@ -103,11 +103,17 @@ async def run_load(base_url: str, key: str, *, clients: int = 50, duration_s: fl
         parks = (await http.get("/api/v1/parks")).json()["items"]
         firm_ids = [f["id"] for f in firms]
         park_ids = [p["id"] for p in parks]
+        # Briefs are asked for pairs the engine ranks, as staff do; an excluded pair has no brief (409).
+        pairs: list[tuple[int, int]] = []
+        for firm_id in firm_ids[:20]:
+            ranked = (await http.get(f"/api/v1/firms/{firm_id}/recommendations", params={"top_k": 3})).json()
+            pairs += [(firm_id, item["park"]["id"]) for item in ranked["items"]]
         samples: list[Sample] = []
         start = time.perf_counter()
         deadline = start + duration_s
         await asyncio.gather(*(
-            _client(http, random.Random(seed + i), deadline, firm_ids, park_ids, samples) for i in range(clients)))
+            _client(http, random.Random(seed + i), deadline, firm_ids, park_ids, pairs, samples)
+            for i in range(clients)))
         elapsed = time.perf_counter() - start
     return LoadResult(clients=clients, duration_s=elapsed, samples=samples)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
 
 from service.auth.guard import Viewer
 from service.deps import FirmId, ParkId
@@ -35,6 +36,13 @@ def get_match_engine(request: Request) -> MatchEngine:
 
 
 Engine = Annotated[MatchEngine, Depends(get_match_engine)]
+
+
+def as_json(result: BaseModel) -> Response:
+    """Serialise a ranking result once. The engine builds these models itself, so FastAPI's second
+    validation of the response (a dump, a re-validation and a dump again) is skipped; the declared
+    response_model still documents the shape, and the contract tests hold the output to it."""
+    return Response(result.model_dump_json(), media_type="application/json")
 ModeQuery = Annotated[c.Mode, Query(description="合作模式 / Cooperation mode")]
 WeightsQuery = Annotated[str | None, Query(description="权重覆盖，如 industry_fit:0.3,cost_advantage:0.2 / Weight overrides",
                                            examples=["industry_fit:0.3,cost_advantage:0.2"], max_length=500)]
@@ -47,9 +55,9 @@ def recommendations(
     engine: Engine, _: Viewer, firm_id: FirmId, mode: ModeQuery = c.DEFAULT_MODE,
     top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_TOP_K, weights: WeightsQuery = None,
     include_excluded: ExcludedQuery = False,
-) -> s.Recommendations:
-    return engine.recommend(firm_id=firm_id, mode=mode, top_k=top_k, weights=parse_weights(weights),
-                            include_excluded=include_excluded)
+) -> Response:
+    return as_json(engine.recommend(firm_id=firm_id, mode=mode, top_k=top_k, weights=parse_weights(weights),
+                                    include_excluded=include_excluded))
 
 
 @router.get("/parks/{park_id}/candidates", response_model=s.Candidates, summary="为园区推荐企业 / Ranked firms for a park")
@@ -61,15 +69,16 @@ def candidates(
     min_employees: Annotated[int | None, Query(ge=0)] = None, max_employees: Annotated[int | None, Query(ge=0)] = None,
     min_score: Annotated[float, Query(ge=0, le=1, description="最低分 / Minimum score")] = 0.0,
     weights: WeightsQuery = None, include_excluded: ExcludedQuery = False,
-) -> s.Candidates:
-    return engine.candidates(park_id=park_id, mode=mode, top_k=top_k, weights=parse_weights(weights), town=town,
-                             industry=industry, min_employees=min_employees, max_employees=max_employees,
-                             min_score=min_score, include_excluded=include_excluded)
+) -> Response:
+    return as_json(engine.candidates(park_id=park_id, mode=mode, top_k=top_k, weights=parse_weights(weights),
+                                     town=town, industry=industry, min_employees=min_employees,
+                                     max_employees=max_employees, min_score=min_score,
+                                     include_excluded=include_excluded))
 
 
 @router.post("/match", response_model=s.MatchResult, summary="意向企业匹配园区 / Ranked parks for a prospect")
-def match(engine: Engine, _: Viewer, body: s.ProspectRequest) -> s.MatchResult:
-    return engine.match(body)
+def match(engine: Engine, _: Viewer, body: s.ProspectRequest) -> Response:
+    return as_json(engine.match(body))
 
 
 @router.post("/plans", response_model=s.PlanResult, summary="组合方案 / Portfolio plan under park land")

@@ -412,6 +412,23 @@ app.command("brief")(brief_command)
 bench_app.command("matching")(matching.bench_matching)
 
 
+@bench_app.command("all")
+def bench_all(
+    sizes: Annotated[str, typer.Option(help="向量规模 / Index sizes")] = "10000,100000,1000000",
+    duration: Annotated[float, typer.Option(help="负载测试时长（秒）/ Load-test seconds")] = 60.0,
+    clients: Annotated[int, typer.Option(help="并发客户端 / Concurrent clients")] = 50,
+    workers: Annotated[int, typer.Option(help="服务进程数 / Server workers")] = 2,
+    docs: Annotated[Path, typer.Option(help="输出目录 / Output folder")] = Path("docs"),
+) -> None:
+    """运行全部基准并写入 docs/benchmarks.json 与 .md / Run every benchmark; write docs/benchmarks.json and .md."""
+    from service.bench.report import run_all, write
+
+    _factory()
+    result = run_all(sizes=sizes, load_seconds=duration, clients=clients, workers=workers)
+    write(result, docs)
+    console.print(f"已写入 / wrote {docs / 'benchmarks.json'} 与 and {docs / 'benchmarks.md'}")
+
+
 @bench_app.command("load")
 def bench_load(
     clients: Annotated[int, typer.Option(min=1, max=500, help="并发客户端 / Concurrent clients")] = 50,

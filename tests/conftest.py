@@ -19,6 +19,9 @@ from service.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("PARKMATCH_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+if os.environ.get("PARKMATCH_REQUIRE_POSTGRES") == "1" and not POSTGRES_URL:
+    # CI sets this so that a missing server fails the run instead of silently halving it.
+    raise pytest.UsageError("PARKMATCH_REQUIRE_POSTGRES=1 but PARKMATCH_TEST_POSTGRES_URL is not set")
 
 
 def _pg_admin_url() -> str:

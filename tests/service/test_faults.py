@@ -91,3 +91,34 @@ def test_locked_database_gives_503_and_retry(client: TestClient, keys: dict[str,
     retry = client.post("/api/v1/firms", headers={"X-API-Key": keys["editor"]}, json={
         "name_zh": "中山市锁库测试有限公司", "town": "guzhen", "industries": ["C3872"], "employees": 3})
     assert retry.status_code == 201
+
+
+@pytest.mark.slow
+def test_init_while_serving_leaves_data_and_answers_intact(db_url: str, tmp_path: Path, keys: dict[str, str],
+                                                          embedding_cache: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from service.bench.load import running_server
+
+    monkeypatch.setenv("PARKMATCH_EMBEDDING_CACHE_DIR", str(embedding_cache))
+    before = firm_rows(db_url)
+    env = {**os.environ, "PARKMATCH_DATABASE_URL": db_url}
+    headers = {"X-API-Key": keys["viewer"]}
+    with running_server(db_url, tmp_path / "var") as base:
+        init = subprocess.Popen([sys.executable, "-m", "service.cli", "init"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        statuses = []
+        while init.poll() is None:
+            statuses.append(httpx.get(f"{base}/api/v1/parks", headers=headers, timeout=30).status_code)
+            statuses.append(httpx.get(f"{base}/api/v1/firms", params={"limit": 5}, headers=headers,
+                                      timeout=30).status_code)
+        assert init.returncode == 0, init.stderr.read().decode()[-1000:]  # type: ignore[union-attr]
+        after_parks = httpx.get(f"{base}/api/v1/parks", headers=headers, timeout=30).json()["total"]
+    assert statuses and set(statuses) <= {200, 503}, statuses  # a brief lock may be a 503 with Retry-After
+    assert statuses.count(200) >= len(statuses) // 2
+    assert after_parks == 7
+    assert firm_rows(db_url) == before
+    if db_url.startswith("sqlite"):
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -429,6 +429,27 @@ def bench_all(
     console.print(f"已写入 / wrote {docs / 'benchmarks.json'} 与 and {docs / 'benchmarks.md'}")
 
 
+@bench_app.command("briefs")
+def bench_briefs(
+    pairs: Annotated[int, typer.Option(min=1, max=200, help="企业–园区对数 / Firm–park pairs")] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / Print JSON")] = False,
+) -> None:
+    """简报生成耗时（各格式）/ Time to produce a brief, per format."""
+    from service.bench.briefs import run
+
+    _factory()
+    result = run(get_settings(), pairs=pairs)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title=f"简报 / Briefs ({result['pairs']} pairs)")
+    for column in ("格式 format", "p50 ms", "最慢 max ms", "次数 runs"):
+        table.add_column(column, justify="right")
+    for fmt, f in result["formats"].items():
+        table.add_row(fmt, str(f["p50_ms"]), str(f["max_ms"]), str(f["runs"]))
+    console.print(table)
+
+
 @bench_app.command("load")
 def bench_load(
     clients: Annotated[int, typer.Option(min=1, max=500, help="并发客户端 / Concurrent clients")] = 50,

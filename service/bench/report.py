@@ -28,6 +28,7 @@ def run_all(*, sizes: str, load_seconds: float, clients: int, workers: int) -> d
         load_json = Path(tmp) / "load.json"
         _run(["-m", "embeddings.bench", "--sizes", sizes, "--json", str(emb_json)])
         matching_out = _run(["-m", "service.cli", "bench", "matching", "--json"])
+        briefs_out = _run(["-m", "service.cli", "bench", "briefs", "--json"])
         _run(["-m", "service.cli", "bench", "load", "--clients", str(clients), "--duration", f"{load_seconds:g}",
               "--workers", str(workers), "--json", str(load_json)])
         return {
@@ -36,6 +37,7 @@ def run_all(*, sizes: str, load_seconds: float, clients: int, workers: int) -> d
                            **json.loads(emb_json.read_text(encoding="utf-8"))},
             "matching": {"command": "parkmatch bench matching",
                          **json.loads(matching_out.strip().splitlines()[-1])},
+            "briefs": json.loads(briefs_out.strip().splitlines()[-1]),
             "load": json.loads(load_json.read_text(encoding="utf-8")),
         }
 
@@ -71,6 +73,12 @@ def markdown(result: dict[str, Any]) -> str:
     for f in mt["figures"]:
         lines.append(f"| {f['name']} | {f['p50_ms']} | {f['p90_ms']} | {f.get('cpu_p50_ms', '')} | {f['runs']} |")
     lines += ["", f"Load average during the run: {mt.get('load_average')}."]
+    br = result.get("briefs")
+    if br:
+        lines += ["", f"### Briefs — `{br['command']}` (engine loaded, {br['pairs']} pairs)", "",
+                  "| format | p50 ms | slowest ms | runs |", "|---|---:|---:|---:|"]
+        for fmt, f in br["formats"].items():
+            lines.append(f"| {fmt} | {f['p50_ms']} | {f['max_ms']} | {f['runs']} |")
     ld = result["load"]
     lines += ["", f"### HTTP load — `{ld['command']}`", "",
               f"{ld['clients']} concurrent clients on loopback for {ld['duration_s']} s against a real server "

@@ -59,7 +59,7 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"Encoder `{enc['fingerprint']}`: **{enc['texts_per_s']:,.0f} texts/s** ({enc['texts']} texts).",
         "",
-        "| firms (vectors) | index | build s | p50 ms | p99 ms | recall@100 | peak RSS MB | numpy brute force p50 ms | ratio |",
+        "| vectors | index | build s | p50 ms | p99 ms | recall@100 | peak RSS MB | numpy brute force p50 ms | ratio |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in emb["sizes"]:

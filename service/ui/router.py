@@ -28,6 +28,7 @@ from service.feedback import service as feedback
 from service.feedback.schemas import FeedbackCreate, PipelineItem, Status
 from service.firms import service as firm_service
 from service.firms.exporter import neutralise
+from service.firms.schemas import ENV_CATEGORY_ZH
 from service.i18n import pick
 from service.matching.constants import FACTOR_NAMES, MODE_LABELS, MODE_PRESETS, Mode
 from service.matching.schemas import ProspectRequest, RankedBase
@@ -303,7 +304,7 @@ def firm_page(
     return page(request, "firm.html", lang=lang, user=user, firm=firm, town=towns.get(firm.town), result=result,
                 mode=mode, modes=_modes(lang), sliders=_sliders(mode, weights, lang),
                 top_k=top_k, chart=factor_chart, statuses=statuses, statuses_all=list(Status),
-                industries=_industry_names(session))
+                industries=_industry_names(session), env_zh=ENV_CATEGORY_ZH)
 
 
 def _industry_names(session: DbSession) -> dict[str, Any]:

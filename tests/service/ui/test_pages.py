@@ -98,6 +98,8 @@ def test_firm_page_shows_ranked_parks_with_charts_costs_and_estimates(ui_app: Te
     assert "（估算）" in html
     assert "/ui/briefs?firm_id=1&amp;park_id=" in html
     assert 'name="w_industry_fit"' in html and 'type="range"' in html
+    # The EIA category reads as staff know it, not as the stored code.
+    assert any(f"<dd>{word}</dd>" in html for word in ("报告书", "报告表", "登记表"))
 
 
 def test_markup_in_a_firm_name_is_escaped(ui_app: TestClient, ui_world: World) -> None:

@@ -72,6 +72,9 @@ def markdown(result: dict[str, Any]) -> str:
               "| what | p50 ms | p90 ms | CPU p50 ms | runs |", "|---|---:|---:|---:|---:|"]
     for f in mt["figures"]:
         lines.append(f"| {f['name']} | {f['p50_ms']} | {f['p90_ms']} | {f.get('cpu_p50_ms', '')} | {f['runs']} |")
+    if "naive_top50_found_by_engine" in mt:
+        lines += ["", f"The engine's candidate channels (vector index + rule pre-score) return "
+                      f"{mt['naive_top50_found_by_engine']:.1%} of the exhaustive top-50."]
     lines += ["", f"Load average during the run: {mt.get('load_average')}."]
     br = result.get("briefs")
     if br:

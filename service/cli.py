@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 from service.config import get_settings
+from service.console import console, err, fail
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.errors import ServiceError
 
@@ -44,23 +44,12 @@ app.add_typer(graph_app, name="graph")
 bench_app = typer.Typer(help="基准测试 / Benchmarks", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
-console = Console()
-err = Console(stderr=True)
 
 
 class ExportFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     json = "json"
-
-
-def _fail(exc: ServiceError) -> None:
-    err.print(f"[bold red]错误 / Error:[/] {exc.message}")
-    for problem in exc.problems[:500]:
-        err.print(f"  • {problem}")
-    if len(exc.problems) > 500:
-        err.print(f"  … 另有 {len(exc.problems) - 500} 处 / {len(exc.problems) - 500} more")
-    raise typer.Exit(1)
 
 
 def _factory(*, require_schema: bool = True) -> sessionmaker[Session]:
@@ -108,7 +97,7 @@ def init(
             with unit_of_work(factory) as session:
                 report = load_starter(session=session, data_dir=data_dir or settings.data_dir, step=step)
         except ServiceError as exc:
-            _fail(exc)
+            fail(exc)
             return
         progress.update(task, completed=5)
     _first_admin_key(factory)
@@ -160,7 +149,7 @@ def generate_firms(
 
     catalog, problems = read_catalog(get_settings().data_dir)
     if problems:
-        _fail(ServiceError("初始数据有问题 / the starter dataset has problems", problems=problems))
+        fail(ServiceError("初始数据有问题 / the starter dataset has problems", problems=problems))
     firms = synthetic.generate(catalog, seed=seed, count=count)
     synthetic.write_csv(firms, output)
     console.print(f"已写入 {len(firms)} 家合成企业 / wrote {len(firms)} synthetic firms → {output}")
@@ -200,7 +189,7 @@ def firms_show(firm_id: Annotated[int, typer.Argument(help="企业编号 / Firm 
         with unit_of_work(_factory()) as session:
             firm = get(session=session, firm_id=firm_id)
     except ServiceError as exc:
-        _fail(exc)
+        fail(exc)
         return
     print(json.dumps(firm.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
@@ -237,7 +226,7 @@ def parks_show(park: Annotated[str, typer.Argument(help="园区编号或代码 /
         with unit_of_work(_factory()) as session:
             record = get(session=session, park_id=int(park)) if park.isdigit() else get_by_code(session=session, code=park)
     except ServiceError as exc:
-        _fail(exc)
+        fail(exc)
         return
     print(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
@@ -258,7 +247,7 @@ def import_firms_cmd(
             report = import_firms(session=session, data=file.read_bytes(), filename=file.name,
                                   max_bytes=int(settings.max_import_mb * 1_000_000))
     except ServiceError as exc:
-        _fail(exc)
+        fail(exc)
         return
     console.print(f"[green]导入完成 / imported[/] {report.file}: 行 rows {report.rows}, 新增 created {report.created}, "
                   f"更新 updated {report.updated}, 未变 unchanged {report.unchanged}")
@@ -338,7 +327,7 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="密钥编号 / Key i
             revoke(session=session, key_id=key_id)
             audit(session=session, actor=None, action="revoke", entity="api_key", entity_id=key_id)
     except ServiceError as exc:
-        _fail(exc)
+        fail(exc)
     console.print(f"已撤销密钥 #{key_id} / revoked key #{key_id}")
 
 

@@ -23,7 +23,6 @@ from service.auth.service import (
 from service.deps import DbSession
 
 HEADER = "X-API-Key"
-SESSION_COOKIE = "parkmatch_session"
 api_key_header = APIKeyHeader(
     name=HEADER, auto_error=False, scheme_name="ApiKey",
     description="API 密钥（parkmatch keys create 生成）/ API key made with `parkmatch keys create`",

@@ -13,10 +13,10 @@ from typing import Annotated
 import numpy as np
 import typer
 from pydantic import BaseModel
-from rich.console import Console
 from rich.table import Table
 
 from service.config import get_settings
+from service.console import console, err, fail
 from service.database import make_engine, make_session_factory
 from service.errors import ServiceError
 from service.matching import constants as c
@@ -24,9 +24,6 @@ from service.matching import schemas as s
 from service.matching.engine import MatchEngine
 from service.matching.modes import parse_weights, resolve_weights
 from service.matching.world import FirmProfile
-
-console = Console()
-err = Console(stderr=True)
 
 ModeOpt = Annotated[c.Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market")]
 WeightsOpt = Annotated[str | None, typer.Option(help="权重覆盖，如 industry_fit:0.3 / Weight overrides, e.g. industry_fit:0.3")]
@@ -38,13 +35,6 @@ def _engine(*, firms: list[FirmProfile] | None = None, persist: bool = True) -> 
     settings = get_settings()
     factory = make_session_factory(make_engine(settings.database_url))
     return MatchEngine.build(session_factory=factory, settings=settings, firms=firms, persist_index=persist)
-
-
-def _fail(exc: ServiceError) -> None:
-    err.print(f"[bold red]错误 / Error:[/] {exc.message}")
-    for problem in exc.problems[:50]:
-        err.print(f"  • {problem}")
-    raise typer.Exit(1)
 
 
 def _print_json(model: BaseModel) -> None:
@@ -75,7 +65,7 @@ def recommend(
         result = _engine().recommend(firm_id=firm, mode=mode, top_k=top_k, weights=parse_weights(weights),
                                      include_excluded=excluded)
     except ServiceError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _print_json(result)
@@ -99,7 +89,7 @@ def candidates(
                                       industry=industry, min_employees=min_employees, max_employees=max_employees,
                                       min_score=min_score, include_excluded=excluded)
     except ServiceError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _print_json(result)
@@ -131,7 +121,7 @@ def match(
                                     include_excluded=excluded)
         result = _engine().match(request)
     except ServiceError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _print_json(result)
@@ -157,7 +147,7 @@ def plan(
                                 weights=parse_weights(weights) or None)
         result = make_plan(engine=_engine(), request=request)
     except ServiceError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _print_json(result)
@@ -184,7 +174,7 @@ def evaluate(
     try:
         report = run(engine=_engine(), cases=load_cases(cases))
     except ServiceError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _print_json(report)

@@ -8,16 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from service.briefs import service
 from service.briefs.schemas import BriefFormat, BriefLang
 from service.config import get_settings
+from service.console import err
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.errors import ServiceError
 from service.matching.constants import Mode
-
-err = Console(stderr=True)
 
 
 def brief(
@@ -30,6 +27,7 @@ def brief(
                                                 help="输出文件，md 可用 - 表示标准输出 / Output file; - prints Markdown")] = None,
 ) -> None:
     """生成企业与园区的洽谈简报 / Write the negotiation brief for a firm–park pair (Word, PDF or Markdown)."""
+    from service.briefs import service  # Word and PDF writers load only when a brief is made
     from service.matching.engine import MatchEngine
 
     settings = get_settings()

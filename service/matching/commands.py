@@ -8,7 +8,7 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -21,9 +21,11 @@ from service.database import make_engine, make_session_factory
 from service.errors import ServiceError
 from service.matching import constants as c
 from service.matching import schemas as s
-from service.matching.engine import MatchEngine
 from service.matching.modes import parse_weights, resolve_weights
-from service.matching.world import FirmProfile
+
+if TYPE_CHECKING:  # the engine pulls in faiss, jieba and the encoder: only commands that rank load it
+    from service.matching.engine import MatchEngine
+    from service.matching.world import FirmProfile
 
 ModeOpt = Annotated[c.Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market")]
 WeightsOpt = Annotated[str | None, typer.Option(help="权重覆盖，如 industry_fit:0.3 / Weight overrides, e.g. industry_fit:0.3")]
@@ -32,6 +34,8 @@ ExcludedOpt = Annotated[bool, typer.Option("--excluded", help="列出被排除�
 
 
 def _engine(*, firms: list[FirmProfile] | None = None, persist: bool = True) -> MatchEngine:
+    from service.matching.engine import MatchEngine
+
     settings = get_settings()
     factory = make_session_factory(make_engine(settings.database_url))
     return MatchEngine.build(session_factory=factory, settings=settings, firms=firms, persist_index=persist)
@@ -184,6 +188,8 @@ def evaluate(
 
 def synthetic_firms(base: list[FirmProfile], *, count: int, seed: int = c.SEED) -> list[FirmProfile]:
     """Sample and perturb starter firms into ``count`` benchmark firms; names and texts are kept so encodings come from the cache."""
+    from service.matching.world import FirmProfile
+
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(base), size=count)
     scale = rng.uniform(0.7, 1.3, size=(count, 3))

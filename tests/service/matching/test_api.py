@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,9 +23,8 @@ ALUMINIUM_PARK = "shuicheng_edz"
 
 
 @pytest.fixture
-def match_settings(db_url: str, tmp_path: Path, embedding_cache: Path) -> Settings:
-    return Settings(database_url=db_url, var_dir=tmp_path / "var", embedding_cache_dir=embedding_cache,
-                    engine_at_startup=True)
+def match_settings(app_settings: Settings) -> Settings:
+    return app_settings.model_copy(update={"engine_at_startup": True})
 
 
 @pytest.fixture

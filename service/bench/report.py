@@ -89,8 +89,22 @@ def markdown(result: dict[str, Any]) -> str:
               "", "| request | requests | errors | req/s | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|---:|"]
     for name, st in [("all", ld["all"]), *ld["by_kind"].items()]:
         lines.append(f"| {name} | {st['requests']} | {st['errors']} | {st['rps']} | {st['p50_ms']} | {st['p99_ms']} |")
-    lines += ["", END]
+    if "generator_cpu_s" in ld:
+        lines += ["", f"The load generator itself used {ld['generator_cpu_s']} CPU-seconds "
+                      f"({ld['generator_cpu_s'] / ld['duration_s']:.0%} of one core)."]
+    lines += ["", "Targets on 2 cores 目标: " + "; ".join(_verdicts(ld)) + ".", "", END]
     return "\n".join(lines)
+
+
+def _verdicts(ld: dict[str, Any]) -> list[str]:
+    """Each load target with the measured figure and whether it was met."""
+    recs = ld["by_kind"].get("recommendations", {"rps": 0.0})
+    checks = [
+        ("zero errors 零错误", ld["all"]["errors"] == 0, f"{ld['all']['errors']} errors"),
+        ("p99 ≤ 250 ms (all requests 全部请求)", (ld["all"]["p99_ms"] or 1e9) <= 250, f"{ld['all']['p99_ms']} ms"),
+        ("≥ 200 req/s recommendations 推荐", recs["rps"] >= 200, f"{recs['rps']} req/s"),
+    ]
+    return [f"{name}: {value}, {'**met 达到**' if ok else '**missed 未达到**'}" for name, ok, value in checks]
 
 
 def write(result: dict[str, Any], docs: Path) -> None:

@@ -36,3 +36,16 @@ def test_report_keeps_notes_and_replaces_only_its_block(tmp_path: Path) -> None:
     second = md.read_text(encoding="utf-8")
     assert second.count(START) == 1 and second.count(END) == 1 and "Other CPU" in second and "Test CPU" not in second
     assert json.loads((tmp_path / "benchmarks.json").read_text(encoding="utf-8"))["machine"]["cpu"] == "Other CPU"
+
+
+def test_report_says_which_load_targets_were_met(tmp_path: Path) -> None:
+    fast = {**RESULT["load"], "generator_cpu_s": 6.0,  # type: ignore[dict-item]
+            "all": {"requests": 10, "errors": 0, "rps": 380.0, "p50_ms": 120.0, "p99_ms": 240.0},
+            "by_kind": {"recommendations": {"requests": 6, "errors": 0, "rps": 210.0, "p50_ms": 110.0, "p99_ms": 200.0}}}
+    write({**RESULT, "load": fast}, tmp_path)
+    text = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "10% of one core" in text
+    assert "240.0 ms, **met" in text and "210.0 req/s, **met" in text and "0 errors, **met" in text
+    write(RESULT, tmp_path)  # the slow run above: p99 1.4 s, 47 req/s
+    text = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "1400.0 ms, **missed" in text and "47.3 req/s, **missed" in text and "0 errors, **met" in text

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     auth_max_failures: int = Field(
         default=10, ge=1, description="每分钟允许的失败密钥尝试 / Failed key attempts allowed per minute per address"
     )
+    key_cache_seconds: float = Field(
+        default=2.0, ge=0, le=60,
+        description="已验证密钥的缓存秒数；撤销在其他进程中最迟于此后生效，0 为不缓存 / Seconds a checked key is "
+                    "remembered; a revocation reaches other worker processes within this time; 0 turns it off",
+    )
     log_level: str = Field(default="WARNING", description="日志级别 / Log level")
     host: str = "127.0.0.1"
     port: int = 8000

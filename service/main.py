@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
 from service import __doc__ as service_doc
-from service.auth.guard import FailedAttempts
+from service.auth.guard import FailedAttempts, KeyCache
 from service.auth.router import audit_router
 from service.auth.router import router as keys_router
 from service.briefs.router import router as briefs_router
@@ -213,6 +213,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.failed_attempts = FailedAttempts(limit=settings.auth_max_failures)
+    app.state.key_cache = KeyCache(settings.key_cache_seconds)
     app.state.engine_lock = threading.Lock()
     install_error_handlers(app)
     app.add_middleware(BodyLimit, json_limit=JSON_BODY_LIMIT,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from service.auth.service import (
     ROLE_ZH,
@@ -18,9 +20,10 @@ from service.auth.service import (
     Role,
     TooManyAttempts,
     Unauthorized,
-    authenticate,
+    hash_key,
+    principal_for_hash,
 )
-from service.deps import DbSession
+from service.database import unit_of_work
 
 HEADER = "X-API-Key"
 api_key_header = APIKeyHeader(
@@ -56,14 +59,63 @@ class FailedAttempts:
             self._prune(client, time.monotonic()).append(time.monotonic())
 
 
+class KeyCache:
+    """Principals of keys checked in the last few seconds, by key hash, so a busy client costs no query per request.
+
+    Only live keys are remembered, so failed attempts always reach the database and the rate limit. A
+    revocation clears this process's cache at once; other worker processes forget the key within ``ttl_s``.
+    A lookup that began before a clear does not store its (possibly stale) answer.
+    """
+
+    def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def get(self, key_hash: str) -> Principal | None:
+        entry = self._entries.get(key_hash)
+        if entry is None or self._clock() >= entry[0]:
+            return None
+        return entry[1]
+
+    def put(self, key_hash: str, principal: Principal, generation: int) -> None:
+        if self.ttl_s <= 0:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return
+            if len(self._entries) >= 10_000:
+                self._entries.clear()
+            self._entries[key_hash] = (self._clock() + self.ttl_s, principal)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def principal_from_request(
-    request: Request, session: DbSession, header_key: Annotated[str | None, Security(api_key_header)] = None,
+def _lookup(session_factory: sessionmaker[Session], key_hash: str) -> Principal | None:
+    with unit_of_work(session_factory) as session:
+        return principal_for_hash(session=session, key_hash=key_hash)
+
+
+async def principal_from_request(
+    request: Request, header_key: Annotated[str | None, Security(api_key_header)] = None,
 ) -> Principal:
-    """Authenticate the caller by header or UI session; rate-limit failed attempts per address."""
+    """Authenticate the caller by the X-API-Key header; rate-limit failed attempts per address.
+
+    Async, and answered from the key cache when it can: the matching endpoints run on the event loop, and a
+    thread hop plus a query per request cost more than the ranking itself."""
     attempts: FailedAttempts = request.app.state.failed_attempts
     client = _client(request)
     wait = attempts.blocked_for(client)
@@ -74,17 +126,24 @@ def principal_from_request(
     secret = header_key
     if not secret:
         raise Unauthorized(f"需要 API 密钥（请求头 {HEADER}） / an API key is required in the {HEADER} header")
-    principal = authenticate(session=session, secret=secret)
+    key_hash = hash_key(secret)
+    cache: KeyCache = request.app.state.key_cache
+    principal = cache.get(key_hash)
+    if principal is None:
+        generation = cache.generation
+        principal = await run_in_threadpool(_lookup, request.app.state.session_factory, key_hash)
+        if principal is not None:
+            cache.put(key_hash, principal, generation)
     if principal is None:
         attempts.record(client)
         raise Unauthorized("API 密钥无效或已撤销 / the API key is invalid or revoked")
     return principal
 
 
-def require(role: Role) -> Callable[[Principal], Principal]:
+def require(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """Build a dependency that lets through callers holding at least `role`."""
 
-    def check(principal: Annotated[Principal, Depends(principal_from_request)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(principal_from_request)]) -> Principal:
         if not principal.allows(role):
             raise Forbidden(
                 f"需要{ROLE_ZH[role]}权限（当前为{ROLE_ZH[principal.role]}）/ needs the {role.value} role, key has {principal.role.value}"

@@ -72,7 +72,12 @@ def create_key(*, session: Session, name: str, role: Role) -> tuple[ApiKey, str]
 
 def authenticate(*, session: Session, secret: str) -> Principal | None:
     """Return the principal for a live key, or None."""
-    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(secret), ApiKey.revoked_at.is_(None)))
+    return principal_for_hash(session=session, key_hash=hash_key(secret))
+
+
+def principal_for_hash(*, session: Session, key_hash: str) -> Principal | None:
+    """Return the principal for the live key with this hash, or None."""
+    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)))
     if row is None:
         return None
     return Principal(key_id=row.id, name=row.name, role=Role(row.role))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from service.auth.guard import Viewer
 from service.deps import FirmId, ParkId
@@ -19,16 +20,20 @@ from service.matching.plan import make_plan
 router = APIRouter(tags=["matching 匹配"])
 
 
-def get_match_engine(request: Request) -> MatchEngine:
-    """The engine built once in the lifespan; tests swap it with dependency overrides."""
+async def get_match_engine(request: Request) -> MatchEngine:
+    """The engine built once in the lifespan (or, when the settings defer it, on first use in a worker thread)."""
     state = request.app.state
     engine: MatchEngine | None = getattr(state, "match_engine", None)
     if engine is not None:
         return engine
+    return await run_in_threadpool(_build_engine, state)
+
+
+def _build_engine(state: Any) -> MatchEngine:
     lock = getattr(state, "engine_lock", None)
     if lock is None or not hasattr(state, "session_factory"):
         raise Unavailable("匹配引擎尚未就绪 / the matching engine is not ready")
-    with lock:  # built once, on first use, when the settings defer it from start-up
+    with lock:  # built once
         if getattr(state, "match_engine", None) is None:
             state.match_engine = engine_from_settings(state.settings, state.session_factory)
     built: MatchEngine = state.match_engine
@@ -41,8 +46,11 @@ Engine = Annotated[MatchEngine, Depends(get_match_engine)]
 def as_json(result: BaseModel) -> Response:
     """Serialise a ranking result once. The engine builds these models itself, so FastAPI's second
     validation of the response (a dump, a re-validation and a dump again) is skipped; the declared
-    response_model still documents the shape, and the contract tests hold the output to it."""
-    return Response(result.model_dump_json(), media_type="application/json")
+    response_model still documents the shape, and the contract tests hold the output to it.
+
+    The ranking endpoints are ``async``: their work is a few milliseconds of CPU under the GIL, so a worker
+    thread would add a hop each way and no parallelism. Plans, which can take longer, stay in a thread."""
+    return Response(result.__pydantic_serializer__.to_json(result), media_type="application/json")
 ModeQuery = Annotated[c.Mode, Query(description="合作模式 / Cooperation mode")]
 WeightsQuery = Annotated[str | None, Query(description="权重覆盖，如 industry_fit:0.3,cost_advantage:0.2 / Weight overrides",
                                            examples=["industry_fit:0.3,cost_advantage:0.2"], max_length=500)]
@@ -51,7 +59,7 @@ ExcludedQuery = Annotated[bool, Query(description="列出被硬约束排除的�
 
 @router.get("/firms/{firm_id}/recommendations", response_model=s.Recommendations,
             summary="为企业推荐园区 / Ranked parks for a firm")
-def recommendations(
+async def recommendations(
     engine: Engine, _: Viewer, firm_id: FirmId, mode: ModeQuery = c.DEFAULT_MODE,
     top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_TOP_K, weights: WeightsQuery = None,
     include_excluded: ExcludedQuery = False,
@@ -61,7 +69,7 @@ def recommendations(
 
 
 @router.get("/parks/{park_id}/candidates", response_model=s.Candidates, summary="为园区推荐企业 / Ranked firms for a park")
-def candidates(
+async def candidates(
     engine: Engine, _: Viewer, park_id: ParkId, mode: ModeQuery = c.DEFAULT_MODE,
     top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
     town: Annotated[str | None, Query(description="镇街代码或名称 / Town", max_length=64)] = None,
@@ -77,7 +85,7 @@ def candidates(
 
 
 @router.post("/match", response_model=s.MatchResult, summary="意向企业匹配园区 / Ranked parks for a prospect")
-def match(engine: Engine, _: Viewer, body: s.ProspectRequest) -> Response:
+async def match(engine: Engine, _: Viewer, body: s.ProspectRequest) -> Response:
     return as_json(engine.match(body))
 
 

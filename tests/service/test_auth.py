@@ -8,7 +8,10 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
+from service.auth.guard import KeyCache
+from service.auth.service import Principal, Role, revoke
 from service.config import Settings
+from service.database import make_engine, make_session_factory, unit_of_work
 from service.main import create_app
 
 # The role each endpoint needs. A new endpoint fails this test until it is placed here.
@@ -123,6 +126,50 @@ def test_key_lifecycle_and_audit(open_client: TestClient, keys: dict[str, str]) 
     key_id = created.json()["id"]
     assert open_client.delete(f"/api/v1/keys/{key_id}", headers=admin).status_code == 200
     assert open_client.get("/api/v1/firms", headers={"X-API-Key": secret}).status_code == 401
+
+
+def _revoke_elsewhere(database_url: str, key_id: int) -> None:
+    """Revoke as another worker process or `parkmatch keys revoke` would: straight in the database."""
+    engine = make_engine(database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        revoke(session=session, key_id=key_id)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("cache_seconds", [2.0, 0.0])
+def test_a_key_revoked_by_another_process_stops_working_within_the_cache_time(
+    app_settings: Settings, keys: dict[str, str], cache_seconds: float,
+) -> None:
+    now = [1000.0]
+    settings = app_settings.model_copy(update={"key_cache_seconds": cache_seconds})
+    with TestClient(create_app(settings)) as client:
+        client.app.state.key_cache = KeyCache(cache_seconds, clock=lambda: now[0])  # type: ignore[attr-defined]
+        made = client.post("/api/v1/keys", json={"name": "临时", "role": "viewer"}, headers={"X-API-Key": keys["admin"]})
+        secret = {"X-API-Key": made.json()["secret"]}
+        assert client.get("/api/v1/parks", headers=secret).status_code == 200
+
+        _revoke_elsewhere(settings.database_url, made.json()["id"])
+        now[0] += 1.0
+        assert client.get("/api/v1/parks", headers=secret).status_code == (200 if cache_seconds else 401)
+        now[0] += cache_seconds
+        assert client.get("/api/v1/parks", headers=secret).status_code == 401
+
+
+def test_the_key_cache_forgets_on_clear_and_ignores_answers_read_before_it() -> None:
+    cache = KeyCache(5.0, clock=lambda: 0.0)
+    who = Principal(key_id=1, name="甲", role=Role.viewer)
+    before = cache.generation
+    cache.put("h", who, before)
+    assert cache.get("h") == who
+    cache.clear()  # a revocation in this process
+    assert cache.get("h") is None
+    cache.put("h", who, before)  # a lookup that read the database before the revocation committed
+    assert cache.get("h") is None
+    cache.put("h", who, cache.generation)
+    assert cache.get("h") == who
+    off = KeyCache(0.0)
+    off.put("h", who, off.generation)
+    assert off.get("h") is None
 
 
 def test_failed_key_attempts_are_rate_limited(app_settings: Settings, keys: dict[str, str]) -> None:

@@ -66,6 +66,8 @@ DEFAULT_CANDIDATES_TOP_K: Final = 50
 # Park → firms: how many firms the vector index proposes before exact scoring.
 VECTOR_CANDIDATES: Final = 1000
 PATHS_PER_ITEM: Final = 3
+EVIDENCE_CACHE_SIZE: Final = 5_000  # explained pairs kept per data state (about 35 kB each, measured: 175 MB at most)
+EVIDENCE_FREEZE_EVERY: Final = 256  # new pairs between moves of the memo out of the garbage collector's walk
 PATH_CACHE_SIZE: Final = 200_000  # rendered evidence paths kept between queries (a few hundred bytes each)
 
 # Stability: share of seeded ±30% weight perturbations under which an item stays in the top 3.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +82,8 @@ class _State:
     firm_ids: NDArray[np.int64]
     # Rule pre-score of every firm per park row, filled on first use: it depends only on this state's firms.
     prescore: dict[int, NDArray[np.float32]] = field(default_factory=dict, compare=False)
+    # Evidence of (firm id, park id) pairs already explained under this state; see MatchEngine._evidence.
+    evidence: dict[tuple[int, int], PairEvidence] = field(default_factory=dict, compare=False)
 
     def park_prescore(self, p: int) -> NDArray[np.float32]:
         """Industry affinity + resource coverage of every firm for park row ``p`` (cheap candidate channel)."""
@@ -88,6 +92,15 @@ class _State:
             fa, pa = self.world.firm_arrays, self.world.park_arrays
             pre = self.prescore[p] = fa.industry @ pa.affinity[p] + fa.demand @ pa.supply[p]
         return pre
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """What explains a pair whatever the mode and weights: each factor's evidence, the cost table, the paths."""
+
+    evidence: tuple[s.Evidence, ...]  # in c.FACTOR_NAMES order
+    cost: s.CostTable
+    paths: list[s.GraphPath]
 
 
 @dataclass(frozen=True)
@@ -418,18 +431,51 @@ class MatchEngine:
                 out.append(p)
         return out[: c.PATHS_PER_ITEM]
 
+    def _evidence(
+        self, state: _State | None, scored: Scored, row: int, firm: FirmProfile, park: ParkRead,
+        paths: Callable[[], list[GPath]], prospect_name: str,
+    ) -> PairEvidence:
+        """A pair's evidence, built once per state for stored firms.
+
+        Factor values, their evidence, the cost table and the graph paths depend only on the data (the firm,
+        the park, their vectors), never on the mode or the weights, so they are kept on the state and dropped
+        with it when a firm changes. A park's lead list shows the same pairs on every view; building their
+        evidence again was most of the cost of a ranking. Prospects are not kept: their text is one-off.
+        """
+        key = (firm.id, park.id) if state is not None and firm.id is not None else None
+        if key is not None:
+            cached = state.evidence.get(key)  # type: ignore[union-attr]
+            if cached is not None:
+                return cached
+        out = PairEvidence(
+            evidence=tuple(output.explain(row) for output in scored.outputs),
+            cost=cost_table(scored.batch.world, scored.batch.firms, row, park, scored.batch.costs),
+            paths=[self._graph_path(p, prospect_name) for p in self._top_paths(paths())])
+        if key is not None:
+            memo = state.evidence  # type: ignore[union-attr]
+            if len(memo) >= c.EVIDENCE_CACHE_SIZE:
+                memo.clear()
+            memo[key] = out
+            if len(memo) % c.EVIDENCE_FREEZE_EVERY == 0:
+                # A full memo is some 250,000 objects, and each full collection walked them all: about 200 ms
+                # on one unlucky request. The entries are trees of models (no cycles), freed by reference
+                # counting when the memo drops them, so moving them out of the collector's reach loses nothing.
+                gc.freeze()
+        return out
+
     def _explain(
         self, scored: Scored, row: int, *, rank: int, stability: float, firm: FirmProfile, park: ParkRead,
-        paths: list[GPath], prospect_name: str = "",
+        paths: Callable[[], list[GPath]], prospect_name: str = "", state: _State | None = None,
     ) -> dict[str, Any]:
         world = scored.batch.world
+        pair = self._evidence(state, scored, row, firm, park, paths, prospect_name)
         factors = []
         impacts = []
         for k, name in enumerate(c.FACTOR_NAMES):
             spec = FACTORS[name]
             value = float(scored.matrix[row, k])
             weight = float(scored.weights[k])
-            evidence = scored.outputs[k].explain(row)
+            evidence = pair.evidence[k]
             factors.append(s.FactorRow(
                 name=name, label_zh=spec.label_zh, label_en=spec.label_en, value=round(value, 4),
                 weight=round(weight, 4), contribution=round(weight * value, 4), evidence=evidence))
@@ -439,8 +485,8 @@ class MatchEngine:
         weighted = [i for i in impacts if scored.weights[c.FACTOR_NAMES.index(i.name)] > 0] or impacts
         helps = max(weighted, key=lambda i: (i.impact, -c.FACTOR_NAMES.index(i.name)))
         drags = min(weighted, key=lambda i: (i.impact, c.FACTOR_NAMES.index(i.name)))
-        table = cost_table(world, scored.batch.firms, row, park, scored.batch.costs)
-        gpaths = [self._graph_path(p, prospect_name) for p in self._top_paths(paths)]
+        table = pair.cost
+        gpaths = pair.paths
         score = float(scored.scores[row])
         county_zh, county_en = world.county_name(park.county), world.county_name(park.county, "en")
         firm_zh = firm.name_zh
@@ -488,7 +534,7 @@ class MatchEngine:
         for rank, row in enumerate(scored.order[:top_k], start=1):
             park = world.parks[int(row)]
             detail = self._explain(scored, int(row), rank=rank, stability=float(stab[rank - 1]), firm=firm, park=park,
-                                   paths=paths(park), prospect_name=prospect_name)
+                                   paths=partial(paths, park), prospect_name=prospect_name, state=state)
             items.append(s.RankedPark(park=self.park_ref(world, park), **detail))
         excluded = None
         if include_excluded:
@@ -695,10 +741,13 @@ class MatchEngine:
         items = []
         for rank, i in enumerate(order[:top_k], start=1):
             firm = world.firms[int(rows[i])]
-            fnode = node_id(NodeType.FIRM, firm.id or 0)
-            paths = self._profile_paths(firm, fnode, pnode)[pnode]
+
+            def paths(firm: FirmProfile = firm) -> list[GPath]:
+                fnode = node_id(NodeType.FIRM, firm.id or 0)
+                return self._profile_paths(firm, fnode, pnode)[pnode] + self._input_paths(fnode, firm, park)
+
             detail = self._explain(scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, park=park,
-                                   paths=paths + self._input_paths(fnode, firm, park))
+                                   paths=paths, state=state)
             items.append(s.RankedFirm(firm=self.firm_ref(world, firm), **detail))
         excluded = None
         if include_excluded:
@@ -736,4 +785,10 @@ class MatchEngine:
 
 def engine_from_settings(settings: Settings, session_factory: sessionmaker[Session]) -> MatchEngine:
     """Build the engine the way the application's lifespan does."""
-    return MatchEngine.build(session_factory=session_factory, settings=settings)
+    engine = MatchEngine.build(session_factory=session_factory, settings=settings)
+    # The engine is a few hundred thousand long-lived objects (graph, arrays, caches). Left in the collected
+    # generations, every full collection walks them all: about 100 ms, landing on whichever request
+    # happens to trigger it (the p99 of a single client). Frozen, they are skipped.
+    gc.collect()
+    gc.freeze()
+    return engine

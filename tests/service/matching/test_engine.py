@@ -24,6 +24,45 @@ def test_park_candidates_respect_filters_and_minimum_score(match_engine: MatchEn
     assert all(a.score >= b.score for a, b in zip(result.items, result.items[1:], strict=False))
 
 
+class _Forgetful(dict):  # type: ignore[type-arg]
+    """A memo that keeps nothing."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("mode", "weights"), [
+    (c.Mode.relocation, {"cost_advantage": 0.6, "industry_fit": 0.1}),
+    (c.Mode.joint_development, None),
+    (c.Mode.market, {"semantic_fit": 1.0}),
+])
+def test_remembered_evidence_ranks_and_explains_exactly_as_a_first_query(
+    match_engine: MatchEngine, mode: c.Mode, weights: dict[str, float] | None,
+) -> None:
+    """Pairs explained once are kept with the data; a later query under other weights must not see a difference."""
+    firm = match_engine.world.firms[5]
+    park = match_engine.world.parks[1]
+
+    def answers() -> tuple[str, str]:
+        recs = match_engine.recommend(firm_id=firm.id or 0, mode=mode, weights=weights, include_excluded=True)
+        cands = match_engine.candidates(park_id=park.id, mode=mode, weights=weights, top_k=30)
+        return recs.model_dump_json(), cands.model_dump_json()
+
+    state = match_engine._state
+    object.__setattr__(state, "evidence", _Forgetful())
+    try:
+        first = answers()  # every pair explained from scratch
+    finally:
+        object.__setattr__(state, "evidence", {})
+    match_engine.recommend(firm_id=firm.id or 0)  # fill the memo under the default mode and weights
+    match_engine.candidates(park_id=park.id, top_k=30)
+    assert match_engine._state.evidence
+    assert answers() == first
+    recs = match_engine.recommend(firm_id=firm.id or 0, mode=mode, weights=weights)
+    for item in recs.items:
+        assert sum(f.contribution for f in item.factors) == pytest.approx(item.score, abs=1e-3)
+
+
 def test_short_land_excludes_a_park_with_a_stated_reason(match_engine: MatchEngine) -> None:
     request = ProspectRequest(description="铝型材挤压企业", land_mu=700, include_excluded=True)
     result = match_engine.match(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -32,8 +33,10 @@ class Brief:
     filename_utf8: str  # with the Chinese names, for the download dialog
 
 
-def _names(session: Session, model: Any) -> dict[str, Bi]:
-    return {row.code: Bi(zh=row.name_zh, en=row.name_en) for row in session.scalars(select(model))}
+def _names(session: Session, model: Any, codes: Iterable[str]) -> dict[str, Bi]:
+    """Names of the catalogue codes a brief prints (three columns of those rows, not the whole catalogue)."""
+    rows = session.execute(select(model.code, model.name_zh, model.name_en).where(model.code.in_(set(codes))))
+    return {code: Bi(zh=zh, en=en) for code, zh, en in rows}
 
 
 class PairExcluded(ServiceError):
@@ -76,7 +79,8 @@ def brief_data(*, session: Session, engine: Any, firm_id: int, park_id: int, mod
     zh, en = MODE_LABELS[mode]
     return content.build_data(
         firm=firm, park=park, item=item, mode=Bi(zh=zh, en=en), of=of,
-        industry_names=_names(session, cm.Industry), resource_names=_names(session, cm.Resource),
+        industry_names=_names(session, cm.Industry, [*firm.industries, *park.target_industries]),
+        resource_names=_names(session, cm.Resource, [supply.resource for supply in park.supplies]),
         town=Bi(zh=town.name_zh, en=town.name_en) if town else Bi(zh=firm.town, en=firm.town),
         status=status.status if status else None,
     )

@@ -231,12 +231,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1", responses={code: {"model": ErrorBody, "description": text}
                                                 for code, text in ERROR_RESPONSES.items()})
+    # Routes are tried in order: the busiest (rankings, briefs) first, so they are found after the fewest tests.
+    api.include_router(matching_router)
+    api.include_router(briefs_router)
     api.include_router(firms_router)
     api.include_router(parks_router)
     api.include_router(catalog_router)
     api.include_router(import_router)
-    api.include_router(matching_router)
-    api.include_router(briefs_router)
     api.include_router(feedback_router)
     api.include_router(keys_router)
     api.include_router(audit_router)

@@ -34,7 +34,6 @@ def get_brief(
     mode: Annotated[Mode, Query(description="合作模式 / Cooperation mode")] = Mode.relocation,
 ) -> Response:
     started = time.perf_counter()
-    service.check_pair(session=session, firm_id=firm_id, park_id=park_id)  # 404 before anything else
     brief = service.make_brief(session=session, engine=engine, firm_id=firm_id, park_id=park_id,
                                fmt=format, lang=lang, mode=mode)
     return service.as_response(brief, elapsed_s=time.perf_counter() - started)

@@ -70,7 +70,7 @@ def check_pair(*, session: Session, firm_id: int, park_id: int) -> None:
 
 def brief_data(*, session: Session, engine: Any, firm_id: int, park_id: int, mode: Mode = Mode.relocation,
                weights: dict[str, float] | None = None) -> BriefData:
-    """Gather everything the brief prints for the pair (404 for an unknown firm or park)."""
+    """Gather everything the brief prints for the pair (404 for an unknown firm or park, checked first)."""
     firm = firm_service.get(session=session, firm_id=firm_id)
     park = park_service.get(session=session, park_id=park_id)
     item, of = explain(engine=engine, firm_id=firm_id, park_id=park_id, mode=mode, weights=weights)

@@ -459,7 +459,6 @@ def download_brief(
     format: BriefFormat = BriefFormat.docx, lang: BriefLang = BriefLang.zh, mode: Mode = Mode.relocation,
 ) -> Response:
     started = time.perf_counter()
-    briefs.check_pair(session=session, firm_id=firm_id, park_id=park_id)
     brief = briefs.make_brief(session=session, engine=ranking.engine_of(request), firm_id=firm_id, park_id=park_id,
                               fmt=format, lang=lang, mode=mode)
     return briefs.as_response(brief, elapsed_s=time.perf_counter() - started)

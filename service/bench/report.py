@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from service.bench.machine import describe
+from service.matching.constants import EXACT_CANDIDATES_MAX_FIRMS
 
 START = "<!-- bench:generated:start -->"
 END = "<!-- bench:generated:end -->"
@@ -73,8 +74,9 @@ def markdown(result: dict[str, Any]) -> str:
     for f in mt["figures"]:
         lines.append(f"| {f['name']} | {f['p50_ms']} | {f['p90_ms']} | {f.get('cpu_p50_ms', '')} | {f['runs']} |")
     if "naive_top50_found_by_engine" in mt:
-        lines += ["", f"The engine's candidate channels (vector index + rule pre-score) return "
-                      f"{mt['naive_top50_found_by_engine']:.1%} of the exhaustive top-50."]
+        lines += ["", f"The engine's top-50 holds {mt['naive_top50_found_by_engine']:.1%} of the exhaustive top-50 "
+                      f"(every firm is scored exactly up to {EXACT_CANDIDATES_MAX_FIRMS:,} firms; beyond, the vector "
+                      "index and the rule pre-score propose candidates)."]
     lines += ["", f"Load average during the run: {mt.get('load_average')}."]
     br = result.get("briefs")
     if br:

@@ -65,6 +65,12 @@ MAX_TOP_K: Final = 200
 DEFAULT_CANDIDATES_TOP_K: Final = 50
 # Park → firms: how many firms the vector index proposes before exact scoring.
 VECTOR_CANDIDATES: Final = 1000
+# Up to this many stored firms, every firm is scored exactly against a park (once per park and data state,
+# about 80 ms at 100,000 firms) and the best VECTOR_CANDIDATES go on; above it the vector index and the
+# rule pre-score propose them. Measured at 100,000 near-identical firms, those two channels found only
+# 42% of the exact top 50, because size-driven factors (cost, land, labour) decide among similar firms.
+EXACT_CANDIDATES_MAX_FIRMS: Final = 250_000
+EXACT_CHUNK: Final = 16_384  # firms per scoring pass when every firm is scored (bounds the working memory)
 PATHS_PER_ITEM: Final = 3
 EVIDENCE_CACHE_SIZE: Final = 5_000  # explained pairs kept per data state (about 35 kB each, measured: 175 MB at most)
 EVIDENCE_FREEZE_EVERY: Final = 256  # new pairs between moves of the memo out of the garbage collector's walk

@@ -84,6 +84,8 @@ class _State:
     prescore: dict[int, NDArray[np.float32]] = field(default_factory=dict, compare=False)
     # Evidence of (firm id, park id) pairs already explained under this state; see MatchEngine._evidence.
     evidence: dict[tuple[int, int], PairEvidence] = field(default_factory=dict, compare=False)
+    # Every firm scored exactly against a park row, filled on first use; see MatchEngine._exact_scores.
+    exact: dict[int, ExactScores] = field(default_factory=dict, compare=False)
 
     def park_prescore(self, p: int) -> NDArray[np.float32]:
         """Industry affinity + resource coverage of every firm for park row ``p`` (cheap candidate channel)."""
@@ -92,6 +94,15 @@ class _State:
             fa, pa = self.world.firm_arrays, self.world.park_arrays
             pre = self.prescore[p] = fa.industry @ pa.affinity[p] + fa.demand @ pa.supply[p]
         return pre
+
+
+@dataclass(frozen=True)
+class ExactScores:
+    """Every stored firm against one park: factor values (firms × factors) and who each mode excludes."""
+
+    matrix: NDArray[np.float64]
+    excluded_moving: NDArray[np.bool_]  # modes in which production moves (hard constraints apply)
+    excluded_staying: NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -714,26 +725,12 @@ class MatchEngine:
             mask &= fa.employees <= max_employees
         allowed = np.flatnonzero(mask)
         ids = state.firm_ids
-        # Two candidate channels: nearest firms in the vector index, and the best cheap rule pre-score
-        # (industry affinity + resource coverage), so a firm the wording misses is still scored exactly.
-        k = min(c.VECTOR_CANDIDATES, len(allowed))
-        rows: NDArray[np.intp]
-        if k == 0:
-            rows = np.zeros(0, dtype=np.intp)
-        else:
-            _, hit = self.index.search(self.park_vecs[p][None, :], k,
-                                       allowed_ids=None if len(allowed) == n else ids[allowed])
-            vector_rows = np.array([world.firm_row[int(i)] for i in hit[0] if int(i) in world.firm_row], dtype=np.intp)
-            # Over the full arrays once per park and state, then the filter: gathering rows first would copy
-            # the (firms × classes) matrix on every query.
-            pre = state.park_prescore(p)[allowed]
-            top = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
-            rule_rows = allowed[top]
-            rows = np.unique(np.concatenate([vector_rows, rule_rows]))
+        rows, considered = self._candidate_rows(state, p, allowed, mode=mode, weights=w,
+                                                include_excluded=include_excluded)
         firms = fa.take(rows)
         parks = np.full(len(rows), p, dtype=np.intp)
         batch = self._batch(world, firms, parks, (state.firm_vecs[rows] @ self.park_vecs[p]).astype(np.float64),
-                            lambda i: (world.firms[int(rows[i])].name_zh, world.firms[int(rows[i])].name_en))
+                            _firm_names(world, rows))
         scored = self.score(batch, mode=mode, weights=w, tiebreak=ids[rows])
         order = scored.order[scored.scores[scored.order] >= min_score]
         stab = self.stability(scored.matrix, scored.weights, order)
@@ -753,8 +750,68 @@ class MatchEngine:
         if include_excluded:
             excluded = [s.ExcludedFirm(firm=self.firm_ref(world, world.firms[int(rows[i])]), reasons=scored.reasons(int(i)))
                         for i in np.flatnonzero(scored.excluded)]
-        return s.Candidates(park=self.park_ref(world, park), mode=mode, weights=w, considered=len(rows), items=items,
+        return s.Candidates(park=self.park_ref(world, park), mode=mode, weights=w, considered=considered, items=items,
                             excluded=excluded)
+
+    def _candidate_rows(
+        self, state: _State, p: int, allowed: NDArray[np.intp], *, mode: c.Mode, weights: Mapping[str, float],
+        include_excluded: bool,
+    ) -> tuple[NDArray[np.intp], int]:
+        """Firm rows to score and explain for park row ``p``, and how many firms were scored exactly.
+
+        Up to c.EXACT_CANDIDATES_MAX_FIRMS firms, every allowed firm has an exact score, and the best
+        c.VECTOR_CANDIDATES (and as many of the best excluded, when those are listed) go on. Beyond it, two
+        channels propose them: nearest firms in the vector index, and the best cheap rule pre-score.
+        """
+        world = state.world
+        n = len(world.firm_arrays)
+        k = min(c.VECTOR_CANDIDATES, len(allowed))
+        if k == 0:
+            return np.zeros(0, dtype=np.intp), 0
+        if n <= c.EXACT_CANDIDATES_MAX_FIRMS:
+            exact = self._exact_scores(state, p)
+            w = np.array([weights[name] for name in c.FACTOR_NAMES], dtype=np.float64)
+            scores = exact.matrix[allowed] @ w
+            barred = (exact.excluded_moving if mode in c.MOVING_MODES else exact.excluded_staying)[allowed]
+            groups = [~barred, barred] if include_excluded else [~barred]
+            picked = []
+            for group in groups:
+                idx = np.flatnonzero(group)
+                if len(idx) > k:
+                    idx = idx[np.argpartition(-scores[idx], k - 1)[:k]]
+                picked.append(allowed[idx])
+            return np.unique(np.concatenate(picked)), len(allowed)
+        ids = state.firm_ids
+        _, hit = self.index.search(self.park_vecs[p][None, :], k, allowed_ids=None if len(allowed) == n else ids[allowed])
+        vector_rows = np.array([world.firm_row[int(i)] for i in hit[0] if int(i) in world.firm_row], dtype=np.intp)
+        # Over the full arrays once per park and state, then the filter: gathering rows first would copy
+        # the (firms × classes) matrix on every query.
+        pre = state.park_prescore(p)[allowed]
+        top = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
+        rows = np.unique(np.concatenate([vector_rows, allowed[top]]))
+        return rows, len(rows)
+
+    def _exact_scores(self, state: _State, p: int) -> ExactScores:
+        """Score every stored firm against park row ``p`` on every factor, in chunks; kept on the state."""
+        cached = state.exact.get(p)
+        if cached is not None:
+            return cached
+        world = state.world
+        fa = world.firm_arrays
+        n = len(fa)
+        matrix = np.empty((n, len(c.FACTOR_NAMES)), dtype=np.float64)
+        moving = np.empty(n, dtype=bool)
+        staying = np.empty(n, dtype=bool)
+        for lo in range(0, n, c.EXACT_CHUNK):
+            rows = np.arange(lo, min(n, lo + c.EXACT_CHUNK), dtype=np.intp)
+            batch = self._batch(world, fa.take(rows), np.full(len(rows), p, dtype=np.intp),
+                                (state.firm_vecs[rows] @ self.park_vecs[p]).astype(np.float64),
+                                _firm_names(world, rows))
+            matrix[rows], _ = score_matrix(batch)
+            moving[rows] = exclusions(batch, moving=True).mask
+            staying[rows] = exclusions(batch, moving=False).mask
+        out = state.exact[p] = ExactScores(matrix, moving, staying)
+        return out
 
     # ---------- all pairs (plans, evaluation) ----------
 
@@ -769,7 +826,7 @@ class MatchEngine:
         parks = np.tile(np.arange(n_parks, dtype=np.intp), len(firm_rows))
         semantic = np.einsum("ij,ij->i", state.firm_vecs[rows], self.park_vecs[parks]).astype(np.float64)
         batch = self._batch(world, world.firm_arrays.take(rows), parks, semantic,
-                            lambda i: (world.firms[int(rows[i])].name_zh, world.firms[int(rows[i])].name_en))
+                            _firm_names(world, rows))
         scored = self.score(batch, mode=mode, weights=resolve_weights(mode=mode, overrides=weights),
                             tiebreak=np.arange(len(rows), dtype=np.int64))
         shape = (len(firm_rows), n_parks)
@@ -781,6 +838,11 @@ class MatchEngine:
         scores = self.park_bm25.scores(text)
         order = np.lexsort((np.array([p.id for p in world.parks]), -scores))
         return [world.parks[int(i)].code for i in order]
+
+
+def _firm_names(world: World, rows: NDArray[np.intp]) -> Callable[[int], tuple[str, str]]:
+    """(zh, en) names of a batch's firms, by position in the batch."""
+    return lambda i: (world.firms[int(rows[i])].name_zh, world.firms[int(rows[i])].name_en)
 
 
 def engine_from_settings(settings: Settings, session_factory: sessionmaker[Session]) -> MatchEngine:

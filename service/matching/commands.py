@@ -278,6 +278,18 @@ def bench_matching(
                 setup=engine._state.evidence.clear)
     timed(lambda n: engine.recommend(firm_id=ids[n % len(ids)], top_k=10), repeats)  # the first views
     rec_again = timed(lambda n: engine.recommend(firm_id=ids[n % len(ids)], top_k=10), repeats)
+    from service.bench.load import PROSPECTS
+
+    def forget_prospects() -> None:
+        engine._state.prospects.clear()
+        engine._state.prospect_evidence.clear()
+
+    def prospect(n: int) -> object:
+        return engine.match(s.ProspectRequest(description=PROSPECTS[n % len(PROSPECTS)], top_k=5))
+
+    new_text = timed(prospect, repeats, setup=forget_prospects)
+    timed(prospect, len(PROSPECTS))  # the first views
+    same_text = timed(prospect, repeats)
     err.print(f"构建引擎（{firms:,} 家合成企业）/ building the engine with {firms:,} synthetic firms …")
     start = time.perf_counter()
     big = _engine(firms=synthetic_firms(engine.world.firms, count=firms), persist=False)
@@ -289,6 +301,8 @@ def bench_matching(
         big._state.evidence.clear()
 
     cand_new = timed(lambda n: big.candidates(park_id=parks[n % len(parks)], top_k=50), repeats, setup=new_data)
+    for park_id in parks:  # every firm scored once per park, as after the first query on this data
+        big.candidates(park_id=park_id, top_k=50)
     cand = timed(lambda n: big.candidates(park_id=parks[n % len(parks)], top_k=50), repeats,
                  setup=big._state.evidence.clear)
     timed(lambda n: big.candidates(park_id=parks[n], top_k=50), len(parks))  # the first views
@@ -296,6 +310,8 @@ def bench_matching(
     naive_ms, overlap = _naive_candidates(big, parks, repeats, timed)
     figures = [figure("firm → top-10 parks, full explanations (starter data), first view", rec),
                figure("firm → top-10 parks, full explanations (starter data), repeat view", rec_again),
+               figure(f"prospect text → top-5 parks, full explanations, first view ({len(PROSPECTS)} texts)", new_text),
+               figure("prospect text → top-5 parks, full explanations, repeat view (same text)", same_text),
                figure(f"park → top-50 of {firms:,} firms, full explanations, first query after a data change", cand_new),
                figure(f"park → top-50 of {firms:,} firms, full explanations, first view", cand),
                figure(f"park → top-50 of {firms:,} firms, full explanations, repeat view", cand_again),

@@ -73,6 +73,9 @@ EXACT_CANDIDATES_MAX_FIRMS: Final = 250_000
 EXACT_CHUNK: Final = 16_384  # firms per scoring pass when every firm is scored (bounds the working memory)
 PATHS_PER_ITEM: Final = 3
 EVIDENCE_CACHE_SIZE: Final = 5_000  # explained pairs kept per data state (about 35 kB each, measured: 175 MB at most)
+PROSPECT_CACHE_SIZE: Final = 256  # prospects whose inferred profile is kept per data state
+PROSPECT_EVIDENCE_CACHE_SIZE: Final = 1_000  # prospect–park pairs whose evidence is kept per data state
+WEIGHTINGS_PER_PAIR: Final = 4  # weightings whose factor table and reason text a kept pair remembers
 EVIDENCE_FREEZE_EVERY: Final = 256  # new pairs between moves of the memo out of the garbage collector's walk
 PATH_CACHE_SIZE: Final = 200_000  # rendered evidence paths kept between queries (a few hundred bytes each)
 

@@ -86,6 +86,10 @@ class _State:
     evidence: dict[tuple[int, int], PairEvidence] = field(default_factory=dict, compare=False)
     # Every firm scored exactly against a park row, filled on first use; see MatchEngine._exact_scores.
     exact: dict[int, ExactScores] = field(default_factory=dict, compare=False)
+    # Prospects asked for again (the same text and fields under another mode, weighting or length) find their
+    # inferred profile and their pairs' evidence here; kept apart, so one-off prospects never push out firms.
+    prospects: dict[str, Prospect] = field(default_factory=dict, compare=False)
+    prospect_evidence: dict[tuple[FirmProfile, int], PairEvidence] = field(default_factory=dict, compare=False)
 
     def park_prescore(self, p: int) -> NDArray[np.float32]:
         """Industry affinity + resource coverage of every firm for park row ``p`` (cheap candidate channel)."""
@@ -94,6 +98,9 @@ class _State:
             fa, pa = self.world.firm_arrays, self.world.park_arrays
             pre = self.prescore[p] = fa.industry @ pa.affinity[p] + fa.demand @ pa.supply[p]
         return pre
+
+
+Prospect = tuple[FirmProfile, list[s.InferredIndustry], list[s.InferredResource], F32]
 
 
 @dataclass(frozen=True)
@@ -106,12 +113,28 @@ class ExactScores:
 
 
 @dataclass(frozen=True)
+class WeightedExplanation:
+    """The part of a pair's explanation that depends on the weights too (not on its rank or stability)."""
+
+    factors: list[s.FactorRow]
+    helps: s.FactorImpact
+    drags: s.FactorImpact
+    middle_zh: str  # the reason between "score and rank" and "stability": helps, drags, cost, path
+    middle_en: str
+
+
+@dataclass(frozen=True)
 class PairEvidence:
-    """What explains a pair whatever the mode and weights: each factor's evidence, the cost table, the paths."""
+    """What explains a pair whatever the mode and weights: each factor's evidence, the cost table, the paths.
+
+    ``weighted`` keeps the rest of the explanation for the last few weightings asked for (by normalised
+    weights), since staff re-rank the same pairs under the same preset again and again.
+    """
 
     evidence: tuple[s.Evidence, ...]  # in c.FACTOR_NAMES order
     cost: s.CostTable
     paths: list[s.GraphPath]
+    weighted: dict[tuple[float, ...], WeightedExplanation] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -453,6 +476,8 @@ class MatchEngine:
         with it when a firm changes. A park's lead list shows the same pairs on every view; building their
         evidence again was most of the cost of a ranking. Prospects are not kept: their text is one-off.
         """
+        if state is not None and firm.id is None:
+            return self._prospect_evidence(state, scored, row, firm, park, paths, prospect_name)
         key = (firm.id, park.id) if state is not None and firm.id is not None else None
         if key is not None:
             cached = state.evidence.get(key)  # type: ignore[union-attr]
@@ -474,12 +499,49 @@ class MatchEngine:
                 gc.freeze()
         return out
 
+    def _prospect_evidence(
+        self, state: _State, scored: Scored, row: int, profile: FirmProfile, park: ParkRead,
+        paths: Callable[[], list[GPath]], prospect_name: str,
+    ) -> PairEvidence:
+        key = (profile, park.id)
+        cached = state.prospect_evidence.get(key)
+        if cached is None:
+            cached = self._evidence(None, scored, row, profile, park, paths, prospect_name)
+            if len(state.prospect_evidence) >= c.PROSPECT_EVIDENCE_CACHE_SIZE:
+                state.prospect_evidence.clear()
+            state.prospect_evidence[key] = cached
+        return cached
+
     def _explain(
         self, scored: Scored, row: int, *, rank: int, stability: float, firm: FirmProfile, park: ParkRead,
         paths: Callable[[], list[GPath]], prospect_name: str = "", state: _State | None = None,
     ) -> dict[str, Any]:
         world = scored.batch.world
         pair = self._evidence(state, scored, row, firm, park, paths, prospect_name)
+        key = tuple(scored.weights.tolist())
+        part = pair.weighted.get(key)
+        if part is None:
+            part = self._weighted(scored, row, pair)
+            if len(pair.weighted) >= c.WEIGHTINGS_PER_PAIR:
+                pair.weighted.clear()
+            pair.weighted[key] = part
+        score = float(scored.scores[row])
+        county_zh, county_en = world.county_name(park.county), world.county_name(park.county, "en")
+        reason_zh = (
+            f"{park.name_zh}（{county_zh}）与{firm.name_zh}的匹配得分 {score:.2f}，排第 {rank}。{part.middle_zh}"
+            f"权重随机扰动 ±30% 时，{stability:.0%} 的情形下仍居前三。"
+        )
+        reason_en = (
+            f"{park.name_en} ({county_en}) scores {score:.2f} for {firm.name_en or firm.name_zh}, rank {rank}. "
+            f"{part.middle_en}Under random ±30% weight changes it stays in the top 3 in {stability:.0%} of cases."
+        )
+        return {"rank": rank, "score": round(score, 4), "factors": part.factors, "paths": pair.paths,
+                "helps_most": part.helps, "drags_most": part.drags, "reason_zh": reason_zh, "reason_en": reason_en,
+                "stability": round(float(stability), 4), "cost": pair.cost}
+
+    @staticmethod
+    def _weighted(scored: Scored, row: int, pair: PairEvidence) -> WeightedExplanation:
+        """The factor table, what helps and drags most, and the middle of the reason, under one weighting."""
         factors = []
         impacts = []
         for k, name in enumerate(c.FACTOR_NAMES):
@@ -496,36 +558,24 @@ class MatchEngine:
         weighted = [i for i in impacts if scored.weights[c.FACTOR_NAMES.index(i.name)] > 0] or impacts
         helps = max(weighted, key=lambda i: (i.impact, -c.FACTOR_NAMES.index(i.name)))
         drags = min(weighted, key=lambda i: (i.impact, c.FACTOR_NAMES.index(i.name)))
-        table = pair.cost
-        gpaths = pair.paths
-        score = float(scored.scores[row])
-        county_zh, county_en = world.county_name(park.county), world.county_name(park.county, "en")
-        firm_zh = firm.name_zh
-        firm_en = firm.name_en or firm.name_zh
         second = sorted(weighted, key=lambda i: -i.impact)[1] if len(weighted) > 1 else None
         also_zh = f"；其次是{second.label_zh}（{second.phrase_zh}）" if second and second.impact > 0 else ""
         also_en = f"; next, {second.label_en.lower()} ({second.phrase_en})" if second and second.impact > 0 else ""
-        net = table.net_yuan or 0.0
+        net = pair.cost.net_yuan or 0.0
         cost_zh = (f"按成本表测算，每年净节省约 {net / 10_000:,.0f} 万元（含估算值）" if net >= 0
                    else f"按成本表测算，每年净增成本约 {-net / 10_000:,.0f} 万元（含估算值）")
         cost_en = (f"The cost table puts the net yearly saving at about {net / 1e6:,.2f} million yuan (includes estimates)"
                    if net >= 0 else f"The cost table puts the net yearly added cost at about {-net / 1e6:,.2f} million yuan (includes estimates)")
+        gpaths = pair.paths
         path_zh = f"图谱证据：{gpaths[0].text_zh}。" if gpaths else ""
         path_en = f"Graph evidence: {gpaths[0].text_en}. " if gpaths else ""
-        reason_zh = (
-            f"{park.name_zh}（{county_zh}）与{firm_zh}的匹配得分 {score:.2f}，排第 {rank}。"
-            f"最有利的是{helps.label_zh}：{helps.phrase_zh}{also_zh}。最不利的是{drags.label_zh}：{drags.phrase_zh}。"
-            f"{cost_zh}。{path_zh}权重随机扰动 ±30% 时，{stability:.0%} 的情形下仍居前三。"
+        return WeightedExplanation(
+            factors=factors, helps=helps, drags=drags,
+            middle_zh=(f"最有利的是{helps.label_zh}：{helps.phrase_zh}{also_zh}。"
+                       f"最不利的是{drags.label_zh}：{drags.phrase_zh}。{cost_zh}。{path_zh}"),
+            middle_en=(f"What helps most is {helps.label_en.lower()}: {helps.phrase_en}{also_en}. "
+                       f"What drags most is {drags.label_en.lower()}: {drags.phrase_en}. {cost_en}. {path_en}"),
         )
-        reason_en = (
-            f"{park.name_en} ({county_en}) scores {score:.2f} for {firm_en}, rank {rank}. "
-            f"What helps most is {helps.label_en.lower()}: {helps.phrase_en}{also_en}. "
-            f"What drags most is {drags.label_en.lower()}: {drags.phrase_en}. {cost_en}. {path_en}"
-            f"Under random ±30% weight changes it stays in the top 3 in {stability:.0%} of cases."
-        )
-        return {"rank": rank, "score": round(score, 4), "factors": factors, "paths": gpaths, "helps_most": helps,
-                "drags_most": drags, "reason_zh": reason_zh, "reason_en": reason_en,
-                "stability": round(float(stability), 4), "cost": table}
 
     # ---------- firm → parks ----------
 
@@ -660,11 +710,22 @@ class MatchEngine:
         vec = (h / max(float(np.linalg.norm(h)), 1e-12)).astype(np.float32)
         return profile, industries, resources, vec
 
+    def _prospect(self, state: _State, request: s.ProspectRequest) -> Prospect:
+        """prospect_profile, kept per data state for requests that describe the same prospect."""
+        key = request.model_dump_json(include=_PROSPECT_FIELDS)
+        got = state.prospects.get(key)
+        if got is None:
+            got = self.prospect_profile(request)
+            if len(state.prospects) >= c.PROSPECT_CACHE_SIZE:
+                state.prospects.clear()
+            state.prospects[key] = got
+        return got
+
     def match(self, request: s.ProspectRequest) -> s.MatchResult:
         """Rank parks for a prospect described in free text (plus optional fields)."""
         w = resolve_weights(mode=request.mode, overrides=request.weights)
         state = self._state
-        profile, industries, resources, vec = self.prospect_profile(request)
+        profile, industries, resources, vec = self._prospect(state, request)
         arrays = profile_arrays(state.world, [profile])
         grouped = self._profile_paths(profile, "prospect")
 
@@ -838,6 +899,10 @@ class MatchEngine:
         scores = self.park_bm25.scores(text)
         order = np.lexsort((np.array([p.id for p in world.parks]), -scores))
         return [world.parks[int(i)].code for i in order]
+
+
+# What describes a prospect, as opposed to how it is ranked (mode, weights, length, exclusions shown).
+_PROSPECT_FIELDS: set[str] = set(s.ProspectRequest.model_fields) - {"mode", "weights", "top_k", "include_excluded"}
 
 
 def _firm_names(world: World, rows: NDArray[np.intp]) -> Callable[[int], tuple[str, str]]:

@@ -43,20 +43,28 @@ def test_remembered_evidence_ranks_and_explains_exactly_as_a_first_query(
     firm = match_engine.world.firms[5]
     park = match_engine.world.parks[1]
 
-    def answers() -> tuple[str, str]:
+    prospect = "古镇灯饰企业，LED 吸顶灯，灯体铝压铸"
+
+    def answers() -> tuple[str, str, str]:
         recs = match_engine.recommend(firm_id=firm.id or 0, mode=mode, weights=weights, include_excluded=True)
         cands = match_engine.candidates(park_id=park.id, mode=mode, weights=weights, top_k=30)
-        return recs.model_dump_json(), cands.model_dump_json()
+        matched = match_engine.match(ProspectRequest(description=prospect, mode=mode, weights=weights, top_k=7))
+        return recs.model_dump_json(), cands.model_dump_json(), matched.model_dump_json()
 
     state = match_engine._state
-    object.__setattr__(state, "evidence", _Forgetful())
+    memos = ("evidence", "prospects", "prospect_evidence")
+    for name in memos:
+        object.__setattr__(state, name, _Forgetful())
     try:
-        first = answers()  # every pair explained from scratch
+        first = answers()  # every pair explained and the prospect inferred from scratch
     finally:
-        object.__setattr__(state, "evidence", {})
-    match_engine.recommend(firm_id=firm.id or 0)  # fill the memo under the default mode and weights
+        for name in memos:
+            object.__setattr__(state, name, {})
+    # Fill the memos under the default mode and weights, then ask again under the others.
+    match_engine.recommend(firm_id=firm.id or 0)
     match_engine.candidates(park_id=park.id, top_k=30)
-    assert match_engine._state.evidence
+    match_engine.match(ProspectRequest(description=prospect, top_k=3))
+    assert state.evidence and state.prospects and state.prospect_evidence
     assert answers() == first
     recs = match_engine.recommend(firm_id=firm.id or 0, mode=mode, weights=weights)
     for item in recs.items:
@@ -126,3 +134,21 @@ def test_stability_is_one_for_a_dominant_item() -> None:
     matrix = np.array([[1.0, 1.0], [0.0, 0.0], [0.1, 0.0], [0.0, 0.1]])
     stab = MatchEngine.stability(matrix, np.array([0.5, 0.5]), np.arange(4))
     assert stab[0] == 1.0
+
+
+def test_remembered_prospects_are_told_apart(match_engine: MatchEngine) -> None:
+    lamp = ProspectRequest(description="古镇灯饰企业，LED 吸顶灯，灯体铝压铸", top_k=7)
+    garment = ProspectRequest(description="休闲服装与牛仔裤生产，用工 300 人", employees=300, top_k=7)
+    match_engine.match(lamp)
+    remembered = match_engine.match(garment).model_dump_json()
+    state = match_engine._state
+    memos = ("prospects", "prospect_evidence")
+    for name in memos:
+        object.__setattr__(state, name, _Forgetful())
+    try:
+        fresh = match_engine.match(garment).model_dump_json()
+    finally:
+        for name in memos:
+            object.__setattr__(state, name, {})
+    assert remembered == fresh
+    assert remembered != match_engine.match(lamp).model_dump_json()

@@ -70,9 +70,10 @@ def markdown(result: dict[str, Any]) -> str:
             f"{row['numpy_over_index_p50']}× |")
     mt = result["matching"]
     lines += ["", f"### Matching — `{mt['command']}` (in-process)", "",
-              "| what | p50 ms | p90 ms | CPU p50 ms | runs |", "|---|---:|---:|---:|---:|"]
+              "| what | p50 ms | p90 ms | CPU p50 ms | runs | naive ÷ this |", "|---|---:|---:|---:|---:|---:|"]
     for f in mt["figures"]:
-        lines.append(f"| {f['name']} | {f['p50_ms']} | {f['p90_ms']} | {f.get('cpu_p50_ms', '')} | {f['runs']} |")
+        ratio = f"{f['naive_over_this']}×" if f.get("naive_over_this") is not None else ""
+        lines.append(f"| {f['name']} | {f['p50_ms']} | {f['p90_ms']} | {f.get('cpu_p50_ms', '')} | {f['runs']} | {ratio} |")
     if "naive_top50_found_by_engine" in mt:
         lines += ["", f"The engine's top-50 holds {mt['naive_top50_found_by_engine']:.1%} of the exhaustive top-50 "
                       f"(every firm is scored exactly up to {EXACT_CANDIDATES_MAX_FIRMS:,} firms; beyond, the vector "
@@ -91,6 +92,14 @@ def markdown(result: dict[str, Any]) -> str:
               "", "| request | requests | errors | req/s | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|---:|"]
     for name, st in [("all", ld["all"]), *ld["by_kind"].items()]:
         lines.append(f"| {name} | {st['requests']} | {st['errors']} | {st['rps']} | {st['p50_ms']} | {st['p99_ms']} |")
+    inproc = [f for f in mt["figures"] if f["name"].startswith("firm → top-10 parks")]
+    recs = ld["by_kind"].get("recommendations")
+    if inproc and recs:
+        lines += ["", "The same work without a server (in process, from the matching table): firm → top-10 parks "
+                      + ", ".join(f"{f['p50_ms']} ms ({f['name'].rsplit(', ', 1)[-1]})" for f in inproc)
+                      + f"; over HTTP under this load the p50 is {recs['p50_ms']} ms, "
+                      f"{recs['p50_ms'] / inproc[0]['p50_ms']:.0f}× the first view, almost all of it queueing "
+                      f"behind the other {ld['clients'] - 1} clients."]
     if "generator_cpu_s" in ld:
         lines += ["", f"The load generator itself used {ld['generator_cpu_s']} CPU-seconds "
                       f"({ld['generator_cpu_s'] / ld['duration_s']:.0%} of one core)."]

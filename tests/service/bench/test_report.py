@@ -15,8 +15,10 @@ RESULT = {
                               "recall_at_100": 1.0, "index_process_peak_rss_mb": 215.0, "numpy_p50_ms": 0.6,
                               "numpy_over_index_p50": 0.5}]},
     "matching": {"command": "parkmatch bench matching", "load_average": [1.0, 1.0, 1.0],
-                 "figures": [{"name": "firm → top-10 parks", "p50_ms": 2.7, "p90_ms": 3.0, "cpu_p50_ms": 2.6,
-                              "runs": 50}]},
+                 "figures": [{"name": "firm → top-10 parks, first view", "p50_ms": 2.7, "p90_ms": 3.0,
+                              "cpu_p50_ms": 2.6, "runs": 50},
+                             {"name": "park → top-50 of 100 firms, first view", "p50_ms": 20.0, "p90_ms": 22.0,
+                              "cpu_p50_ms": 20.0, "runs": 50, "naive_over_this": 4.0}]},
     "load": {"command": "parkmatch bench load --clients 50", "clients": 50, "duration_s": 60.0, "workers": 2,
              "firms": 420, "all": {"requests": 10, "errors": 0, "rps": 84.1, "p50_ms": 500.0, "p99_ms": 1400.0},
              "by_kind": {"recommendations": {"requests": 6, "errors": 0, "rps": 47.3, "p50_ms": 452.0,
@@ -31,6 +33,8 @@ def test_report_keeps_notes_and_replaces_only_its_block(tmp_path: Path) -> None:
     first = md.read_text(encoding="utf-8")
     assert "1,234 texts/s" in first and "parkmatch bench load --clients 50" in first and "Test CPU" in first
     assert "| recommendations | 6 | 0 | 47.3 |" in first
+    assert "| park → top-50 of 100 firms, first view | 20.0 | 22.0 | 20.0 | 50 | 4.0× |" in first
+    assert "firm → top-10 parks 2.7 ms (first view)" in first and "167× the first view" in first
     assert first.count(START) == 1 and "Hand-written method notes." in first
     write({**RESULT, "machine": {**RESULT["machine"], "cpu": "Other CPU"}}, tmp_path)
     second = md.read_text(encoding="utf-8")

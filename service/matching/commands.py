@@ -320,7 +320,7 @@ def bench_matching(
                       naive_ms)]
     naive_p50 = figures[-1].p50_ms
     for f in figures[4:7]:  # park → top-50 of the same firms: the naive row's work, plus explanations
-        f.naive_over_this = round(naive_p50 / f.p50_ms, 1) if f.p50_ms else None
+        f.naive_over_this = round(naive_p50 / f.p50_ms, 2) if f.p50_ms else None
     load = [round(x, 2) for x in os.getloadavg()]
     if as_json:
         print(json.dumps({"figures": [f.model_dump() for f in figures], "build_seconds_100k": round(build_s, 1),

@@ -104,6 +104,10 @@ def _apply(row: Firm, firm: s.FirmBase) -> bool:
     if current != wanted:
         row.inputs = [FirmInput(resource_code=r, quantity=q, unit=u, position=n) for n, (r, q, u) in enumerate(wanted)]
         changed = True
+    if changed and row.id is not None:
+        # The column's onupdate fires only when the firm's own row is written; a change to its industries or
+        # inputs alone writes only their rows, and the firm would not sort as recently updated.
+        row.updated_at = func.now()
     return changed
 
 

@@ -76,7 +76,7 @@ EVIDENCE_CACHE_SIZE: Final = 5_000  # explained pairs kept per data state (about
 PROSPECT_CACHE_SIZE: Final = 256  # prospects whose inferred profile is kept per data state
 PROSPECT_EVIDENCE_CACHE_SIZE: Final = 1_000  # prospect–park pairs whose evidence is kept per data state
 WEIGHTINGS_PER_PAIR: Final = 4  # weightings whose factor table and reason text a kept pair remembers
-EVIDENCE_FREEZE_EVERY: Final = 256  # new pairs between moves of the memo out of the garbage collector's walk
+MEMO_FREEZE_EVERY: Final = 256  # memo sizes at which everything alive leaves the garbage collector's walk
 PATH_CACHE_SIZE: Final = 200_000  # rendered evidence paths kept between queries (a few hundred bytes each)
 
 # Stability: share of seeded ±30% weight perturbations under which an item stays in the top 3.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -466,65 +466,34 @@ class MatchEngine:
         return out[: c.PATHS_PER_ITEM]
 
     def _evidence(
-        self, state: _State | None, scored: Scored, row: int, firm: FirmProfile, park: ParkRead,
+        self, state: _State, scored: Scored, row: int, firm: FirmProfile, park: ParkRead,
         paths: Callable[[], list[GPath]], prospect_name: str,
     ) -> PairEvidence:
-        """A pair's evidence, built once per state for stored firms.
+        """A pair's evidence, built once per data state.
 
         Factor values, their evidence, the cost table and the graph paths depend only on the data (the firm,
         the park, their vectors), never on the mode or the weights, so they are kept on the state and dropped
         with it when a firm changes. A park's lead list shows the same pairs on every view; building their
-        evidence again was most of the cost of a ranking. Prospects are not kept: their text is one-off.
+        evidence again was most of the cost of a ranking. Prospects (no id) are kept apart, by their profile.
         """
-        if state is not None and firm.id is None:
-            return self._prospect_evidence(state, scored, row, firm, park, paths, prospect_name)
-        key = (firm.id, park.id) if state is not None and firm.id is not None else None
-        if key is not None:
-            cached = state.evidence.get(key)  # type: ignore[union-attr]
-            if cached is not None:
-                return cached
-        out = PairEvidence(
-            evidence=tuple(output.explain(row) for output in scored.outputs),
-            cost=cost_table(scored.batch.world, scored.batch.firms, row, park, scored.batch.costs),
-            paths=[self._graph_path(p, prospect_name) for p in self._top_paths(paths())])
-        if key is not None:
-            memo = state.evidence  # type: ignore[union-attr]
-            if len(memo) >= c.EVIDENCE_CACHE_SIZE:
-                memo.clear()
-            memo[key] = out
-            if len(memo) % c.EVIDENCE_FREEZE_EVERY == 0:
-                # A full memo is some 250,000 objects, and each full collection walked them all: about 200 ms
-                # on one unlucky request. The entries are trees of models (no cycles), freed by reference
-                # counting when the memo drops them, so moving them out of the collector's reach loses nothing.
-                gc.freeze()
-        return out
+        def build() -> PairEvidence:
+            return PairEvidence(
+                evidence=tuple(output.explain(row) for output in scored.outputs),
+                cost=cost_table(scored.batch.world, scored.batch.firms, row, park, scored.batch.costs),
+                paths=[self._graph_path(p, prospect_name) for p in self._top_paths(paths())])
 
-    def _prospect_evidence(
-        self, state: _State, scored: Scored, row: int, profile: FirmProfile, park: ParkRead,
-        paths: Callable[[], list[GPath]], prospect_name: str,
-    ) -> PairEvidence:
-        key = (profile, park.id)
-        cached = state.prospect_evidence.get(key)
-        if cached is None:
-            cached = self._evidence(None, scored, row, profile, park, paths, prospect_name)
-            if len(state.prospect_evidence) >= c.PROSPECT_EVIDENCE_CACHE_SIZE:
-                state.prospect_evidence.clear()
-            state.prospect_evidence[key] = cached
-        return cached
+        if firm.id is None:
+            return _remember(state.prospect_evidence, (firm, park.id), c.PROSPECT_EVIDENCE_CACHE_SIZE, build)
+        return _remember(state.evidence, (firm.id, park.id), c.EVIDENCE_CACHE_SIZE, build)
 
     def _explain(
         self, scored: Scored, row: int, *, rank: int, stability: float, firm: FirmProfile, park: ParkRead,
-        paths: Callable[[], list[GPath]], prospect_name: str = "", state: _State | None = None,
+        paths: Callable[[], list[GPath]], state: _State, prospect_name: str = "",
     ) -> dict[str, Any]:
         world = scored.batch.world
         pair = self._evidence(state, scored, row, firm, park, paths, prospect_name)
-        key = tuple(scored.weights.tolist())
-        part = pair.weighted.get(key)
-        if part is None:
-            part = self._weighted(scored, row, pair)
-            if len(pair.weighted) >= c.WEIGHTINGS_PER_PAIR:
-                pair.weighted.clear()
-            pair.weighted[key] = part
+        part = _remember(pair.weighted, tuple(scored.weights.tolist()), c.WEIGHTINGS_PER_PAIR,
+                         lambda: self._weighted(scored, row, pair))
         score = float(scored.scores[row])
         county_zh, county_en = world.county_name(park.county), world.county_name(park.county, "en")
         reason_zh = (
@@ -712,14 +681,8 @@ class MatchEngine:
 
     def _prospect(self, state: _State, request: s.ProspectRequest) -> Prospect:
         """prospect_profile, kept per data state for requests that describe the same prospect."""
-        key = request.model_dump_json(include=_PROSPECT_FIELDS)
-        got = state.prospects.get(key)
-        if got is None:
-            got = self.prospect_profile(request)
-            if len(state.prospects) >= c.PROSPECT_CACHE_SIZE:
-                state.prospects.clear()
-            state.prospects[key] = got
-        return got
+        return _remember(state.prospects, request.model_dump_json(include=_PROSPECT_FIELDS), c.PROSPECT_CACHE_SIZE,
+                         lambda: self.prospect_profile(request))
 
     def match(self, request: s.ProspectRequest) -> s.MatchResult:
         """Rank parks for a prospect described in free text (plus optional fields)."""
@@ -903,6 +866,27 @@ class MatchEngine:
 
 # What describes a prospect, as opposed to how it is ranked (mode, weights, length, exclusions shown).
 _PROSPECT_FIELDS: set[str] = set(s.ProspectRequest.model_fields) - {"mode", "weights", "top_k", "include_excluded"}
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _remember(memo: dict[K, V], key: K, limit: int, build: Callable[[], V]) -> V:
+    """memo[key], built on first use; a full memo starts again empty (its entries are cheap to rebuild)."""
+    got = memo.get(key)
+    if got is not None:
+        return got
+    got = build()
+    if len(memo) >= limit:
+        memo.clear()
+    memo[key] = got
+    if len(memo) % c.MEMO_FREEZE_EVERY == 0:
+        # A full memo is some 250,000 objects, and each full collection walked them all: about 200 ms on one
+        # unlucky request. The entries are trees of models (no cycles), freed by reference counting when the
+        # memo drops them, so moving them out of the collector's reach loses nothing.
+        gc.freeze()
+    return got
 
 
 def _firm_names(world: World, rows: NDArray[np.intp]) -> Callable[[int], tuple[str, str]]:

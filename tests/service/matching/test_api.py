@@ -216,49 +216,42 @@ def _ranking(body: dict[str, Any]) -> list[tuple[int, float]]:
     return [(it["park"]["id"], it["score"]) for it in body["items"]]
 
 
-def test_cli_json_has_the_api_shape_and_ranking(
-    api: TestClient, match_settings: Settings, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from service.cli import app as cli
-
+@pytest.fixture
+def cli_env(match_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Point the command line at the test database, as the API fixture's settings do."""
     monkeypatch.setenv("PARKMATCH_DATABASE_URL", match_settings.database_url)
     monkeypatch.setenv("PARKMATCH_VAR_DIR", str(match_settings.var_dir))
     monkeypatch.setenv("PARKMATCH_EMBEDDING_CACHE_DIR", str(match_settings.embedding_cache_dir))
     get_settings.cache_clear()
-    try:
-        firm = _engine(api).world.firms[3].id
-        runner = CliRunner()
-        pairs = [
-            (["recommend", "--firm", str(firm), "--json"], api.get(f"/api/v1/firms/{firm}/recommendations")),
-            (["match", "--description", LAMP_ZH, "--employees", "300", "--json"],
-             api.post("/api/v1/match", json={"description": LAMP_ZH, "employees": 300})),
-            (["match", "--description", LAMP_EN, "--mode", "joint_development", "--top-k", "4", "--json"],
-             api.post("/api/v1/match", json={"description": LAMP_EN, "mode": "joint_development", "top_k": 4})),
-        ]
-        for args, response in pairs:
-            result = runner.invoke(cli, args)
-            assert result.exit_code == 0, result.output
-            from_cli, from_api = json.loads(result.stdout), _ok(response)
-            assert _shape(from_cli) == _shape(from_api), args
-            assert _ranking(from_cli) == _ranking(from_api), args
-            assert from_cli == from_api, args
-    finally:
-        get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
-def test_bench_matching_reports_wall_and_cpu_time_per_figure(
-    match_settings: Settings, monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_cli_json_has_the_api_shape_and_ranking(api: TestClient, cli_env: None) -> None:
     from service.cli import app as cli
 
-    monkeypatch.setenv("PARKMATCH_DATABASE_URL", match_settings.database_url)
-    monkeypatch.setenv("PARKMATCH_VAR_DIR", str(match_settings.var_dir))
-    monkeypatch.setenv("PARKMATCH_EMBEDDING_CACHE_DIR", str(match_settings.embedding_cache_dir))
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["bench", "matching", "--firms", "1000", "--repeats", "3", "--json"])
-    finally:
-        get_settings.cache_clear()
+    firm = _engine(api).world.firms[3].id
+    runner = CliRunner()
+    pairs = [
+        (["recommend", "--firm", str(firm), "--json"], api.get(f"/api/v1/firms/{firm}/recommendations")),
+        (["match", "--description", LAMP_ZH, "--employees", "300", "--json"],
+         api.post("/api/v1/match", json={"description": LAMP_ZH, "employees": 300})),
+        (["match", "--description", LAMP_EN, "--mode", "joint_development", "--top-k", "4", "--json"],
+         api.post("/api/v1/match", json={"description": LAMP_EN, "mode": "joint_development", "top_k": 4})),
+    ]
+    for args, response in pairs:
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        from_cli, from_api = json.loads(result.stdout), _ok(response)
+        assert _shape(from_cli) == _shape(from_api), args
+        assert _ranking(from_cli) == _ranking(from_api), args
+        assert from_cli == from_api, args
+
+
+def test_bench_matching_reports_wall_and_cpu_time_per_figure(cli_env: None) -> None:
+    from service.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["bench", "matching", "--firms", "1000", "--repeats", "3", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     # The engine's figures (first and repeat views), then the naive exhaustive scoring beside them (≥ 5 runs).

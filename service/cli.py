@@ -333,10 +333,11 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="密钥编号 / Key i
 
 def _graph() -> nx.MultiDiGraph:
     from embeddings import build_graph
-    from service.matching.world import graph_records, load_world
+    from service.matching.snapshot.graph import graph_records
+    from service.matching.snapshot.loader import load_world
 
     with unit_of_work(_factory()) as session:
-        world = load_world(session=session)
+        world = load_world(session=session, data_dir=get_settings().data_dir)
     return build_graph(*graph_records(world))
 
 

@@ -28,7 +28,7 @@ WordQuery = Annotated[str | None, Query(description="名称或经营范围关键
 
 def _notify(request: Request, firm_ids: list[int], *, deleted: bool = False) -> None:
     """Tell the ranking engine, when one runs, which firms changed so it updates its index in place."""
-    engine = getattr(request.app.state, "match_engine", None)
+    engine = getattr(request.app.state, "match_service", None)
     if engine is not None and firm_ids:
         engine.firms_changed(firm_ids, deleted=deleted)
 

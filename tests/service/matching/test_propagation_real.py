@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from embeddings import CachedEncoder, UseEncoder, build_graph, evidence_paths, node_id, propagate
-from service.config import Settings
+from service.config import DATA_DIR, Settings
 from service.database import make_engine
-from service.matching.world import graph_records, load_world
+from service.matching.snapshot.graph import graph_records
+from service.matching.snapshot.loader import load_world
 
 GENERIC = {"resource:labour", "resource:electricity", "resource:land", "resource:water"}
 
@@ -22,7 +23,7 @@ def test_propagation_pulls_related_firm_park_pairs_together_and_not_unrelated_on
 ) -> None:
     engine = make_engine(loaded_template["sqlite"])
     with Session(engine) as session:
-        world = load_world(session=session)
+        world = load_world(session=session, data_dir=DATA_DIR)
     engine.dispose()
     nodes, edges = graph_records(world)
     graph = build_graph(nodes, edges)
@@ -35,7 +36,7 @@ def test_propagation_pulls_related_firm_park_pairs_together_and_not_unrelated_on
     related, unrelated = [], []
     before: dict[str, list[float]] = {"related": [], "unrelated": []}
     after: dict[str, list[float]] = {"related": [], "unrelated": []}
-    for park in world.parks:
+    for park in world.destinations:
         pid = node_id("park", park.id)
         for firm in world.firms[:150]:
             fid = node_id("firm", firm.id or 0)

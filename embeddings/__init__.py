@@ -46,7 +46,7 @@ from .index import (
     measure_recall,
     recall_at_k,
 )
-from .lexical import DOMAIN_WORDS, BM25Index, add_domain_words, tokenize
+from .lexical import DOMAIN_WORDS, BM25Index, Segmenter
 from .metrics import DEFAULT_K, hit_at_k, mean_reciprocal_rank, ndcg_at_k, reciprocal_rank
 from .propagation import DEFAULT_ALPHA, DEFAULT_HOPS, normalised_adjacency, propagate
 
@@ -78,12 +78,12 @@ __all__ = [
     "Node",
     "NodeType",
     "Path",
+    "Segmenter",
     "SentenceTransformerEncoder",
     "StaleIndex",
     "Step",
     "UseEncoder",
     "VectorIndex",
-    "add_domain_words",
     "build_graph",
     "evidence_paths",
     "export_graphml",
@@ -103,6 +103,5 @@ __all__ = [
     "recall_at_k",
     "reciprocal_rank",
     "reciprocal_rank_fusion",
-    "tokenize",
     "walk",
 ]

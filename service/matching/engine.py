@@ -22,8 +22,8 @@ from embeddings import (
     Encoder,
     MetaPath,
     NodeType,
+    Segmenter,
     VectorIndex,
-    add_domain_words,
     build_graph,
     load_or_build,
     make_encoder,
@@ -188,8 +188,9 @@ class MatchEngine:
         self._label_cache: dict[str, tuple[str, str]] = {}
         self._gpath_cache: dict[tuple[GPath, str], s.GraphPath] = {}
         node_ids = [n.id for n in nodes]
-        add_domain_words([*(k for ind in world.industries.values() for k in ind.keywords_zh),
-                          *(r.name_zh for r in world.resources.values())])
+        self.segmenter = Segmenter()
+        self.segmenter.add_words([*(k for ind in world.industries.values() for k in ind.keywords_zh),
+                                  *(r.name_zh for r in world.resources.values())])
         raw = encoder.encode([n.text for n in nodes])
         prop = propagate(self.graph, node_ids, raw, hops=hops, alpha=alpha)
         self._node_pos = {nid: i for i, nid in enumerate(node_ids)}
@@ -202,12 +203,12 @@ class MatchEngine:
         # Inference channels over industry classes and resources; a baseline channel over parks.
         self.class_codes = world.class_codes
         self.class_vecs: F32 = np.stack([raw[self._node_pos[node_id(NodeType.INDUSTRY, code)]] for code in world.class_codes])
-        self.industry_bm25 = BM25Index(world.class_codes, [self._class_doc(world, code) for code in world.class_codes])
+        self.industry_bm25 = BM25Index(world.class_codes, [self._class_doc(world, code) for code in world.class_codes], segmenter=self.segmenter)
         self.resource_bm25 = BM25Index(
             world.resource_codes,
             [_content_words(f"{r.name_zh} {r.name_en} {r.code.replace('_', ' ')}")
-             for r in (world.resources[k] for k in world.resource_codes)])
-        self.park_bm25 = BM25Index([p.id for p in world.parks], [park_text(world, p) for p in world.parks])
+             for r in (world.resources[k] for k in world.resource_codes)], segmenter=self.segmenter)
+        self.park_bm25 = BM25Index([p.id for p in world.parks], [park_text(world, p) for p in world.parks], segmenter=self.segmenter)
         self.index = self._build_index(index_dir)
 
     # ---------- construction ----------

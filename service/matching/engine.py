@@ -16,23 +16,19 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session, sessionmaker
 
 from embeddings import (
-    DEFAULT_METAPATHS,
     BM25Index,
-    EdgeType,
     Encoder,
     MetaPath,
-    NodeType,
     Segmenter,
     VectorIndex,
     build_graph,
     load_or_build,
     make_encoder,
-    node_id,
     propagate,
     reciprocal_rank_fusion,
     walk,
 )
-from embeddings import Path as GPath
+from embeddings import WalkPath as GPath
 from service.config import Settings
 from service.database import unit_of_work
 from service.errors import NotFound, ServiceError
@@ -41,6 +37,7 @@ from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.cost import cost_arrays, cost_table
 from service.matching.factors import FACTORS, Batch, FactorOutput, exclusions, score_matrix
+from service.matching.graph_schema import METAPATHS, SCHEMA, EdgeType, NodeType, node_id
 from service.matching.modes import resolve_weights
 from service.matching.world import (
     FirmArrays,
@@ -179,7 +176,7 @@ class MatchEngine:
         self.session_factory = session_factory
         self._lock = threading.RLock()
         nodes, edges = graph_records(world)
-        self.graph: nx.MultiDiGraph = build_graph(nodes, edges)
+        self.graph: nx.MultiDiGraph = build_graph(nodes, edges, SCHEMA)
         # Evidence walks start from a firm's industries and town on the graph without firm nodes: an
         # industry node has thousands of firm in-edges that every reverse step would otherwise scan.
         self.skeleton: nx.MultiDiGraph = self.graph.subgraph(
@@ -298,9 +295,9 @@ class MatchEngine:
             world = with_firm(state.world, profile)
             nodes, edges = firm_records(world, profile)
             for node in nodes:
-                self.graph.add_node(node.id, type=node.type.value, text=node.text, attrs=dict(node.attrs))
+                self.graph.add_node(node.id, type=str(node.type), text=node.text, attrs=dict(node.attrs))
             for edge in edges:
-                self.graph.add_edge(edge.source, edge.target, key=edge.type.value, type=edge.type.value,
+                self.graph.add_edge(edge.source, edge.target, key=str(edge.type), type=str(edge.type),
                                     weight=edge.weight, attrs=dict(edge.attrs))
             vec = self._local_vector(profile.text(), [e.target for e in edges])
             row = world.firm_row[firm_id]
@@ -403,7 +400,7 @@ class MatchEngine:
         zh = [p[0] for p in pairs]
         en = [p[1] for p in pairs]
         return s.GraphPath(
-            kind=path.kind, nodes=list(path.nodes), labels_zh=zh, labels_en=en, edges=[e.value for e in path.edges],
+            kind=path.kind, nodes=list(path.nodes), labels_zh=zh, labels_en=en, edges=[str(e) for e in path.edges],
             weight=round(float(path.weight), 4), text_zh=_fmt_path_text(zh, path.directions),
             text_en=_fmt_path_text(en, path.directions))
 
@@ -440,7 +437,7 @@ class MatchEngine:
 
     def _walk_profile(self, firm: FirmProfile) -> dict[str, list[GPath]]:
         grouped: dict[str, list[GPath]] = {}
-        for meta in DEFAULT_METAPATHS:
+        for meta in METAPATHS:
             first, rest = meta.steps[0], meta.steps[1:]
             if first[0] is EdgeType.IN_INDUSTRY:
                 starts = [node_id(NodeType.INDUSTRY, code) for code in firm.industries]
@@ -448,7 +445,7 @@ class MatchEngine:
                 starts = [node_id(NodeType.TOWN, firm.town)]
             else:
                 continue
-            sub = MetaPath(meta.name, rest, meta.end_type, meta.prior)
+            sub = MetaPath(meta.name, rest, meta.end_types, meta.prior)
             for start in starts:
                 if start not in self.skeleton:
                     continue

@@ -13,12 +13,13 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from embeddings import Edge, EdgeType, Node, NodeType, node_id
+from embeddings import Edge, Node
 from service.catalog import models as cm
 from service.catalog import schemas as cs
 from service.firms import service as firm_service
 from service.firms.schemas import EnvCategory, FirmRead
 from service.matching import constants as c
+from service.matching.graph_schema import EdgeType, NodeType, node_id
 from service.parks.schemas import ParkRead, RestrictionKind
 from service.parks.service import list_parks, to_read
 from service.sourcing import Figure

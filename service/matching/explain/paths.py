@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import networkx as nx
 
-from embeddings import DEFAULT_METAPATHS, EdgeType, MetaPath, NodeType, node_id, walk
-from embeddings import Path as GPath
+from embeddings import MetaPath, walk
+from embeddings import WalkPath as GPath
 from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.snapshot.graph import destination_node
+from service.matching.snapshot.graph_schema import METAPATHS, EdgeType, NodeType, node_id
 from service.matching.snapshot.world import DestinationProfile, FirmProfile
 
 PROSPECT_NODE = "prospect"
@@ -75,7 +76,7 @@ class PathFinder:
         zh = [p[0] for p in pairs]
         en = [p[1] for p in pairs]
         out = self._rendered[key] = s.GraphPath(
-            kind=path.kind, nodes=list(path.nodes), labels_zh=zh, labels_en=en, edges=[e.value for e in path.edges],
+            kind=path.kind, nodes=list(path.nodes), labels_zh=zh, labels_en=en, edges=[str(e) for e in path.edges],
             weight=round(float(path.weight), 4), text_zh=_fmt_path_text(zh, path.directions),
             text_en=_fmt_path_text(en, path.directions))
         return out
@@ -113,7 +114,7 @@ class PathFinder:
 
     def _walk_profile(self, firm: FirmProfile) -> dict[str, list[GPath]]:
         grouped: dict[str, list[GPath]] = {}
-        for meta in DEFAULT_METAPATHS:
+        for meta in METAPATHS:
             first, rest = meta.steps[0], meta.steps[1:]
             if first[0] is EdgeType.IN_INDUSTRY:
                 starts = [node_id(NodeType.INDUSTRY, code) for code in firm.industries]
@@ -121,7 +122,7 @@ class PathFinder:
                 starts = [node_id(NodeType.TOWN, firm.town)]
             else:
                 continue
-            sub = MetaPath(meta.name, rest, meta.end_type, meta.prior)
+            sub = MetaPath(meta.name, rest, meta.end_types, meta.prior)
             for start in starts:
                 if start not in self.skeleton:
                     continue

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from embeddings import Path as GPath
+from embeddings import WalkPath as GPath
 from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.explain.paths import PathFinder, top_paths

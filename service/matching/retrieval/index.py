@@ -9,18 +9,9 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
-from embeddings import (
-    BM25Index,
-    Encoder,
-    NodeType,
-    VectorIndex,
-    add_domain_words,
-    build_graph,
-    load_or_build,
-    node_id,
-    propagate,
-)
+from embeddings import BM25Index, Encoder, Segmenter, VectorIndex, build_graph, load_or_build, propagate
 from service.matching.snapshot.graph import destination_node, destination_text, graph_records, industry_text
+from service.matching.snapshot.graph_schema import SCHEMA, NodeType, node_id
 from service.matching.snapshot.world import World
 
 F32 = NDArray[np.float32]
@@ -48,10 +39,11 @@ class EngineIndex:
         self.alpha = alpha
         self.hops = hops
         nodes, edges = graph_records(world)
-        self.graph: nx.MultiDiGraph = build_graph(nodes, edges)
+        self.graph: nx.MultiDiGraph = build_graph(nodes, edges, SCHEMA)
         node_ids = [n.id for n in nodes]
-        add_domain_words([*(k for ind in world.industries.values() for k in ind.keywords_zh),
-                          *(r.name_zh for r in world.resources.values())])
+        self.segmenter = Segmenter()
+        self.segmenter.add_words([*(k for ind in world.industries.values() for k in ind.keywords_zh),
+                                  *(r.name_zh for r in world.resources.values())])
         raw = encoder.encode([n.text for n in nodes])
         prop = propagate(self.graph, node_ids, raw, hops=hops, alpha=alpha)
         pos = {nid: i for i, nid in enumerate(node_ids)}
@@ -64,21 +56,23 @@ class EngineIndex:
         # Inference channels over industry classes and resources; a baseline channel over destinations.
         self.class_codes = world.class_codes
         self.class_vecs: F32 = np.stack([raw[pos[node_id(NodeType.INDUSTRY, code)]] for code in world.class_codes])
-        self.industry_bm25 = BM25Index(world.class_codes, [class_doc(world, code) for code in world.class_codes])
+        self.industry_bm25 = BM25Index(world.class_codes, [class_doc(world, code) for code in world.class_codes],
+                                       segmenter=self.segmenter)
         self.resource_bm25 = BM25Index(
             world.resource_codes,
             [_content_words(f"{r.name_zh} {r.name_en} {r.code.replace('_', ' ')}")
-             for r in (world.resources[k] for k in world.resource_codes)])
-        self.dest_bm25 = self._dest_bm25(world)
+             for r in (world.resources[k] for k in world.resource_codes)], segmenter=self.segmenter)
+        self.dest_bm25 = self._dest_bm25(world, self.segmenter)
         self.faiss = self._build_faiss(world, index_dir)
 
     @staticmethod
-    def _dest_bm25(world: World) -> BM25Index:
-        return BM25Index([d.id for d in world.destinations], [destination_text(world, d) for d in world.destinations])
+    def _dest_bm25(world: World, segmenter: Segmenter) -> BM25Index:
+        return BM25Index([d.id for d in world.destinations], [destination_text(world, d) for d in world.destinations],
+                         segmenter=segmenter)
 
     def refresh_destination_text(self, world: World) -> None:
         """Destinations changed: their lexical channel is rebuilt (a few dozen documents)."""
-        self.dest_bm25 = self._dest_bm25(world)
+        self.dest_bm25 = self._dest_bm25(world, self.segmenter)
 
     def _build_faiss(self, world: World, index_dir: Path | None) -> VectorIndex:
         ids = np.array([f.id for f in world.firms], dtype=np.int64)

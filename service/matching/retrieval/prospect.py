@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from embeddings import NodeType, node_id, reciprocal_rank_fusion
+from embeddings import reciprocal_rank_fusion
 from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.errors import InvalidProspect
 from service.matching.retrieval.index import F32, EngineIndex
+from service.matching.snapshot.graph_schema import NodeType, node_id
 from service.matching.snapshot.world import FirmProfile, World
 
 Prospect = tuple[FirmProfile, list[s.InferredIndustry], list[s.InferredResource], F32]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from embeddings import Edge, EdgeType, Node, NodeType, node_id
+from embeddings import Edge, Node
 from service.catalog import schemas as cs
 from service.matching.snapshot.build import supplied
+from service.matching.snapshot.graph_schema import EdgeType, NodeType, node_id
 from service.matching.snapshot.world import DestinationProfile, FirmProfile, World
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,6 +26,7 @@ from service.catalog.router import router as catalog_router
 from service.config import Settings, get_settings
 from service.database import make_engine, make_session_factory
 from service.errors import Problem, ServiceError, bilingual
+from service.events import Changed, subscribe
 from service.feedback.router import router as feedback_router
 from service.firms.router import import_router
 from service.firms.router import router as firms_router
@@ -200,9 +201,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = make_session_factory(engine)
         if getattr(app.state, "match_engine", None) is None and settings.engine_at_startup:
             app.state.match_engine = engine_from_settings(settings, app.state.session_factory)
+
+        # The one place connecting change events to the ranking; MatchService.on_change replaces this adapter.
+        # Firm events only for now; the engine has no way yet to refresh a destination in place.
+        def forward_firm_changes(changes: Sequence[Changed]) -> None:
+            match_engine = getattr(app.state, "match_engine", None)
+            for change in changes:
+                if match_engine is not None and change.entity == "firm" and change.ids:
+                    match_engine.firms_changed(list(change.ids), deleted=change.deleted)
+
+        unsubscribe = subscribe(forward_firm_changes, engine=engine)
         log.info("started", database=engine.url.render_as_string(hide_password=True))
-        yield
-        engine.dispose()
+        try:
+            yield
+        finally:
+            unsubscribe()
+            engine.dispose()
 
     app = FastAPI(
         title="ParkMatch 园区匹配",

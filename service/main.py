@@ -25,6 +25,7 @@ from service.briefs.router import router as briefs_router
 from service.catalog.router import router as catalog_router
 from service.config import Settings, get_settings
 from service.database import make_engine, make_session_factory
+from service.destinations.router import router as destinations_router
 from service.errors import Problem, ServiceError, bilingual
 from service.events import Changed, subscribe
 from service.feedback.router import router as feedback_router
@@ -250,6 +251,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(briefs_router)
     api.include_router(firms_router)
     api.include_router(parks_router)
+    api.include_router(destinations_router)
     api.include_router(catalog_router)
     api.include_router(import_router)
     api.include_router(feedback_router)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.config import Settings
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.events import (
     ChangeCursor,
@@ -20,6 +22,7 @@ from service.events import (
 )
 from service.firms import service as firm_service
 from service.firms.schemas import FirmCreate, FirmUpdate
+from service.main import create_app
 
 
 @pytest.fixture
@@ -182,3 +185,30 @@ def test_a_cursor_from_an_id_returns_only_what_is_above_it(factory: sessionmaker
     with unit_of_work(factory) as session:
         entries = cursor.poll(session)
     assert [e.change for e in entries] == [Changed("destination", (3,), deleted=True)]
+
+
+class RecordingEngine:
+    """Stands in for the ranking engine: records what the lifespan adapter forwards to it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[int], bool]] = []
+
+    def firms_changed(self, firm_ids: list[int], *, deleted: bool = False) -> None:
+        self.calls.append((list(firm_ids), deleted))
+
+
+def test_firm_writes_over_http_reach_the_ranking_engine_after_the_commit(
+    app_settings: Settings, keys: dict[str, str],
+) -> None:
+    app = create_app(app_settings)
+    recorder = RecordingEngine()
+    app.state.match_engine = recorder
+    with TestClient(app, headers={"X-API-Key": keys["editor"]}) as client:
+        firm = client.post("/api/v1/firms", json=_firm().model_dump(mode="json", exclude_none=True))
+        assert firm.status_code == 201, firm.text
+        firm_id = firm.json()["id"]
+        client.patch(f"/api/v1/firms/{firm_id}", json={"employees": 9})
+        refused = client.post("/api/v1/firms", json=_firm().model_dump(mode="json", exclude_none=True))
+        assert refused.status_code == 409  # a refused write tells the engine nothing
+        client.delete(f"/api/v1/firms/{firm_id}")
+    assert recorder.calls == [([firm_id], False), ([firm_id], False), ([firm_id], True)]

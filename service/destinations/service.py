@@ -161,7 +161,12 @@ def update(
     given = changes.model_dump(mode="json", exclude_unset=True)
     base = current.model_dump(mode="json", exclude=READ_ONLY)
     if "details" in given:
-        given["details"] = {**base["details"], **(given["details"] or {}), "kind": current.kind.value}
+        patch = given["details"] or {}
+        if patch.get("kind", current.kind.value) != current.kind.value:
+            message = (f"类型不可更改（现为 {current.kind.value}）/ the kind cannot change "
+                       f"(it is {current.kind.value})")
+            raise DestinationInvalid(message, problems=[Problem(column="details.kind", message=message)])
+        given["details"] = {**base["details"], **patch, "kind": current.kind.value}
     try:
         merged = s.DestinationCreate.model_validate({**base, **given})
     except ValidationError as exc:  # e.g. an explicit null for a field every destination has

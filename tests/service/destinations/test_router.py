@@ -155,6 +155,8 @@ def test_a_bad_details_patch_is_refused_naming_the_field(client: TestClient, edi
     response = client.patch(f"/api/v1/destinations/{park_id}", headers=editor, json={"details": {"level": "galactic"}})
     assert response.status_code == 422 and response.json()["error"] == "invalid_destination"
     assert "level" in response.json()["detail"]
+    kind = client.patch(f"/api/v1/destinations/{park_id}", headers=editor, json={"details": {"kind": "workshop"}})
+    assert kind.status_code == 422 and kind.json()["problems"][0]["column"] == "details.kind"
 
 
 def test_a_code_is_unique_across_kinds(client: TestClient, editor: dict[str, str]) -> None:

@@ -7,7 +7,6 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +16,9 @@ from embeddings import Encoder, VectorIndex, make_encoder
 from embeddings import WalkPath as GPath
 from service.config import Settings
 from service.database import unit_of_work
+from service.events import ChangeCursor, Changed
 from service.firms.service import FirmNotFound
+from service.logs import log
 from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.explain.paths import PROSPECT_NODE, PathFinder
@@ -80,30 +81,38 @@ class MatchService:
 
     def __init__(
         self, *, world: World, index: EngineIndex, session_factory: sessionmaker[Session] | None = None,
-        data_dir: Path | None = None,
+        settings: Settings | None = None, cursor: ChangeCursor | None = None,
     ) -> None:
         self.retrieval = index
         self.session_factory = session_factory
-        self.data_dir = data_dir
+        self.settings = settings
         self._lock = threading.RLock()
         self.paths = PathFinder(index.graph)
         self._state = State(world=world, firm_vecs=index.initial_firm_vecs,
                             firm_ids=np.array([f.id or 0 for f in world.firms], dtype=np.int64),
                             dest_vecs=index.dest_vecs)
+        self._cursor = cursor
+        self._stop = threading.Event()
+        self._follower: threading.Thread | None = None
 
     @classmethod
     def build(
         cls, *, session_factory: sessionmaker[Session], settings: Settings,
         firms: Sequence[FirmProfile] | None = None, persist_index: bool = True,
     ) -> MatchService:
-        """Load the world from the database and build everything once (the encoder reads its on-disk cache)."""
+        """Load the world from the database and build everything once (the encoder reads its on-disk cache).
+
+        The change-log position is taken before the world is read, so a change committed meanwhile comes back
+        from the first poll of ``follow`` (applying a change twice is harmless: unchanged rows are skipped).
+        """
         with unit_of_work(session_factory) as session:
+            cursor = ChangeCursor.at_latest(session)
             world = load_world(session=session, data_dir=settings.data_dir, firms=firms)
         encoder = make_encoder(settings.encoder_backend, settings.encoder_model_dir, cache_dir=settings.cache_dir)
         index = EngineIndex(world=world, encoder=encoder, hops=settings.propagation_hops,
                             alpha=settings.propagation_alpha,
                             index_dir=settings.index_dir / "firms" if persist_index else None)
-        return cls(world=world, index=index, session_factory=session_factory, data_dir=settings.data_dir)
+        return cls(world=world, index=index, session_factory=session_factory, settings=settings, cursor=cursor)
 
     @classmethod
     def for_world(cls, world: World, *, encoder: Encoder, hops: int, alpha: float) -> MatchService:
@@ -130,6 +139,69 @@ class MatchService:
         return self.retrieval.faiss
 
     # ---------- changes ----------
+
+    def on_change(self, changes: Sequence[Changed]) -> None:
+        """Apply committed changes (this process's, or another's read from the change log).
+
+        Firms are re-read and re-scored one by one; destinations are re-read together and only those that
+        differ are redone; a catalogue change rebuilds the snapshot. Applying a change twice changes nothing.
+        """
+        if not changes:
+            return
+        with self._lock:
+            if any(change.entity == "catalog" for change in changes):
+                self.reload()
+                return
+            if any(change.entity == "destination" for change in changes):
+                self.destinations_changed()
+            ids = list(dict.fromkeys(i for change in changes if change.entity == "firm" for i in change.ids))
+            if ids:
+                self.firms_changed(ids)
+
+    def poll_changes(self) -> int:
+        """Read the change log once and apply what other processes committed; return how many changes."""
+        if self._cursor is None or self.session_factory is None:
+            return 0
+        with unit_of_work(self.session_factory) as session:
+            entries = self._cursor.poll(session)
+        self.on_change([entry.change for entry in entries])
+        return len(entries)
+
+    def follow(self, every: float = c.CHANGE_POLL_SECONDS) -> None:
+        """Poll the change log every ``every`` seconds in a background thread, until ``close``."""
+        if self._follower is not None:
+            return
+
+        def run() -> None:
+            try:
+                self.retrieval.warm()
+            except Exception as exc:  # a change will load the model itself, only later
+                log.warning("encoder_warm_up_failed", error=repr(exc))
+            while not self._stop.wait(every):
+                try:
+                    self.poll_changes()
+                except Exception as exc:  # a database hiccup must not end the thread: the next poll retries
+                    log.warning("change_poll_failed", error=repr(exc))
+
+        self._follower = threading.Thread(target=run, name="change-follower", daemon=True)
+        self._follower.start()
+
+    def close(self) -> None:
+        """Stop following the change log."""
+        self._stop.set()
+        if self._follower is not None:
+            self._follower.join(timeout=5)
+            self._follower = None
+
+    def reload(self) -> None:
+        """Rebuild the snapshot and its indexes from the database (after a catalogue change), then swap."""
+        if self.session_factory is None or self.settings is None:
+            return
+        fresh = MatchService.build(session_factory=self.session_factory, settings=self.settings, persist_index=False)
+        with self._lock:
+            self.retrieval = fresh.retrieval
+            self.paths = fresh.paths
+            self._state = fresh.state
 
     def firms_changed(self, firm_ids: Sequence[int], *, deleted: bool = False) -> None:
         """Refresh the given firms from the database (or drop them); firms whose profile is unchanged are skipped."""
@@ -481,7 +553,9 @@ class MatchService:
 
 
 def service_from_settings(settings: Settings, session_factory: sessionmaker[Session]) -> MatchService:
-    """Build the service the way the application's lifespan does."""
-    return MatchService.build(session_factory=session_factory, settings=settings)
+    """Build the service the way the application's lifespan does: it follows the change log from then on."""
+    service = MatchService.build(session_factory=session_factory, settings=settings)
+    service.follow()
+    return service
 
 

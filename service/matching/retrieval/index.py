@@ -87,6 +87,12 @@ class EngineIndex:
         return load_or_build(index_dir, expected_fingerprint=self.encoder.fingerprint, expected_data_hash=data_hash,
                              build_fn=build)
 
+    def warm(self) -> None:
+        """Load the encoder's model now (a build from cached vectors never loads it), so the first change
+        after start-up is not the one that pays for it. Nothing is written to the vector cache."""
+        inner = getattr(self.encoder, "inner", self.encoder)
+        inner.encode(["预热 warm-up"])
+
     def local_vector(self, text: str, neighbours: Sequence[str]) -> F32:
         """Propagate a node that is not in the propagated matrix: its text mixed with its neighbours' vectors.
 

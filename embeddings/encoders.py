@@ -120,6 +120,36 @@ class UseEncoder:
         return _normalise(np.concatenate(parts, axis=0))
 
 
+class HashEncoder:
+    """Character n-grams hashed into a fixed-size vector: deterministic, instant, no model.
+
+    For tests of ranking logic and smoke runs only; it knows no meaning (synonyms and translations score
+    as unrelated), so nothing user-facing should rank with it.
+    """
+
+    def __init__(self, *, dim: int = 256, ngram: int = 2) -> None:
+        self._dim = dim
+        self._ngram = ngram
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    @property
+    def fingerprint(self) -> str:
+        return f"hash-ngram{self._ngram}:{self._dim}"
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            padded = f" {text.lower()} "
+            for start in range(max(1, len(padded) - self._ngram + 1)):
+                gram = padded[start:start + self._ngram].encode()
+                bucket = int.from_bytes(hashlib.blake2b(gram, digest_size=4).digest(), "little")
+                out[row, bucket % self._dim] += 1.0 if bucket & 1 << 31 else -1.0
+        return _normalise(out)
+
+
 class SentenceTransformerEncoder:
     """Any sentence-transformers model from a LOCAL folder; never touches the Hugging Face hub."""
 

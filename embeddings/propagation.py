@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_HOPS", "normalised_adjacency", "propagate"]
 
 DEFAULT_HOPS = 2
-DEFAULT_ALPHA = 0.35
+DEFAULT_ALPHA = 0.5
 
 
 def normalised_adjacency(

@@ -402,6 +402,7 @@ app.command("plan")(matching.plan)
 app.command("evaluate")(matching.evaluate)
 app.command("brief")(brief_command)
 bench_app.command("matching")(matching.bench_matching)
+bench_app.command("concurrency")(matching.bench_concurrency)
 
 
 @bench_app.command("all")

@@ -340,3 +340,33 @@ def bench_matching(
     console.print(f"{firms:,} 家企业引擎构建 / engine build with {firms:,} firms: {build_s:.1f} s")
     console.print(f"穷举前50中被引擎候选找到的比例 / share of the exhaustive top-50 the engine returns: {overlap:.1%}")
     console.print(f"负载 / load average (1, 5, 15 min): {load}，CPU 数 / cpus: {os.cpu_count()}")
+
+
+def bench_concurrency(
+    firms: Annotated[int, typer.Option(help="合成企业数 / Synthetic firms")] = c.BENCH_FIRMS,
+    requests: Annotated[int, typer.Option(min=1, max=1000, help="并发推荐请求数 / Concurrent recommendations")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """并发基准：园区首次查看（全量精确打分）期间，其他排序请求多等多久 / Extra wait of concurrent ranking
+    requests while one destination's first view runs."""
+    from service.bench.concurrency import run
+
+    err.print(f"构建引擎（{firms:,} 家合成企业）/ building the engine with {firms:,} synthetic firms …")
+    base = _engine(persist=False)
+    service = _engine(firms=synthetic_firms(base.world.firms, count=firms), persist=False)
+    result = run(service, requests=requests)
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(title=f"并发 / Concurrency: {result['requests']} recommendations, {result['threads']} threads, "
+                        f"{result['firms']:,} firms")
+    for column in ("项目 what", "p50 ms", "max ms"):
+        table.add_column(column)
+    table.add_row("单独 alone", str(result["alone_p50_ms"]), str(result["alone_max_ms"]))
+    table.add_row("与首次查看并行 beside a first view", str(result["beside_p50_ms"]), str(result["beside_max_ms"]))
+    table.add_row("多等 extra wait", str(result["extra_p50_ms"]), str(result["extra_max_ms"]))
+    console.print(table)
+    console.print(f"首次查看 / first view of one destination: alone {result['first_view_alone_ms']} ms, "
+                  f"beside the requests {result['first_view_beside_ms']} ms")
+    verdict = "≤ 50 ms ✓" if result["extra_max_ms"] <= 50 else "> 50 ms ✗"
+    console.print(f"最长多等 / longest extra wait: {result['extra_max_ms']} ms ({verdict})")

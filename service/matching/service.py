@@ -98,7 +98,7 @@ class MatchService:
     @classmethod
     def build(
         cls, *, session_factory: sessionmaker[Session], settings: Settings,
-        firms: Sequence[FirmProfile] | None = None, persist_index: bool = True,
+        firms: Sequence[FirmProfile] | None = None, persist_index: bool = True, encoder: Encoder | None = None,
     ) -> MatchService:
         """Load the world from the database and build everything once (the encoder reads its on-disk cache).
 
@@ -108,7 +108,8 @@ class MatchService:
         with unit_of_work(session_factory) as session:
             cursor = ChangeCursor.at_latest(session)
             world = load_world(session=session, data_dir=settings.data_dir, firms=firms)
-        encoder = make_encoder(settings.encoder_backend, settings.encoder_model_dir, cache_dir=settings.cache_dir)
+        if encoder is None:
+            encoder = make_encoder(settings.encoder_backend, settings.encoder_model_dir, cache_dir=settings.cache_dir)
         index = EngineIndex(world=world, encoder=encoder, hops=settings.propagation_hops,
                             alpha=settings.propagation_alpha,
                             index_dir=settings.index_dir / "firms" if persist_index else None)
@@ -197,7 +198,8 @@ class MatchService:
         """Rebuild the snapshot and its indexes from the database (after a catalogue change), then swap."""
         if self.session_factory is None or self.settings is None:
             return
-        fresh = MatchService.build(session_factory=self.session_factory, settings=self.settings, persist_index=False)
+        fresh = MatchService.build(session_factory=self.session_factory, settings=self.settings, persist_index=False,
+                                   encoder=self.retrieval.encoder)
         with self._lock:
             self.retrieval = fresh.retrieval
             self.paths = fresh.paths

@@ -191,8 +191,7 @@ def firm_arrays(
         for res, qty in firm.inputs:
             if res in res_col and res not in own_factor:
                 explicit[i, res_col[res]] = True
-                # An input the firm names itself weighs at least this much, whatever its industry's typical mix.
-                demand[i, res_col[res]] = max(demand[i, res_col[res]], 0.8)
+                demand[i, res_col[res]] = max(demand[i, res_col[res]], a.STATED_INPUT_RELIANCE)
             unit = resources[res].unit if res in resources else ""
             if unit == "t" and res not in ("coal", "coke"):
                 tonnes += qty

@@ -172,6 +172,7 @@ class MatchService:
         """Poll the change log every ``every`` seconds in a background thread, until ``close``."""
         if self._follower is not None:
             return
+        self.retrieval.preload()
 
         def run() -> None:
             try:

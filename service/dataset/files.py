@@ -14,6 +14,7 @@ from service.catalog.schemas import (
     County,
     Industry,
     IndustryInput,
+    IndustryInputDefault,
     Pairing,
     Resource,
     Town,
@@ -28,6 +29,7 @@ FILES: dict[str, type[BaseModel]] = {
     "industries.yaml": Industry,
     "resources.yaml": Resource,
     "industry_inputs.yaml": IndustryInput,
+    "industry_input_defaults.yaml": IndustryInputDefault,
     "counties.yaml": County,
     "towns.yaml": Town,
     "pairings.yaml": Pairing,
@@ -37,6 +39,8 @@ FILES: dict[str, type[BaseModel]] = {
 FIRMS_FILE = "firms.csv"
 
 M = TypeVar("M", bound=BaseModel)
+# The C loader reads the 2,000-record industry catalogue about ten times faster than the Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -46,6 +50,9 @@ class Catalog:
     industries: list[Industry] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     industry_inputs: list[IndustryInput] = field(default_factory=list)
+    industry_input_defaults: list[IndustryInputDefault] = field(default_factory=list)
+    # Derived, not read: the family default of every class that has no inputs of its own.
+    default_inputs: list[IndustryInput] = field(default_factory=list)
     counties: list[County] = field(default_factory=list)
     towns: list[Town] = field(default_factory=list)
     pairings: list[Pairing] = field(default_factory=list)
@@ -55,7 +62,7 @@ class Catalog:
 
 def _read_yaml(path: Path, problems: list[Problem]) -> list[Any]:
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
         problems.append(Problem(file=path.name, message="文件不存在 / file not found"))
         return []
@@ -88,4 +95,20 @@ def read_catalog(data_dir: Path = DATA_DIR) -> tuple[Catalog, list[Problem]]:
     for filename, model in FILES.items():
         records = _validate(model, _read_yaml(data_dir / filename, problems), filename, problems)
         setattr(catalog, filename.removesuffix(".yaml"), records)
+    catalog.default_inputs = family_defaults(catalog)
     return catalog, problems
+
+
+def family_defaults(catalog: Catalog) -> list[IndustryInput]:
+    """Estimated inputs for every class without its own: its group's default, else its division's."""
+    by_family = {d.family: d for d in catalog.industry_input_defaults}
+    own = {i.industry for i in catalog.industry_inputs}
+    inputs: list[IndustryInput] = []
+    for industry in catalog.industries:
+        code = industry.code
+        if len(code) != 5 or code in own:
+            continue
+        default = by_family.get(code[:4]) or by_family.get(code[:3])
+        if default is not None:
+            inputs.extend(default.inputs_for(code))
+    return inputs

@@ -58,7 +58,7 @@ def references_problems(
     """Check a town, industry classes and (resource, unit) inputs against the catalog."""
     problems = []
     if town is not None and ref.town(town) is None:
-        problems.append(Problem(row=row, column="town", message=f"未知镇街 {town} / unknown town {town}"))
+        problems.append(Problem(row=row, column="town", message=ref.unknown_town(town)))
     for code in industries:
         if code not in ref.class_codes:
             hint = "（须为小类代码 / must be a 4-digit class）" if code in ref.industry_codes else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.catalog import models
@@ -184,25 +184,34 @@ def lookup(*, session: Session) -> Lookup:
 
 
 class _Rows:
-    """The rows of one table by their natural key, read once, so an upsert needs no query per record."""
+    """The rows of one table by their natural key, read once as plain tuples; writes go out as bulk statements.
+
+    ORM objects for the 6,000 catalogue rows would cost more than the load itself, and an upsert
+    that queried each record would cost one round trip per record.
+    """
 
     def __init__(self, session: Session, model: type[Base], key: tuple[str, ...]) -> None:
-        self.session, self.model, self.key = session, model, key
-        self.rows = {tuple(getattr(row, k) for k in key): row for row in session.scalars(select(model))}
+        self.session, self.key = session, key
+        self.table: Table = model.__table__  # type: ignore[assignment]  # every model here is a plain table
+        self.rows = {tuple(r[k] for k in key): r for r in session.execute(select(self.table)).mappings()}
+        self.inserts: list[dict[str, object]] = []
 
     def upsert(self, key: tuple[object, ...], values: dict[str, object]) -> bool:
-        """Insert or update one row; return True when something changed."""
+        """Queue an insert, or update the columns that differ; return True when something changed."""
         row = self.rows.get(key)
         if row is None:
-            self.rows[key] = row = self.model(**dict(zip(self.key, key, strict=True)), **values)
-            self.session.add(row)
+            self.inserts.append(dict(zip(self.key, key, strict=True)) | values)
             return True
-        changed = False
-        for name, value in values.items():
-            if getattr(row, name) != value:
-                setattr(row, name, value)
-                changed = True
-        return changed
+        changes = {name: value for name, value in values.items() if row[name] != value}
+        if changes:
+            where = [self.table.c[name] == value for name, value in zip(self.key, key, strict=True)]
+            self.session.execute(update(self.table).where(*where).values(**changes))
+        return bool(changes)
+
+    def flush(self) -> None:
+        if self.inserts:
+            self.session.execute(insert(self.table), self.inserts)
+            self.inserts = []
 
 
 def save_catalog(*, session: Session, catalog: Catalog) -> int:
@@ -224,30 +233,34 @@ def save_catalog(*, session: Session, catalog: Catalog) -> int:
                 "supplies_to": ind.supplies_to,
             },
         )
+    industries.flush()
     resources = _Rows(session, models.Resource, ("code",))
     for res in catalog.resources:
         changed += resources.upsert((res.code,), res.model_dump(mode="json", exclude={"code"}))
-    session.flush()
+    resources.flush()
     inputs = _Rows(session, models.IndustryInput, ("industry_code", "resource_code"))
     for inp in [*catalog.industry_inputs, *catalog.default_inputs]:
         changed += inputs.upsert((inp.industry, inp.resource), inp.model_dump(mode="json", exclude={"industry", "resource"}))
+    inputs.flush()
     counties = _Rows(session, models.County, ("code",))
     for county in catalog.counties:
         changed += counties.upsert((county.code,), county.model_dump(mode="json", exclude={"code"}))
+    counties.flush()
     towns = _Rows(session, models.Town, ("code",))
     for town in catalog.towns:
         changed += towns.upsert((town.code,), town.model_dump(mode="json", exclude={"code"}))
-    session.flush()
+    towns.flush()
     pairings = _Rows(session, models.Pairing, ("town_code", "county_code"))
     for pairing in catalog.pairings:
         values = pairing.model_dump(mode="json", exclude={"town", "county", "since"})
         changed += pairings.upsert((pairing.town, pairing.county), values | {"since": pairing.since})
+    pairings.flush()
     costs = _Rows(session, models.CostFigure, ("place_kind", "place", "kind"))
     for cost in catalog.costs:
         changed += costs.upsert(
             (cost.place_kind.value, cost.place, cost.kind.value), {"figure": cost.figure.model_dump(mode="json")}
         )
-    session.flush()
+    costs.flush()
     return changed
 
 

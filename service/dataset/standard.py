@@ -17,6 +17,7 @@ file differs from what the sources give, so nobody edits the generated file by h
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,6 @@ HEADER = """\
 """
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True)
@@ -180,13 +180,18 @@ def build_industries(data_dir: Path) -> tuple[list[Industry], list[Problem]]:
 
 
 def render(industries: list[Industry]) -> str:
-    """The text of industries.yaml: one block per record, empty fields left out, in the standard's order."""
-    records = [i.model_dump(mode="json", exclude_defaults=True) | {"name_en_source": i.name_en_source.value}
-               for i in industries]
-    ordered = [{k: r[k] for k in ("code", "name_zh", "name_en", "name_en_source", "note_zh", *KEYWORD_FIELDS) if k in r}
-               for r in records]
-    body = yaml.dump(ordered, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100, default_flow_style=None)
-    return HEADER + "\n" + body
+    """The text of industries.yaml: one record per line, empty fields left out, in the standard's order.
+
+    Each line is a JSON object, which is also YAML flow style: the file stays a YAML list any tool reads,
+    and the loader can take the fast JSON path for the 2,000 records (YAML parsing took seconds).
+    """
+    lines = []
+    for industry in industries:
+        record = industry.model_dump(mode="json", exclude_defaults=True) | {"name_en_source": industry.name_en_source.value}
+        ordered = {k: record[k] for k in ("code", "name_zh", "name_en", "name_en_source", "note_zh", *KEYWORD_FIELDS)
+                   if k in record}
+        lines.append(json.dumps(ordered, ensure_ascii=False, separators=(", ", ": ")))
+    return HEADER + "\n[\n" + ",\n".join(lines) + "\n]\n"
 
 
 def counts(industries: list[Industry]) -> dict[str, int]:

@@ -183,6 +183,16 @@ def lookup(*, session: Session) -> Lookup:
     )
 
 
+def resolve_town(*, session: Session, word: str) -> str | None:
+    """The code of the town a name or alias means (for query filters), None when none does."""
+    key = town_key(word)
+    for town in session.scalars(select(models.Town).order_by(models.Town.code)):
+        words = town_words(town.code, town.name_zh, town.name_en, town.aliases or [], town.includes or [])
+        if key in words or bare_town(key) in words:
+            return town.code
+    return None
+
+
 class _Rows:
     """The rows of one table by their natural key, read once as plain tuples; writes go out as bulk statements.
 

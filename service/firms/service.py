@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from service.catalog.service import Lookup, lookup
+from service.catalog.service import Lookup, lookup, resolve_town
 from service.errors import Conflict, NotFound, Problem, ServiceError
 from service.firms import schemas as s
 from service.firms.models import Firm, FirmIndustry, FirmInput
@@ -148,7 +148,7 @@ def upsert_many(*, session: Session, firms: Sequence[s.FirmBase]) -> UpsertResul
 def _filtered(query: Any, *, town: str | None, industry: str | None, q: str | None,
               min_employees: int | None, max_employees: int | None) -> Any:
     if town:
-        query = query.where(Firm.town_code == town)
+        query = query.where(Firm.town_code == town)  # a code here; list_firms resolves names and aliases
     if industry:
         sub = select(FirmIndustry.firm_id).where(FirmIndustry.industry_code.startswith(industry, autoescape=True))
         query = query.where(Firm.id.in_(sub))
@@ -168,7 +168,9 @@ def list_firms(
     min_employees: int | None = None, max_employees: int | None = None, sort: str = "id", descending: bool = False,
     offset: int = 0, limit: int = 50,
 ) -> tuple[list[s.FirmRead], int]:
-    """List firms filtered by town, industry code prefix, a search word and size; sorted and paged."""
+    """List firms filtered by town (code, name or alias), industry code prefix, a search word and size; sorted and paged."""
+    if town:
+        town = resolve_town(session=session, word=town) or town
     query = _filtered(select(Firm), town=town, industry=industry, q=q,
                       min_employees=min_employees, max_employees=max_employees)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

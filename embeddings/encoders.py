@@ -25,6 +25,7 @@ __all__ = [
     "CachedEncoder",
     "Encoder",
     "EncoderError",
+    "HashEncoder",
     "SentenceTransformerEncoder",
     "UseEncoder",
     "make_encoder",

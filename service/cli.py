@@ -137,6 +137,24 @@ def data_check(
         raise typer.Exit(code)
 
 
+@data_app.command("build-industries")
+def build_industries_cmd(
+    data_dir: Annotated[Path | None, typer.Option(help="数据目录 / Dataset folder")] = None,
+) -> None:
+    """由 GB/T 4754-2017 标准文件、英文名称和关键词生成 industries.yaml / Generate industries.yaml from the standard."""
+    from service.dataset import standard
+
+    folder = data_dir or get_settings().data_dir
+    industries, problems = standard.write(folder)
+    if problems:
+        fail(ServiceError("行业来源文件有问题，未写入 / the industry sources have problems; nothing written",
+                          problems=problems))
+    numbers = standard.counts(industries)
+    console.print(f"已写入 / wrote {folder / standard.INDUSTRIES_FILE}: 门类 sections {numbers['sections']}, "
+                  f"大类 divisions {numbers['divisions']}, 中类 groups {numbers['groups']}, 小类 classes {numbers['classes']}, "
+                  f"有关键词的小类 classes with keywords {numbers['classes_with_keywords']}")
+
+
 @data_app.command("generate-firms")
 def generate_firms(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出文件 / Output CSV")] = Path("data/firms.csv"),

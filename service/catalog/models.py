@@ -19,6 +19,8 @@ class Industry(Base):
     parent_code: Mapped[str | None] = mapped_column(String(8), index=True)
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(300))
+    name_en_source: Mapped[str] = mapped_column(String(16), default="translation")
+    note_zh: Mapped[str] = mapped_column(Text, default="")
     keywords_zh: Mapped[list[str]] = mapped_column(JSON, default=list)
     keywords_en: Mapped[list[str]] = mapped_column(JSON, default=list)
     supplies_to: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -47,6 +49,7 @@ class IndustryInput(Base):
     per_million_yuan: Mapped[float | None] = mapped_column(Float)
     estimate: Mapped[bool] = mapped_column(default=True)
     source: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class County(Base):
@@ -68,11 +71,14 @@ class Town(Base):
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(16))
     city: Mapped[str] = mapped_column(String(100))
     clusters_zh: Mapped[str] = mapped_column(Text)
     clusters_en: Mapped[str] = mapped_column(Text)
     cluster_industries: Mapped[list[str]] = mapped_column(JSON, default=list)
     includes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     facts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
@@ -84,10 +90,17 @@ class Pairing(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     town_code: Mapped[str] = mapped_column(ForeignKey("towns.code", ondelete="CASCADE"))
     county_code: Mapped[str] = mapped_column(ForeignKey("counties.code", ondelete="CASCADE"))
+    group_zh: Mapped[str] = mapped_column(String(100), default="")
+    group_en: Mapped[str] = mapped_column(String(200), default="")
+    members: Mapped[list[str]] = mapped_column(JSON, default=list)
+    members_note: Mapped[str] = mapped_column(Text, default="")
+    township_zh: Mapped[str] = mapped_column(String(100), default="")
+    township_en: Mapped[str] = mapped_column(String(200), default="")
     since: Mapped[dt.date | None] = mapped_column(Date)
     description_zh: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class CostFigure(Base):

@@ -39,6 +39,13 @@ def industry_parent(code: str) -> str | None:
     return None if len(code) == 1 else (code[:1] if len(code) == 3 else code[:-1])
 
 
+class NameSource(StrEnum):
+    """Where an English name comes from: no official English edition of GB/T 4754-2017 is at hand."""
+
+    official = "official"
+    translation = "translation"  # this project's own translation
+
+
 class Industry(BaseModel):
     """One GB/T 4754-2017 entry (section, division, group or class)."""
 
@@ -47,6 +54,10 @@ class Industry(BaseModel):
     code: IndustryCode
     name_zh: str = Field(description="名称 / Chinese name", examples=["照明灯具制造"])
     name_en: str = Field(description="英文名称 / English name", examples=["Manufacture of lighting fixtures"])
+    name_en_source: NameSource = Field(
+        default=NameSource.translation, description="英文名称来源 / Where the English name comes from"
+    )
+    note_zh: str = Field(default="", description="标准原文的说明 / The standard's explanatory note")
     keywords_zh: list[str] = Field(default_factory=list, description="中文关键词 / Chinese keywords")
     keywords_en: list[str] = Field(default_factory=list, description="英文关键词 / English keywords")
     supplies_to: list[IndustryCode] = Field(
@@ -103,6 +114,38 @@ class IndustryInput(BaseModel):
     )
     estimate: bool = Field(default=True, description="估算 / Estimate")
     source: str | None = None
+    note: str = Field(default="", description="依据（估算如何得出）/ How the figure was set")
+
+
+# How a family default's quantity becomes an intensity (see the header of industry_inputs.yaml).
+INTENSITY_DIVISORS: dict[str, float] = {"labour": 5, "land": 1, "electricity": 200_000, "water": 10_000}
+
+
+class IndustryInputDefault(BaseModel):
+    """Input quantities per 1M yuan of output for a whole division or group, used by its classes that have none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    family: IndustryCode = Field(description="大类或中类代码 / Division or group code", examples=["C38"])
+    labour: float = Field(ge=0, description="人/百万元产值 / Persons per 1M yuan")
+    land: float = Field(ge=0, description="亩/百万元产值 / Mu per 1M yuan")
+    electricity: float = Field(ge=0, description="kWh/百万元产值 / kWh per 1M yuan")
+    water: float | None = Field(default=None, ge=0, description="m³/百万元产值 / m³ per 1M yuan")
+    basis_zh: str = Field(min_length=1, description="估算依据 / What the estimate rests on")
+    basis_en: str = Field(min_length=1)
+
+    def inputs_for(self, industry: str) -> list[IndustryInput]:
+        """The default as estimated input records of one class."""
+        level = "中类" if len(self.family) == 4 else "大类"
+        level_en = "group" if len(self.family) == 4 else "division"
+        note = (f"{level} {self.family} 默认值（估算）：{self.basis_zh} / {level_en} {self.family} default (estimate): "
+                f"{self.basis_en}")
+        quantities = {"labour": self.labour, "land": self.land, "electricity": self.electricity, "water": self.water}
+        return [
+            IndustryInput(industry=industry, resource=resource, per_million_yuan=quantity, estimate=True, note=note,
+                          intensity=round(min(1.0, quantity / INTENSITY_DIVISORS[resource]), 3))
+            for resource, quantity in quantities.items() if quantity is not None
+        ]
 
 
 class County(BaseModel):
@@ -120,36 +163,71 @@ class County(BaseModel):
     sources: list[Source] = Field(default_factory=list)
 
 
+class TownKind(StrEnum):
+    """The administrative kind of a Zhongshan town-level unit."""
+
+    subdistrict = "subdistrict"  # 街道
+    town = "town"  # 镇
+
+
+class TownChange(BaseModel):
+    """One administrative change of a town-level unit (a merger, a 镇 becoming a 街道 …)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date | None = Field(default=None, description="生效日期（资料未写则空）/ Effective date; empty when the source gives none")
+    change_zh: str
+    change_en: str
+    source: Source
+
+
 class Town(BaseModel):
-    """A Zhongshan town or zone with its industrial clusters."""
+    """A Zhongshan town-level unit (街道 or 镇) with its industrial clusters."""
 
     model_config = ConfigDict(extra="forbid")
 
     code: Code = Field(examples=["guzhen"])
     name_zh: str = Field(examples=["古镇镇"])
     name_en: str = Field(examples=["Guzhen"])
+    kind: TownKind | None = Field(default=None, description="街道 subdistrict / 镇 town")
     city: str = "中山市"
     clusters_zh: str = Field(description="产业集群 / Clusters (Chinese)")
     clusters_en: str = Field(description="Clusters (English)")
     cluster_industries: list[IndustryCode] = Field(
-        min_length=1, description="集群行业代码 / Industry codes of the clusters"
+        default_factory=list,
+        description="集群行业代码（未见出处的镇街为空）/ Industry codes of the clusters; empty where no source names one",
     )
     includes: list[str] = Field(default_factory=list, description="已并入的镇 / Merged former towns")
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="别名：全称、旧称、功能区名、拼音 / Other names: full, former, zone names, pinyin",
+    )
+    history: list[TownChange] = Field(default_factory=list, description="区划变更 / Administrative changes")
     facts: list[Fact] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
 
 
 class Pairing(BaseModel):
-    """A town (group) – county cooperation pairing."""
+    """A town (group) – county cooperation pairing, or a town – township one inside a county."""
 
     model_config = ConfigDict(extra="forbid")
 
-    town: Code
+    town: Code = Field(description="牵头镇街 / Lead town of the 组团 (or the paired town)")
     county: Code
+    group_zh: str = Field(default="", description="组团名称 / Name of the town group", examples=["小榄组团"])
+    group_en: str = ""
+    members: list[Code] = Field(
+        default_factory=list,
+        description="出处列明的组团成员镇街（未列明则空）/ Member towns as the sources name them; empty when they do not",
+    )
+    members_note: str = Field(default="", description="成员说明 / What the sources say about the members")
+    township_zh: str = Field(default="", description="结对乡镇（乡镇级结对）/ Paired township, for a township-level pairing")
+    township_en: str = ""
     since: dt.date | None = None
     description_zh: str = ""
     description_en: str = ""
     source: Source
+    sources: list[Source] = Field(default_factory=list, description="更多出处 / Further sources")
 
 
 class CostKind(StrEnum):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.catalog import models
@@ -14,106 +14,264 @@ from service.database import Base
 from service.dataset.files import Catalog
 from service.events import Changed, publish
 
+TOWN_PREFIXES = ("广东省中山市", "广东中山", "中山市", "zhongshancity")
+TOWN_SUFFIXES = ("街道办事处", "街道办", "街道", "镇", "subdistrict", "town", "street")
+
+
+def town_key(word: str) -> str:
+    """Fold a town name for lookup: no spaces, lower case, no leading 中山市 / Zhongshan."""
+    key = "".join(word.split()).lower().replace("（", "(").replace("）", ")")
+    for prefix in TOWN_PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return key[len(prefix):]
+    return key
+
+
+def bare_town(key: str) -> str:
+    """A folded town name without its 镇 / 街道 / Town ending."""
+    for suffix in TOWN_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def town_words(code: str, name_zh: str, name_en: str, aliases: Sequence[str], includes: Sequence[str]) -> set[str]:
+    """Every folded form a town answers to: code, names, aliases and merged former towns, with and without 镇/街道."""
+    words = {town_key(w) for w in (code, name_zh, name_en, *aliases, *includes) if w.strip()}
+    return words | {bare_town(w) for w in words}
+
+
+def resource_key(word: str) -> str:
+    """Fold a resource word: no spaces, underscores or hyphens, lower case."""
+    return "".join(word.split()).lower().replace("_", "").replace("-", "")
+
+
+def resource_words(code: str, name_zh: str, name_en: str, aliases: Sequence[str] = ()) -> set[str]:
+    """A resource answers to its code, its names, each name before a bracket, and its aliases."""
+    words = {code, name_zh, name_en, *aliases}
+    for name in (name_zh, name_en):
+        for bracket in ("（", "("):
+            if bracket in name:
+                words.add(name.split(bracket, 1)[0])
+    return {resource_key(w) for w in words if w.strip()}
+
 
 @dataclass(frozen=True)
 class Lookup:
-    """What an import needs to resolve codes and names: towns, industry classes, resource units."""
+    """What an import needs to resolve codes and names: towns, industry classes, resource names and units."""
 
     town_by_word: dict[str, str]
     industry_codes: frozenset[str]
     class_codes: frozenset[str]
     resource_units: dict[str, str]
+    town_names: tuple[tuple[str, str], ...] = ()
+    resource_by_word: dict[str, str] = field(default_factory=dict)
 
     def town(self, word: str) -> str | None:
-        """Resolve a town code, its Chinese name (with or without 镇/区) or English name."""
-        key = word.strip().lower()
-        return self.town_by_word.get(key)
+        """Resolve a town code, name or alias: 中山市小榄镇, 小榄镇, 小榄, xiaolan, Xiaolan Town, 东升 …"""
+        key = town_key(word)
+        return self.town_by_word.get(key) or self.town_by_word.get(bare_town(key))
+
+    def unknown_town(self, word: str) -> str:
+        """The message for a town no name resolves: Chinese first, then English, each listing the valid names."""
+        zh = "、".join(name for name, _ in self.town_names)
+        en = ", ".join(name for _, name in self.town_names)
+        return f"未知镇街 {word}；可用的镇街：{zh} / unknown town {word}; valid towns: {en}"
+
+    def resource(self, word: str) -> str | None:
+        """Resolve a resource code or its Chinese or English name (铝锭, aluminium ingot, 液态铝, 电 …)."""
+        return self.resource_by_word.get(resource_key(word))
+
+    def resolve_input(self, resource: str, quantity: float, unit: str) -> tuple[str, float, str]:
+        """A firm input as (resource code, quantity, catalogue unit), from names and units staff write.
+
+        "铝锭:150:吨" → aluminium_ingot 150 t; "天然气:3000:m3" → natural_gas 0.3 万m³; "电:1e6:千瓦时" →
+        electricity 1,000,000 kWh. Raises ValueError (Chinese / English) for an unknown resource or a unit
+        that does not measure it.
+        """
+        code = self.resource(resource)
+        if code is None:
+            raise ValueError(f"未知资源 {resource} / unknown resource {resource}")
+        target = self.resource_units[code]
+        if not unit.strip():
+            return code, quantity, target
+        factor = convert(unit, target)
+        if factor is None:
+            raise ValueError(f"单位 {unit} 不适用于 {code}（应为 {target}） / unit {unit} does not fit {code}: use {target}")
+        return code, float(f"{quantity * factor:.12g}"), target
+
+
+# Everyday names staff write for a resource beside its catalogue names (which count too).
+RESOURCE_ALIASES: dict[str, tuple[str, ...]] = {
+    "aluminium_ingot": ("铝锭", "铝合金锭", "aluminum ingot", "aluminium ingots"),
+    "liquid_aluminium": ("液态铝", "铝水", "铝液", "molten aluminium", "liquid aluminum", "molten aluminum"),
+    "aluminium_profile": ("铝型材", "铝板", "铝材", "aluminum profile"),
+    "electricity": ("电", "电力", "用电", "power", "electric power"),
+    "water": ("水", "用水", "工业用水"),
+    "natural_gas": ("天然气", "燃气", "natural gas", "LNG", "CNG"),
+    "coal": ("煤", "原煤"),
+    "labour": ("工人", "用工", "labor", "workers"),
+    "land": ("土地", "用地"),
+    "steel": ("钢", "钢铁"),
+    "copper": ("铜",),
+    "plastic_resin": ("塑料", "塑胶原料", "塑料粒子", "plastic", "plastics"),
+    "ci_li": ("cili", "rosa roxburghii", "chestnut rose"),
+    "kiwifruit": ("奇异果", "kiwi"),
+    "edible_fungi": ("菌菇", "蘑菇", "mushrooms"),
+    "tea": ("鲜叶", "茶叶鲜叶", "fresh tea leaves"),
+    "timber": ("木料", "红木", "wood"),
+    "fabric": ("布料", "布"),
+    "yarn": ("纱",),
+    "coke": ("焦",),
+}
+
+
+# Units by what they measure and their size in the base unit of that measure (t, m³, kWh, m, head, person, 亩).
+UNITS: dict[str, tuple[str, float]] = {
+    **dict.fromkeys(("t", "吨", "tonne", "tonnes", "ton", "tons", "公吨"), ("mass", 1.0)),
+    **dict.fromkeys(("kg", "千克", "公斤"), ("mass", 0.001)),
+    **dict.fromkeys(("万吨", "万t"), ("mass", 10000.0)),
+    **dict.fromkeys(("m³", "m3", "m^3", "立方米", "立方", "方", "cbm", "cubicmetre", "cubicmetres"), ("volume", 1.0)),
+    **dict.fromkeys(("万m³", "万m3", "万立方米", "万方", "10^4m3", "10⁴m³"), ("volume", 10000.0)),
+    **dict.fromkeys(("亿m³", "亿m3", "亿立方米", "亿方"), ("volume", 100000000.0)),
+    **dict.fromkeys(("kwh", "kw·h", "kw.h", "千瓦时", "度"), ("energy", 1.0)),
+    **dict.fromkeys(("mwh", "兆瓦时"), ("energy", 1000.0)),
+    **dict.fromkeys(("万kwh", "万千瓦时", "万度"), ("energy", 10000.0)),
+    **dict.fromkeys(("m", "米"), ("length", 1.0)),
+    **dict.fromkeys(("万米", "万m"), ("length", 10000.0)),
+    **dict.fromkeys(("头", "head"), ("head", 1.0)),
+    **dict.fromkeys(("人", "person", "persons", "people", "名"), ("persons", 1.0)),
+    **dict.fromkeys(("亩", "mu"), ("area_mu", 1.0)),
+}
+
+
+def unit_key(unit: str) -> str:
+    return "".join(unit.split()).lower()
+
+
+def convert(given: str, target: str) -> float | None:
+    """The factor that turns a quantity in `given` into `target`, or None when they measure different things."""
+    a, b = UNITS.get(unit_key(given)), UNITS.get(unit_key(target))
+    if unit_key(given) == unit_key(target):
+        return 1.0
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return a[1] / b[1]
 
 
 def lookup(*, session: Session) -> Lookup:
     """Build the code and name lookup from the database."""
     towns: dict[str, str] = {}
-    for town in session.scalars(select(models.Town)):
-        words = {town.code, town.name_zh, town.name_en, town.name_zh.removesuffix("镇").removesuffix("区")}
-        words |= set(town.includes)
-        for word in words:
-            towns[word.strip().lower()] = town.code
+    names: list[tuple[str, str]] = []
+    for town in session.scalars(select(models.Town).order_by(models.Town.code)):
+        for word in town_words(town.code, town.name_zh, town.name_en, town.aliases or [], town.includes or []):
+            towns.setdefault(word, town.code)
+        names.append((town.name_zh, town.name_en))
     industries = session.execute(select(models.Industry.code, models.Industry.level)).all()
+    resources: dict[str, str] = {}
+    units: dict[str, str] = {}
+    for res in session.scalars(select(models.Resource).order_by(models.Resource.code)):
+        units[res.code] = res.unit
+        for word in resource_words(res.code, res.name_zh, res.name_en, RESOURCE_ALIASES.get(res.code, ())):
+            resources.setdefault(word, res.code)
     return Lookup(
         town_by_word=towns,
         industry_codes=frozenset(code for code, _ in industries),
         class_codes=frozenset(code for code, level in industries if level == s.IndustryLevel.klass.value),
-        resource_units=dict(session.execute(select(models.Resource.code, models.Resource.unit)).all()),
+        resource_units=units,
+        town_names=tuple(sorted(names, key=lambda n: n[1])),
+        resource_by_word=resources,
     )
 
 
-def _upsert(session: Session, model: type[Base], key: dict[str, object], values: dict[str, object]) -> bool:
-    """Insert or update one row by its natural key; return True when something changed."""
-    row = session.scalars(select(model).filter_by(**key)).one_or_none()
-    if row is None:
-        session.add(model(**key, **values))
-        return True
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
+def resolve_town(*, session: Session, word: str) -> str | None:
+    """The code of the town a name or alias means (for query filters), None when none does."""
+    key = town_key(word)
+    for town in session.scalars(select(models.Town).order_by(models.Town.code)):
+        words = town_words(town.code, town.name_zh, town.name_en, town.aliases or [], town.includes or [])
+        if key in words or bare_town(key) in words:
+            return town.code
+    return None
+
+
+class _Rows:
+    """The rows of one table by their natural key, read once as plain tuples; writes go out as bulk statements.
+
+    ORM objects for the 6,000 catalogue rows would cost more than the load itself, and an upsert
+    that queried each record would cost one round trip per record.
+    """
+
+    def __init__(self, session: Session, model: type[Base], key: tuple[str, ...]) -> None:
+        self.session, self.key = session, key
+        self.table: Table = model.__table__  # type: ignore[assignment]  # every model here is a plain table
+        self.rows = {tuple(r[k] for k in key): r for r in session.execute(select(self.table)).mappings()}
+        self.inserts: list[dict[str, object]] = []
+
+    def upsert(self, key: tuple[object, ...], values: dict[str, object]) -> bool:
+        """Queue an insert, or update the columns that differ; return True when something changed."""
+        row = self.rows.get(key)
+        if row is None:
+            self.inserts.append(dict(zip(self.key, key, strict=True)) | values)
+            return True
+        changes = {name: value for name, value in values.items() if row[name] != value}
+        if changes:
+            where = [self.table.c[name] == value for name, value in zip(self.key, key, strict=True)]
+            self.session.execute(update(self.table).where(*where).values(**changes))
+        return bool(changes)
+
+    def flush(self) -> None:
+        if self.inserts:
+            self.session.execute(insert(self.table), self.inserts)
+            self.inserts = []
 
 
 def save_catalog(*, session: Session, catalog: Catalog) -> int:
     """Insert or update every catalog record by its code; return how many rows changed."""
     changed = 0
+    industries = _Rows(session, models.Industry, ("code",))
     for ind in catalog.industries:
-        changed += _upsert(
-            session,
-            models.Industry,
-            {"code": ind.code},
+        changed += industries.upsert(
+            (ind.code,),
             {
                 "level": ind.level.value,
                 "parent_code": ind.parent,
                 "name_zh": ind.name_zh,
                 "name_en": ind.name_en,
+                "name_en_source": ind.name_en_source.value,
+                "note_zh": ind.note_zh,
                 "keywords_zh": ind.keywords_zh,
                 "keywords_en": ind.keywords_en,
                 "supplies_to": ind.supplies_to,
             },
         )
+    industries.flush()
+    resources = _Rows(session, models.Resource, ("code",))
     for res in catalog.resources:
-        changed += _upsert(session, models.Resource, {"code": res.code}, res.model_dump(mode="json", exclude={"code"}))
-    session.flush()
-    for inp in catalog.industry_inputs:
-        changed += _upsert(
-            session,
-            models.IndustryInput,
-            {"industry_code": inp.industry, "resource_code": inp.resource},
-            inp.model_dump(mode="json", exclude={"industry", "resource"}),
-        )
+        changed += resources.upsert((res.code,), res.model_dump(mode="json", exclude={"code"}))
+    resources.flush()
+    inputs = _Rows(session, models.IndustryInput, ("industry_code", "resource_code"))
+    for inp in [*catalog.industry_inputs, *catalog.default_inputs]:
+        changed += inputs.upsert((inp.industry, inp.resource), inp.model_dump(mode="json", exclude={"industry", "resource"}))
+    inputs.flush()
+    counties = _Rows(session, models.County, ("code",))
     for county in catalog.counties:
-        changed += _upsert(session, models.County, {"code": county.code}, county.model_dump(mode="json", exclude={"code"}))
+        changed += counties.upsert((county.code,), county.model_dump(mode="json", exclude={"code"}))
+    counties.flush()
+    towns = _Rows(session, models.Town, ("code",))
     for town in catalog.towns:
-        changed += _upsert(session, models.Town, {"code": town.code}, town.model_dump(mode="json", exclude={"code"}))
-    session.flush()
+        changed += towns.upsert((town.code,), town.model_dump(mode="json", exclude={"code"}))
+    towns.flush()
+    pairings = _Rows(session, models.Pairing, ("town_code", "county_code"))
     for pairing in catalog.pairings:
-        changed += _upsert(
-            session,
-            models.Pairing,
-            {"town_code": pairing.town, "county_code": pairing.county},
-            {
-                "since": pairing.since,
-                "description_zh": pairing.description_zh,
-                "description_en": pairing.description_en,
-                "source": pairing.source.model_dump(mode="json"),
-            },
-        )
+        values = pairing.model_dump(mode="json", exclude={"town", "county", "since"})
+        changed += pairings.upsert((pairing.town, pairing.county), values | {"since": pairing.since})
+    pairings.flush()
+    costs = _Rows(session, models.CostFigure, ("place_kind", "place", "kind"))
     for cost in catalog.costs:
-        changed += _upsert(
-            session,
-            models.CostFigure,
-            {"place_kind": cost.place_kind.value, "place": cost.place, "kind": cost.kind.value},
-            {"figure": cost.figure.model_dump(mode="json")},
+        changed += costs.upsert(
+            (cost.place_kind.value, cost.place, cost.kind.value), {"figure": cost.figure.model_dump(mode="json")}
         )
-    session.flush()
+    costs.flush()
     if changed:
         publish(session, Changed("catalog", ()))
     return changed

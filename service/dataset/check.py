@@ -10,7 +10,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from service.catalog.schemas import industry_level, industry_parent
+from service.catalog.schemas import TownKind, industry_level, industry_parent
+from service.catalog.service import town_words
+from service.dataset import standard
 from service.dataset.files import DATA_DIR, FIRMS_FILE, Catalog, read_catalog
 from service.errors import Problem
 from service.firms.columns import BY_KEY, header_key, row_to_fields
@@ -22,8 +24,8 @@ __all__ = ["MINIMUM_COUNTS", "CheckReport", "check_dataset", "main", "read_firms
 MINIMUM_COUNTS: dict[str, tuple[int, str, str]] = {
     "parks": (7, "parks.yaml", "园区"),
     "counties": (4, "counties.yaml", "县区"),
-    "towns": (14, "towns.yaml", "镇街"),
-    "industry_classes": (60, "industries.yaml", "行业小类"),
+    "towns": (23, "towns.yaml", "镇街"),
+    "industry_classes": (1380, "industries.yaml", "行业小类"),
     "resources": (15, "resources.yaml", "资源"),
     "firms": (400, FIRMS_FILE, "企业"),
 }
@@ -154,11 +156,42 @@ def _check_catalog(catalog: Catalog) -> list[Problem]:
             if code in industries and industry_level(code).value != "class":
                 bad("towns.yaml", row, "cluster_industries", f"{code} 应为小类", f"{code} must be a four-digit class")
 
+    # Every name or alias resolves to one town only.
+    owner: dict[str, str] = {}
+    for row, town in enumerate(catalog.towns, start=1):
+        for word in sorted(town_words(town.code, town.name_zh, town.name_en, town.aliases, town.includes)):
+            if owner.setdefault(word, town.code) != town.code:
+                bad("towns.yaml", row, "aliases", f"名称 {word} 同时指向 {owner[word]} 和 {town.code}",
+                    f"the name {word} would resolve to both {owner[word]} and {town.code}")
+        if town.kind is None:
+            bad("towns.yaml", row, "kind", "须注明街道（subdistrict）或镇（town）", "kind must be subdistrict or town")
+
     for row, pairing in enumerate(catalog.pairings, start=1):
         if pairing.town not in towns:
             bad("pairings.yaml", row, "town", f"镇街 {pairing.town} 不存在", f"unknown town {pairing.town}")
         if pairing.county not in counties:
             bad("pairings.yaml", row, "county", f"县区 {pairing.county} 不存在", f"unknown county {pairing.county}")
+        for member in pairing.members:
+            if member not in towns:
+                bad("pairings.yaml", row, "members", f"镇街 {member} 不存在", f"unknown town {member}")
+        if not pairing.group_zh and not pairing.township_zh:
+            bad("pairings.yaml", row, "group_zh", "须注明组团或结对乡镇", "name the town group or the paired township")
+
+    # Every class has at least labour, land and electricity, its own or its family's default.
+    has = {(i.industry, i.resource) for i in [*catalog.industry_inputs, *catalog.default_inputs]}
+    for row, industry in enumerate(catalog.industries, start=1):
+        if industry_level(industry.code).value != "class":
+            continue
+        missing = [r for r in ("labour", "land", "electricity") if (industry.code, r) not in has]
+        if missing:
+            bad("industry_input_defaults.yaml", row, "family",
+                f"{industry.code} 缺少投入强度 {', '.join(missing)}：请在 industry_inputs.yaml 或其中类/大类默认值中补上",
+                f"{industry.code} has no {', '.join(missing)} input: add it to industry_inputs.yaml or a family default")
+    for row, default in enumerate(catalog.industry_input_defaults, start=1):
+        industry_ref("industry_input_defaults.yaml", row, "family", default.family)
+        if len(default.family) not in (3, 4):
+            bad("industry_input_defaults.yaml", row, "family", f"{default.family} 应为大类或中类",
+                f"{default.family} must be a division or a group")
 
     # Parks.
     for row, park in enumerate(catalog.parks, start=1):
@@ -235,18 +268,34 @@ def _check_firms(catalog: Catalog, firms: list[FirmCreate], rows: list[int]) -> 
 def check_dataset(data_dir: Path = DATA_DIR) -> CheckReport:
     """Check every file in data_dir and return the problems found and the record counts."""
     catalog, problems = read_catalog(data_dir)
+    problems.extend(standard.stale(data_dir))
     problems.extend(_check_catalog(catalog))
     firms, rows, firm_problems = read_firms(data_dir / FIRMS_FILE)
     problems.extend(firm_problems)
     problems.extend(_check_firms(catalog, firms, rows))
+    numbers = standard.counts(catalog.industries)
+    own_inputs = {i.industry for i in catalog.industry_inputs}
+    all_inputs = own_inputs | {i.industry for i in catalog.default_inputs}
     counts = {
         "industries": len(catalog.industries),
-        "industry_classes": sum(1 for i in catalog.industries if industry_level(i.code).value == "class"),
-        "resources": len(catalog.resources),
+        "sections": numbers["sections"],
+        "divisions": numbers["divisions"],
+        "groups": numbers["groups"],
+        "industry_classes": numbers["classes"],
+        "classes_with_keywords": numbers["classes_with_keywords"],
+        "classes_with_inputs": sum(1 for i in catalog.industries if len(i.code) == 5 and i.code in all_inputs),
+        "classes_with_own_inputs": sum(1 for i in catalog.industries if len(i.code) == 5 and i.code in own_inputs),
         "industry_inputs": len(catalog.industry_inputs),
+        "industry_inputs_from_family_defaults": len(catalog.default_inputs),
+        "resources": len(catalog.resources),
         "counties": len(catalog.counties),
         "towns": len(catalog.towns),
+        "subdistricts": sum(1 for t in catalog.towns if t.kind is TownKind.subdistrict),
+        "towns_zhen": sum(1 for t in catalog.towns if t.kind is TownKind.town),
+        "towns_with_clusters": sum(1 for t in catalog.towns if t.cluster_industries),
+        "town_aliases": sum(len(t.aliases) for t in catalog.towns),
         "pairings": len(catalog.pairings),
+        "pairings_township": sum(1 for p in catalog.pairings if p.township_zh),
         "parks": len(catalog.parks),
         "costs": len(catalog.costs),
         "firms": len(firms),

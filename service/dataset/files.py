@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +15,7 @@ from service.catalog.schemas import (
     County,
     Industry,
     IndustryInput,
+    IndustryInputDefault,
     Pairing,
     Resource,
     Town,
@@ -27,6 +29,7 @@ FILES: dict[str, type[BaseModel]] = {
     "industries.yaml": Industry,
     "resources.yaml": Resource,
     "industry_inputs.yaml": IndustryInput,
+    "industry_input_defaults.yaml": IndustryInputDefault,
     "counties.yaml": County,
     "towns.yaml": Town,
     "pairings.yaml": Pairing,
@@ -36,6 +39,8 @@ FILES: dict[str, type[BaseModel]] = {
 FIRMS_FILE = "firms.csv"
 
 M = TypeVar("M", bound=BaseModel)
+# The C loader reads the 2,000-record industry catalogue about ten times faster than the Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -45,6 +50,9 @@ class Catalog:
     industries: list[Industry] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     industry_inputs: list[IndustryInput] = field(default_factory=list)
+    industry_input_defaults: list[IndustryInputDefault] = field(default_factory=list)
+    # Derived, not read: the family default of every class that has no inputs of its own.
+    default_inputs: list[IndustryInput] = field(default_factory=list)
     counties: list[County] = field(default_factory=list)
     towns: list[Town] = field(default_factory=list)
     pairings: list[Pairing] = field(default_factory=list)
@@ -52,9 +60,20 @@ class Catalog:
     costs: list[CostFigure] = field(default_factory=list)
 
 
+def _parse(text: str) -> Any:
+    """Parse a data file: a generated file written as JSON lines (valid YAML too) takes the fast JSON path."""
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    if body.lstrip().startswith("[\n{"):
+        try:
+            return json.loads(body)
+        except json.JSONDecodeError:
+            pass  # not JSON after all: let the YAML parser report where it is wrong
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
+
+
 def _read_yaml(path: Path, problems: list[Problem]) -> list[Any]:
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = _parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         problems.append(Problem(file=path.name, message="文件不存在 / file not found"))
         return []
@@ -87,4 +106,20 @@ def read_catalog(data_dir: Path = DATA_DIR) -> tuple[Catalog, list[Problem]]:
     for filename, model in FILES.items():
         records = _validate(model, _read_yaml(data_dir / filename, problems), filename, problems)
         setattr(catalog, filename.removesuffix(".yaml"), records)
+    catalog.default_inputs = family_defaults(catalog)
     return catalog, problems
+
+
+def family_defaults(catalog: Catalog) -> list[IndustryInput]:
+    """Estimated inputs for every class without its own: its group's default, else its division's."""
+    by_family = {d.family: d for d in catalog.industry_input_defaults}
+    own = {i.industry for i in catalog.industry_inputs}
+    inputs: list[IndustryInput] = []
+    for industry in catalog.industries:
+        code = industry.code
+        if len(code) != 5 or code in own:
+            continue
+        default = by_family.get(code[:4]) or by_family.get(code[:3])
+        if default is not None:
+            inputs.extend(default.inputs_for(code))
+    return inputs

@@ -48,13 +48,13 @@ NAME_MARK_EN = "(Sample)"
 TOWN_WEIGHTS: dict[str, float] = {
     "guzhen": 14, "henglan": 5, "xiaolan": 13, "dongfeng": 11, "nantou": 8, "huangpu": 5,
     "shaxi": 10, "dayong": 5, "gangkou": 5, "torch_zone": 8, "cuiheng": 5, "sanjiao": 4,
-    "tanzhou": 5, "shenwan": 2,
+    "tanzhou": 5, "shenwan": 2, "banfu": 3, "wuguishan": 1,
 }
 # Mean export share per town; about a quarter of firms sell only at home.
 TOWN_EXPORT: dict[str, float] = {
     "guzhen": 0.45, "henglan": 0.35, "xiaolan": 0.25, "dongfeng": 0.35, "nantou": 0.25,
     "huangpu": 0.05, "shaxi": 0.12, "dayong": 0.25, "gangkou": 0.5, "torch_zone": 0.3,
-    "cuiheng": 0.25, "sanjiao": 0.1, "tanzhou": 0.4, "shenwan": 0.7,
+    "cuiheng": 0.25, "sanjiao": 0.1, "tanzhou": 0.4, "shenwan": 0.7, "banfu": 0.3, "wuguishan": 0.05,
 }
 
 # Neutral syllables for fictional brand names, with their pinyin.
@@ -92,6 +92,11 @@ TRADES: dict[str, tuple[str, str]] = {
     "C3825": ("新能源科技", "New Energy Technology"),
     "C3670": ("汽车部件", "Auto Parts"),
     "C3733": ("游艇", "Yachts"),
+    "C3737": ("海洋工程", "Marine Engineering"),
+    "C395": ("电子音响", "Audio"),
+    "C192": ("皮具", "Leather Goods"),
+    "C245": ("玩具", "Toys"),
+    "C153": ("茶业", "Tea"),
     "C13": ("食品", "Foods"),
     "F5292": ("电子商务", "E-commerce"),
 }
@@ -156,6 +161,14 @@ PRODUCTS: dict[str, tuple[tuple[str, str], ...]] = {
     "C3670": (("新能源汽车结构件", "NEV structural parts"), ("电池托盘", "battery trays"), ("铝合金车身件", "aluminium body parts")),
     "C3392": (("铝合金压铸件", "aluminium die castings"), ("压铸灯体", "die-cast lamp bodies"), ("汽车压铸件", "automotive die castings")),
     "C3733": (("玻璃钢游艇", "fibreglass yachts"), ("铝合金游艇", "aluminium yachts"), ("帆船", "sailing boats")),
+    "C3737": (("海上风电安装平台部件", "offshore wind installation parts"), ("海洋工程钢结构", "offshore steel structures"),
+              ("船用甲板机械", "deck machinery")),
+    "C3952": (("蓝牙音箱", "bluetooth speakers"), ("家庭影院音响", "home-theatre audio"), ("功放", "amplifiers"),
+              ("K歌音响", "karaoke speakers")),
+    "C1829": (("文胸", "bras"), ("针织内衣", "knitted underwear"), ("睡衣", "pyjamas"), ("家居服", "loungewear")),
+    "C1922": (("皮包", "leather bags"), ("拉杆箱", "trolley cases"), ("背包", "backpacks"), ("钱包", "wallets")),
+    "C2452": (("塑胶玩具", "plastic toys"), ("积木", "building blocks"), ("玩具车", "toy cars")),
+    "C1530": (("红茶", "black tea"), ("绿茶", "green tea"), ("袋泡茶", "tea bags")),
 }
 
 # Industries whose firms need a full EIA report (报告书), in whole or with this probability.
@@ -233,7 +246,7 @@ def generate(catalog: Catalog, *, seed: int = DEFAULT_SEED, count: int = DEFAULT
     """Generate `count` synthetic Zhongshan firms from the catalog's town clusters, deterministically."""
     rng = random.Random(seed)
     inputs: dict[str, list[IndustryInput]] = {}
-    for item in catalog.industry_inputs:
+    for item in [*catalog.industry_inputs, *catalog.default_inputs]:  # a class's own inputs, else its family's
         inputs.setdefault(item.industry, []).append(item)
     units = {r.code: r.unit for r in catalog.resources}
     towns = [t for t in catalog.towns if t.cluster_industries]

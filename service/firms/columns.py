@@ -34,8 +34,8 @@ COLUMNS: tuple[Column, ...] = (
         "inputs",
         "主要投入",
         "Inputs",
-        "资源代码:年用量:单位，分号分隔，如 aluminium_ingot:1200:t",
-        "resource:quantity:unit, ';'-separated, e.g. aluminium_ingot:1200:t",
+        "资源代码或名称:年用量:单位，分号分隔，如 aluminium_ingot:1200:t 或 铝锭:1200:吨",
+        "resource code or name:quantity:unit, ';'-separated, e.g. aluminium_ingot:1200:t or 铝锭:1200:吨",
     ),
     Column("export_share", "出口占比", "Export share", "0–1 或百分数", "0–1 or a percentage"),
     Column("env_category", "环评类别", "EIA category", "报告书/报告表/登记表", "report/table/registration"),
@@ -95,9 +95,13 @@ def parse_inputs(cell: str) -> list[dict[str, Any]]:
         pieces = [p.strip() for p in part.replace("：", ":").split(":")]
         if len(pieces) not in (2, 3) or not pieces[0]:
             raise ValueError(
-                f"投入格式应为 资源代码:年用量:单位，实为 {part!r} / input must look like resource:quantity:unit, got {part!r}"
+                f"投入格式应为 资源:年用量:单位，实为 {part!r} / input must look like resource:quantity:unit, got {part!r}"
             )
-        items.append({"resource": pieces[0], "quantity": float(pieces[1]), "unit": pieces[2] if len(pieces) == 3 else ""})
+        try:
+            quantity = float(pieces[1].replace(",", "").replace("，", ""))
+        except ValueError:
+            raise ValueError(f"年用量应为数字，实为 {pieces[1]!r}（{part}）/ quantity must be a number, got {pieces[1]!r} in {part!r}") from None
+        items.append({"resource": pieces[0], "quantity": quantity, "unit": pieces[2] if len(pieces) == 3 else ""})
     return items
 
 

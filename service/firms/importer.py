@@ -8,6 +8,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
@@ -219,9 +220,20 @@ def parse(data: bytes, file: str, ref: Lookup, *, max_bytes: int) -> tuple[list[
         town = fields.get("town")
         if town and (code := ref.town(town)) is not None:
             fields["town"] = code
+        resolved: list[dict[str, Any]] = []
+        for item in fields.get("inputs", []):
+            try:
+                resource, quantity, unit = ref.resolve_input(item["resource"], item["quantity"], item["unit"])
+            except ValueError as exc:
+                row_problems.append(Problem(file=file, row=row_no, column=cols.BY_KEY["inputs"].zh,
+                                            message=f"{item['resource']}:{cols.fmt_number(item['quantity'])}:{item['unit']} — {exc}"))
+                continue
+            resolved.append({"resource": resource, "quantity": quantity, "unit": unit})
+        if "inputs" in fields:
+            fields["inputs"] = resolved
         for p in firm_service.references_problems(
             ref=ref, town=town or None, industries=fields.get("industries", []),
-            inputs=[(i["resource"], i["unit"]) for i in fields.get("inputs", [])], row=row_no,
+            inputs=[(i["resource"], i["unit"]) for i in resolved], row=row_no,
         ):
             row_problems.append(p.model_copy(update={"file": file, "column": cols.BY_KEY[p.column or ""].zh}))
         reported = {p.column for p in row_problems}

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from service.catalog.service import Lookup, lookup
+from service.catalog.service import Lookup, lookup, resolve_town
 from service.errors import Conflict, NotFound, Problem, ServiceError
 from service.events import Changed, publish
 from service.firms import schemas as s
@@ -59,7 +59,7 @@ def references_problems(
     """Check a town, industry classes and (resource, unit) inputs against the catalog."""
     problems = []
     if town is not None and ref.town(town) is None:
-        problems.append(Problem(row=row, column="town", message=f"未知镇街 {town} / unknown town {town}"))
+        problems.append(Problem(row=row, column="town", message=ref.unknown_town(town)))
     for code in industries:
         if code not in ref.class_codes:
             hint = "（须为小类代码 / must be a 4-digit class）" if code in ref.industry_codes else ""
@@ -152,7 +152,7 @@ def upsert_many(*, session: Session, firms: Sequence[s.FirmBase]) -> UpsertResul
 def _filtered(query: Any, *, town: str | None, industry: str | None, q: str | None,
               min_employees: int | None, max_employees: int | None) -> Any:
     if town:
-        query = query.where(Firm.town_code == town)
+        query = query.where(Firm.town_code == town)  # a code here; list_firms resolves names and aliases
     if industry:
         sub = select(FirmIndustry.firm_id).where(FirmIndustry.industry_code.startswith(industry, autoescape=True))
         query = query.where(Firm.id.in_(sub))
@@ -172,7 +172,9 @@ def list_firms(
     min_employees: int | None = None, max_employees: int | None = None, sort: str = "id", descending: bool = False,
     offset: int = 0, limit: int = 50,
 ) -> tuple[list[s.FirmRead], int]:
-    """List firms filtered by town, industry code prefix, a search word and size; sorted and paged."""
+    """List firms filtered by town (code, name or alias), industry code prefix, a search word and size; sorted and paged."""
+    if town:
+        town = resolve_town(session=session, word=town) or town
     query = _filtered(select(Firm), town=town, industry=industry, q=q,
                       min_employees=min_employees, max_employees=max_employees)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

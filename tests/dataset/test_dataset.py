@@ -95,7 +95,7 @@ def test_every_firm_is_synthetic_and_visibly_fictional(firms: list[FirmCreate]) 
 def test_firm_inputs_follow_their_industry_and_resource_units(catalog: Catalog, firms: list[FirmCreate]) -> None:
     units = {r.code: r.unit for r in catalog.resources}
     by_industry: dict[str, dict[str, float | None]] = {}
-    for item in catalog.industry_inputs:
+    for item in [*catalog.industry_inputs, *catalog.default_inputs]:
         by_industry.setdefault(item.industry, {})[item.resource] = item.per_million_yuan
 
     for firm in firms:

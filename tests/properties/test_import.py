@@ -153,7 +153,7 @@ INVALID = {
     "name_zh": [""],
     "env_category": ["maybe"],
     "expansion": ["perhaps"],
-    "inputs": ["unobtainium:3:t", "aluminium_ingot:lots:t", "aluminium_ingot:3:kg"],
+    "inputs": ["unobtainium:3:t", "aluminium_ingot:lots:t", "aluminium_ingot:3:kWh"],
     "export_share": ["half"],
 }
 

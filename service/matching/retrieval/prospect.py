@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from embeddings import reciprocal_rank_fusion
+from service.catalog.service import bare_town, town_key, town_words
 from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.errors import InvalidProspect
@@ -21,15 +22,16 @@ PROSPECT_FIELDS: set[str] = set(s.ProspectRequest.model_fields) - {"mode", "weig
 
 
 def resolve_town(world: World, town: str | None) -> str | None:
-    """A town code from a code, Chinese or English name, or a name without its 镇/区 suffix."""
+    """A town code from a code, a Chinese or English name, an alias ("中山市小榄镇", "火炬开发区", "xiaolan")."""
     if not town:
         return None
-    key = town.strip().lower()
+    key = town_key(town)
     for code, t in world.towns.items():
-        words = {code, t.name_zh, t.name_en.lower(), t.name_zh.removesuffix("镇").removesuffix("区"), *t.includes}
-        if key in {w.lower() for w in words}:
+        words = town_words(code, t.name_zh, t.name_en, t.aliases, t.includes)
+        if key in words or bare_town(key) in words:
             return code
-    raise InvalidProspect(f"未知镇街 {town} / unknown town {town}")
+    names = "、".join(t.name_zh for t in world.towns.values())
+    raise InvalidProspect(f"未知镇街 {town}（可用：{names}）/ unknown town {town} (known: {names})")
 
 
 def infer_industries(index: EngineIndex, world: World, *, text: str, given: Sequence[str] | None,

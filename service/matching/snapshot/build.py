@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from service.catalog import schemas as cs
 from service.matching import assumptions as a
@@ -275,12 +276,18 @@ def build_world(
         region=region, destinations=dest_list, firms=firm_list, class_codes=classes, resource_codes=res_codes,
         county_codes=county_codes, town_codes=town_codes, kind_codes=kind_codes, dest_arrays=dest_arrays,
         firm_arrays=farrays, relation_target=target_of,
-        paired=np.array([[(t, k) in pairs for k in county_codes] for t in town_codes] + [[False] * len(county_codes)],
-                        dtype=bool).reshape(len(town_codes) + 1, len(county_codes)),
+        paired=_pair_matrix(town_codes, county_codes, {key for key, p in pairs.items() if not p.township_zh}),
+        township_paired=_pair_matrix(town_codes, county_codes, {key for key, p in pairs.items() if p.township_zh}),
         firm_row={f.id: i for i, f in enumerate(firm_list) if f.id is not None},
         dest_row={d.id: i for i, d in enumerate(dest_list)},
         dest_by_code={d.code: i for i, d in enumerate(dest_list)},
     )
+
+
+def _pair_matrix(towns: list[str], counties: list[str], pairs: set[tuple[str, str]]) -> NDArray[np.bool_]:
+    """(towns + 1, counties): True where the town and county are paired; the last row, an unknown town."""
+    rows = [[(t, k) in pairs for k in counties] for t in towns] + [[False] * len(counties)]
+    return np.array(rows, dtype=bool).reshape(len(towns) + 1, len(counties))
 
 
 def profile_arrays(world: World, profiles: Sequence[FirmProfile]) -> FirmArrays:

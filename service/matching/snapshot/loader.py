@@ -70,14 +70,16 @@ def load_world(*, session: Session, data_dir: Path, firms: Sequence[FirmProfile]
         for r in session.scalars(select(cm.County))
     ]
     towns = [
-        cs.Town.model_validate({"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "city": r.city,
-                                "clusters_zh": r.clusters_zh, "clusters_en": r.clusters_en,
+        cs.Town.model_validate({"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "kind": r.kind,
+                                "city": r.city, "clusters_zh": r.clusters_zh, "clusters_en": r.clusters_en,
                                 "cluster_industries": r.cluster_industries, "includes": r.includes,
-                                "sources": r.sources})
+                                "aliases": r.aliases or [], "sources": r.sources})
         for r in session.scalars(select(cm.Town))
     ]
     pairings = [
         cs.Pairing.model_validate({"town": r.town_code, "county": r.county_code, "since": r.since,
+                                   "group_zh": r.group_zh or "", "group_en": r.group_en or "",
+                                   "township_zh": r.township_zh or "", "township_en": r.township_en or "",
                                    "description_zh": r.description_zh, "description_en": r.description_en,
                                    "source": r.source})
         for r in session.scalars(select(cm.Pairing))

@@ -200,7 +200,8 @@ class World:
     dest_arrays: DestinationArrays
     firm_arrays: FirmArrays
     relation_target: dict[tuple[int, int], str]  # (destination row, class column) → the code that matched
-    paired: NDArray[np.bool_]  # (towns + 1, counties); the last row stands for an unknown town (index -1)
+    paired: NDArray[np.bool_]  # (towns + 1, counties) county-wide pairings; the last row: an unknown town
+    township_paired: NDArray[np.bool_]  # (towns + 1, counties) a pairing with one township of the county
     firm_row: dict[int, int] = field(default_factory=dict)
     dest_row: dict[int, int] = field(default_factory=dict)
     dest_by_code: dict[str, int] = field(default_factory=dict)

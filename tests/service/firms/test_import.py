@@ -103,7 +103,7 @@ def test_bad_file_lists_every_problem_and_writes_nothing(db_url: str) -> None:
         ["", "", "", "古镇", "C3872", "", "", "10", "", "", "", "", ""],  # missing name
         ["", "中山市甲公司", "", "古镇", "C9999", "", "", "ten", "", "", "", "", ""],  # unknown code, bad number
         [GOOD_ROWS[0][0], "中山市乙公司", "", "古镇", "C3872", "", "", "10", "", "", "", "", ""],  # duplicate key
-        ["", "中山市丙公司", "", "火星镇", "C3872", "", "", "10", "", "", "coal:5:kg", "", ""],  # unknown town, wrong unit
+        ["", "中山市丙公司", "", "火星镇", "C3872", "", "", "10", "", "", "coal:5:kWh", "", ""],  # unknown town, a unit that does not measure coal
     ]
     with pytest.raises(ImportRejected) as caught:
         run_import(db_url, to_csv(bad).encode("gbk"), "bad.csv")
@@ -225,3 +225,95 @@ def test_import_cli_exit_code_and_message(db_url: str, tmp_path: Path, monkeypat
     assert result.exit_code == 0, result.output
     assert firm_count(db_url) == before + 2
     get_settings.cache_clear()
+
+
+# ── Names staff write: town aliases, resource names, ASCII units, the classes firms hold ──
+
+NAMED_ROWS = [
+    ["", "中山市测试化妆品有限公司", "", "中山市小榄镇", "C2682", "面霜", "", "60", "", "", "铝锭:150:吨", "", ""],
+    ["", "中山市测试饮片有限公司", "", "火炬开发区", "C2730", "中药饮片", "", "45", "", "",
+     "aluminium_ingot:150:t;天然气:3000:m3", "", ""],
+    ["", "中山市测试保健食品有限公司", "", "翠亨新区", "C1492", "保健食品", "", "30", "", "", "电:1e6:kWh", "", ""],
+    ["", "中山市测试音响有限公司", "", "xiaolan", "C3952;C3984", "蓝牙音箱", "", "120", "", "",
+     "液态铝:20:t;电:2,000,000:千瓦时", "", ""],
+    ["", "中山市测试五金有限公司", "", "Xiaolan Town", "C3399", "五金件", "", "25", "", "", "铝型材:12:吨", "", ""],
+    ["", "中山市测试灯饰二厂有限公司", "", "中山港", "C3872", "吸顶灯", "", "80", "", "", "天然气:2:万m3", "", ""],
+    ["", "中山市测试服装有限公司", "", "小榄镇", "C1829", "文胸", "", "200", "", "", "面料:3:万米", "", ""],
+]
+
+
+def _inputs(firm: object) -> dict[str, tuple[float, str]]:
+    return {i.resource: (i.quantity, i.unit) for i in firm.inputs}  # type: ignore[attr-defined]
+
+
+def test_a_gbk_file_with_names_units_aliases_and_new_classes_imports(db_url: str) -> None:
+    data = to_csv(NAMED_ROWS).encode("gbk")  # every form above is expressible in GBK
+    report = run_import(db_url, data, "名单.csv")
+    assert report.created == len(NAMED_ROWS)  # type: ignore[attr-defined]
+    [cosmetics] = find(db_url, "测试化妆品")
+    assert cosmetics.town == "xiaolan" and cosmetics.industries == ["C2682"]  # type: ignore[attr-defined]
+    assert _inputs(cosmetics) == {"aluminium_ingot": (150, "t")}
+    [pieces] = find(db_url, "测试饮片")
+    assert pieces.town == "torch_zone" and pieces.industries == ["C2730"]  # type: ignore[attr-defined]
+    assert _inputs(pieces) == {"aluminium_ingot": (150, "t"), "natural_gas": (0.3, "万m³")}
+    [health] = find(db_url, "测试保健食品")
+    assert health.town == "cuiheng" and _inputs(health) == {"electricity": (1_000_000, "kWh")}  # type: ignore[attr-defined]
+    [audio] = find(db_url, "测试音响")
+    assert audio.industries == ["C3952", "C3984"]  # type: ignore[attr-defined]
+    assert _inputs(audio) == {"liquid_aluminium": (20, "t"), "electricity": (2_000_000, "kWh")}
+    [hardware] = find(db_url, "测试五金")
+    assert hardware.town == "xiaolan" and _inputs(hardware) == {"aluminium_profile": (12, "t")}  # type: ignore[attr-defined]
+    [lamps] = find(db_url, "测试灯饰二厂")
+    assert lamps.town == "torch_zone" and _inputs(lamps) == {"natural_gas": (2, "万m³")}  # type: ignore[attr-defined]
+    again = run_import(db_url, data, "名单.csv")
+    assert (again.created, again.updated) == (0, 0)  # type: ignore[attr-defined]
+
+
+def test_the_same_gbk_file_imports_through_the_api(client: object, keys: dict[str, str]) -> None:
+    data = to_csv(NAMED_ROWS).encode("gbk")
+    response = client.post("/api/v1/import/firms", files={"file": ("名单.csv", data, "text/csv")},  # type: ignore[attr-defined]
+                           headers={"X-API-Key": keys["editor"]})
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == len(NAMED_ROWS)
+
+
+def test_the_same_gbk_file_imports_through_the_cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from service.config import get_settings
+
+    path = tmp_path / "名单.csv"
+    path.write_bytes(to_csv(NAMED_ROWS).encode("gbk"))
+    monkeypatch.setenv("PARKMATCH_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["import", "firms", str(path)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert f"新增 created {len(NAMED_ROWS)}" in result.output
+
+
+@pytest.mark.parametrize(("cell", "word"), [("铝锭:150:kWh", "kWh"), ("天然气:3000:t", "t"), ("电:5:吨", "吨"),
+                                            ("锂矿:5:t", "锂矿")])
+def test_an_input_that_does_not_fit_is_refused_with_its_row_and_column(db_url: str, cell: str, word: str) -> None:
+    rows = [GOOD_ROWS[1], ["", "中山市测试错单位有限公司", "", "古镇", "C3872", "", "", "10", "", "", cell, "", ""]]
+    before = firm_count(db_url)
+    with pytest.raises(ImportRejected) as caught:
+        run_import(db_url, to_csv(rows).encode("gbk"), "bad.csv")
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (3, "主要投入")
+    assert word in problem.message and " / " in problem.message
+    assert firm_count(db_url) == before
+
+
+def test_an_unknown_town_is_refused_with_the_valid_names(db_url: str) -> None:
+    rows = [["", "中山市测试无镇有限公司", "", "火星镇", "C3872", "", "", "10", "", "", "", "", ""]]
+    with pytest.raises(ImportRejected) as caught:
+        run_import(db_url, to_csv(rows).encode("gbk"), "bad.csv")
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (2, "镇街")
+    zh, en = problem.message.split(" / ")
+    assert "未知镇街 火星镇" in zh and "石岐街道" in zh and "板芙镇" in zh
+    assert "unknown town 火星镇" in en and "Shiqi Subdistrict" in en and "Banfu" in en

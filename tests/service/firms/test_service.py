@@ -28,3 +28,16 @@ def test_a_firm_whose_industries_alone_change_sorts_first_by_update_time(db_url:
                                             max_employees=None, sort="updated", descending=True, offset=0, limit=1)
         assert newest[0].id == firm.id and list(newest[0].industries) == other
     engine.dispose()
+
+
+def test_the_town_filter_takes_names_and_aliases(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        _, by_code = firm_service.list_firms(session=session, town="xiaolan")
+        assert by_code > 0
+        for word in ("中山市小榄镇", "小榄镇", "小榄", "Xiaolan Town", "东升"):
+            assert firm_service.list_firms(session=session, town=word)[1] == by_code, word
+        _, torch = firm_service.list_firms(session=session, town="torch_zone")
+        assert torch > 0 and firm_service.list_firms(session=session, town="火炬开发区")[1] == torch
+        assert firm_service.list_firms(session=session, town="火星镇")[1] == 0
+    engine.dispose()

@@ -108,15 +108,16 @@ def test_bench_sections_replace_themselves_and_keep_the_rest(tmp_path: Path) -> 
     md = tmp_path / "benchmarks.md"
     md.write_text("# Benchmarks\n\n<!-- bench:generated:start -->\nGEN\n<!-- bench:generated:end -->\n\n## Notes\n")
     machine = {"cores": 2, "cpu": "cpu", "date": "2026-12-02", "python": "3.11.7"}
-    rows = [{"python": "3.12.1", "venv_s": 9.0, "install_s": 50.0, "total_s": 59.0, "venv_mb": 550.0, "pip_cache": "empty"}]
+    rows = [{"python": "3.12.1", "venv_s": 9.0, "install_s": 50.0, "total_s": 59.0, "cpu_s": 40.0, "venv_mb": 550.0,
+             "pip_cache": "empty", "load_average": [1.0, 2.0]}]
     start = {"init_s": 3.0, "first_serve_ready_s": 9.0, "second_serve_ready_s": 3.0, "load_average": [1.0, 2.0]}
     for _ in range(2):
-        startup.write_section(md, startup.INSTALL_START, startup.INSTALL_END, startup.install_markdown(rows, machine))
+        startup.write_section(md, startup.INSTALL_START, startup.INSTALL_END, startup.install_markdown(rows, machine, "parkmatch bench install --python 3.12"))
         startup.write_section(md, startup.STARTUP_START, startup.STARTUP_END, startup.startup_markdown(start, machine))
     text = md.read_text()
     assert text.count(startup.HEADING) == 1 and text.count(startup.INSTALL_START) == 1
     assert text.count(startup.STARTUP_START) == 1 and "GEN" in text and "## Notes" in text
-    assert "| 3.12.1 | 9.0 | 50.0 | **59.0** |" in text and "parkmatch bench install" in text
+    assert "| 3.12.1 | 9.0 | 50.0 | **59.0** | 40.0 | 1.0 → 2.0 |" in text and "`parkmatch bench install --python 3.12`" in text
     assert "| first `parkmatch serve` → ready | **9.0** |" in text and "`parkmatch bench startup`" in text
 
 

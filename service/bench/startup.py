@@ -42,6 +42,14 @@ def _run(cmd: list[str], *, env: dict[str, str], cwd: Path | None = None) -> sub
     return done
 
 
+def _children_cpu_s() -> float:
+    """CPU seconds used so far by finished child processes: a figure that a busy machine inflates far less."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _size_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6, 1)
 
@@ -55,11 +63,15 @@ def time_install(python: str, *, project: Path = ROOT, cache_dir: Path | None = 
         venv = Path(tmp) / "venv"
         env = pypi_only_env()
         env["PIP_CACHE_DIR"] = str(cache_dir or Path(tmp) / "pip-cache")
+        load_before = os.getloadavg()[0]
+        cpu_before = _children_cpu_s()
         started = time.perf_counter()
         _run([python, "-m", "venv", "--upgrade-deps", str(venv)], env=env)
         venv_s = time.perf_counter() - started
         _run([str(venv / "bin" / "pip"), "install", "-q", "-e", str(project)], env=env)
         total_s = time.perf_counter() - started
+        cpu_s = _children_cpu_s() - cpu_before
+        load_after = os.getloadavg()[0]
         probe = (
             "import json, platform, sys, service.main, service.cli; "
             f"print(json.dumps({{'python': platform.python_version(), "
@@ -79,8 +91,10 @@ def time_install(python: str, *, project: Path = ROOT, cache_dir: Path | None = 
             "venv_s": round(venv_s, 1),
             "install_s": round(total_s - venv_s, 1),
             "total_s": round(total_s, 1),
+            "cpu_s": round(cpu_s, 1),
             "venv_mb": _size_mb(venv),
             "pip_cache": "shared" if cache_dir else "empty",
+            "load_average": [round(load_before, 2), round(load_after, 2)],
         }
 
 
@@ -160,15 +174,16 @@ STARTUP_START, STARTUP_END = "<!-- bench:startup:start -->", "<!-- bench:startup
 HEADING = "## 安装与首次启动 / Install and first start"
 
 
-def install_markdown(rows: list[dict[str, Any]], machine: dict[str, Any]) -> str:
-    lines = [INSTALL_START, "", "`parkmatch bench install --python python3.11 --python python3.12 --python python3.13`: "
-             "README command 1's install half (`python3 -m venv --upgrade-deps` + `pip install -q -e .`) in a new venv, "
-             "pip seeing PyPI only (no configuration file, no local wheels or index)"
-             + (", each with an empty pip cache" if all(r["pip_cache"] == "empty" for r in rows) else "")
-             + f". {machine['cores']} cores ({machine['cpu']}), shared; run on {machine['date']}.", "",
-             "| Python | venv + pip upgrade s | pip install s | total s | venv MB | torch |", "|---|---:|---:|---:|---:|---|"]
-    lines += [f"| {r['python']} | {r['venv_s']} | {r['install_s']} | **{r['total_s']}** | {r['venv_mb']:,.0f} | none |"
-              for r in rows]
+def install_markdown(rows: list[dict[str, Any]], machine: dict[str, Any], command: str) -> str:
+    lines = [INSTALL_START, "", f"`{command}`: README command 1's install half (`python3 -m venv --upgrade-deps` + "
+             "`pip install -q -e .`) in a new venv, pip seeing PyPI only (no configuration file, no local wheels or "
+             "index)" + (", each with an empty pip cache" if all(r["pip_cache"] == "empty" for r in rows) else "")
+             + f". {machine['cores']} cores ({machine['cpu']}) shared with other work: the load average column says how "
+             f"busy they were; CPU s is the install's own CPU time. Run on {machine['date']}.", "",
+             "| Python | venv + pip upgrade s | pip install s | total s | CPU s | load average | venv MB | torch |",
+             "|---|---:|---:|---:|---:|---|---:|---|"]
+    lines += [f"| {r['python']} | {r['venv_s']} | {r['install_s']} | **{r['total_s']}** | {r['cpu_s']} | "
+              f"{r['load_average'][0]} → {r['load_average'][1]} | {r['venv_mb']:,.0f} | none |" for r in rows]
     return "\n".join([*lines, "", INSTALL_END])
 
 
@@ -233,7 +248,8 @@ def install_command(
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
     if docs is not None:
-        write_section(docs, INSTALL_START, INSTALL_END, install_markdown(rows, describe()))
+        command = "parkmatch bench install " + " ".join(f"--python {name}" for name in python or [sys.executable])
+        write_section(docs, INSTALL_START, INSTALL_END, install_markdown(rows, describe(), command))
 
 
 def startup_command(

@@ -1,4 +1,10 @@
-"""ParkMatch embeddings: encoders, the shared graph, propagation, vector and BM25 retrieval, metrics."""
+"""Text encoders, a schema-typed graph with meta-path walks, propagation, vector and BM25 retrieval, metrics.
+
+The library knows no application: node and edge types, the triples they may form and the meta-paths
+read off a graph are data a caller passes in as a :class:`GraphSchema`.
+"""
+
+from __future__ import annotations
 
 from .encoders import (
     BACKENDS,
@@ -6,32 +12,28 @@ from .encoders import (
     CachedEncoder,
     Encoder,
     EncoderError,
+    HashEncoder,
     SentenceTransformerEncoder,
     UseEncoder,
     make_encoder,
 )
 from .fusion import RRF_K, reciprocal_rank_fusion
 from .graph import (
-    DEFAULT_METAPATHS,
-    EDGE_SCHEMA,
-    NODE_PREFIX,
     Direction,
     Edge,
-    EdgeType,
     GraphError,
+    GraphSchema,
     MetaPath,
     Node,
-    NodeType,
-    Path,
     Step,
+    WalkPath,
     build_graph,
     evidence_paths,
-    export_graphml,
-    export_json,
-    graph_stats,
+    export,
     node_id,
     node_type,
     paths_by_target,
+    stats,
     walk,
 )
 from .index import (
@@ -42,11 +44,12 @@ from .index import (
     Manifest,
     StaleIndex,
     VectorIndex,
+    default_nlist,
     load_or_build,
     measure_recall,
     recall_at_k,
 )
-from .lexical import DOMAIN_WORDS, BM25Index, add_domain_words, tokenize
+from .lexical import DOMAIN_WORDS, BM25Index, Segmenter
 from .metrics import DEFAULT_K, hit_at_k, mean_reciprocal_rank, ndcg_at_k, reciprocal_rank
 from .propagation import DEFAULT_ALPHA, DEFAULT_HOPS, normalised_adjacency, propagate
 
@@ -57,38 +60,34 @@ __all__ = [
     "DEFAULT_BACKEND",
     "DEFAULT_HOPS",
     "DEFAULT_K",
-    "DEFAULT_METAPATHS",
     "DOMAIN_WORDS",
-    "EDGE_SCHEMA",
-    "NODE_PREFIX",
     "RRF_K",
     "BM25Index",
     "CachedEncoder",
     "CorruptIndex",
     "Direction",
     "Edge",
-    "EdgeType",
     "Encoder",
     "EncoderError",
     "GraphError",
+    "GraphSchema",
+    "HashEncoder",
     "IndexKind",
     "IndexLoadError",
     "Manifest",
     "MetaPath",
     "Node",
-    "NodeType",
-    "Path",
+    "Segmenter",
     "SentenceTransformerEncoder",
     "StaleIndex",
     "Step",
     "UseEncoder",
     "VectorIndex",
-    "add_domain_words",
+    "WalkPath",
     "build_graph",
+    "default_nlist",
     "evidence_paths",
-    "export_graphml",
-    "export_json",
-    "graph_stats",
+    "export",
     "hit_at_k",
     "load_or_build",
     "make_encoder",
@@ -103,6 +102,6 @@ __all__ = [
     "recall_at_k",
     "reciprocal_rank",
     "reciprocal_rank_fusion",
-    "tokenize",
+    "stats",
     "walk",
 ]

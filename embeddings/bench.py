@@ -24,7 +24,7 @@ __all__ = ["bench_texts", "main", "run"]
 K = 100
 CHUNK = 65_536
 # Spread of synthetic vectors around their base text vector; 0.9 (noise norm ≈ 0.9 × base norm) puts
-# members of one cluster at cosine ≈ 0.55, in the range real firm descriptions of one cluster show.
+# members of one cluster at cosine ≈ 0.55, in the range real company descriptions of one cluster show.
 NOISE = 0.9
 
 _TOWNS = [
@@ -81,7 +81,7 @@ _TRAITS = [
 
 
 def bench_texts(n: int = 3000, seed: int = 0) -> list[str]:
-    """Short realistic firm profiles, about half Chinese and half English."""
+    """Short realistic company profiles, about half Chinese and half English."""
     rng = np.random.default_rng(seed)
     out: list[str] = []
     for i in itertools.count():
@@ -92,7 +92,7 @@ def bench_texts(n: int = 3000, seed: int = 0) -> list[str]:
         num = int(rng.integers(20, 3000))
         if i % 2:
             town = _TOWNS_EN[int(rng.integers(len(_TOWNS_EN)))]
-            out.append(f"A {town}, Zhongshan manufacturer of {p_en}, {t_en.format(n=num)}.")
+            out.append(f"A {town} manufacturer of {p_en}, {t_en.format(n=num)}.")
         else:
             town = _TOWNS[int(rng.integers(len(_TOWNS)))]
             out.append(f"中山市{town}{p_zh}生产企业，{t_zh.format(n=num)}。")

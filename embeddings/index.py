@@ -1,4 +1,4 @@
-"""faiss vector index with caller-supplied int64 ids, filtered search, incremental updates and verified save/load."""
+"""faiss vector index: caller-supplied int64 ids, filtered search, incremental updates, verified save/load."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import faiss
 import numpy as np
 from numpy.typing import NDArray
 
@@ -26,6 +25,7 @@ __all__ = [
     "Manifest",
     "StaleIndex",
     "VectorIndex",
+    "default_nlist",
     "load_or_build",
     "measure_recall",
     "recall_at_k",
@@ -101,6 +101,9 @@ class VectorIndex:
     with scalar-quantised storage (``fp16`` halves memory at no measurable recall cost; ``sq8`` quarters
     it), which needs :meth:`train` before vectors are added. Both keep the caller's int64 ids and
     support :meth:`upsert` / :meth:`remove` without a rebuild.
+
+    faiss is imported by the methods that use it, so ``import embeddings`` stays light for callers
+    that only encode, walk graphs or score.
     """
 
     def __init__(
@@ -111,15 +114,19 @@ class VectorIndex:
         nlist: int = 1024,
         nprobe: int = 32,
         storage: Storage = "fp16",
+        faiss_index: Any = None,
     ) -> None:
         self.dim = dim
         self.kind: IndexKind = kind
         self.nlist = nlist
         self.nprobe = nprobe
         self.storage: Storage = storage
-        self._index: Any = self._new_faiss_index()
+        # ``faiss_index`` wraps an index faiss already holds (what :meth:`load` reads back).
+        self._index: Any = self._new_faiss_index() if faiss_index is None else faiss_index
 
     def _new_faiss_index(self) -> Any:
+        import faiss
+
         if self.kind == "flat":
             return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
         quantizer = faiss.IndexFlatIP(self.dim)
@@ -197,6 +204,8 @@ class VectorIndex:
 
     def remove(self, ids: Iterable[int] | NDArray[np.integer]) -> int:
         """Remove ids (unknown ids are ignored); return how many vectors were removed."""
+        import faiss
+
         id_arr = _as_ids(ids)
         if not len(id_arr):
             return 0
@@ -204,6 +213,8 @@ class VectorIndex:
 
     def ids(self) -> NDArray[np.int64]:
         """All stored ids (order unspecified)."""
+        import faiss
+
         if self.kind == "flat":
             return faiss.vector_to_array(self._index.id_map).astype(np.int64)
         invlists = self._index.invlists
@@ -227,6 +238,8 @@ class VectorIndex:
         ``allowed_ids`` restricts results to those ids inside faiss (an IDSelector), so a filter never
         empties a result list that the index could have filled.
         """
+        import faiss
+
         q = _as_vectors(queries, self.dim)
         nq = len(q)
         if k <= 0 or len(self) == 0:
@@ -255,6 +268,8 @@ class VectorIndex:
 
     def save(self, directory: str | os.PathLike[str], *, fingerprint: str, data_hash: str) -> Manifest:
         """Write ``index.faiss`` and ``manifest.json`` atomically (temp file + rename, index first)."""
+        import faiss
+
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         blob = faiss.serialize_index(self._index).tobytes()
@@ -283,7 +298,9 @@ class VectorIndex:
         expected_fingerprint: str | None = None,
         expected_data_hash: str | None = None,
     ) -> VectorIndex:
-        """Load and verify; raise :class:`CorruptIndex` or :class:`StaleIndex` rather than return a wrong index."""
+        """Load and verify; raise :class:`CorruptIndex` or :class:`StaleIndex` instead of a wrong index."""
+        import faiss
+
         folder = Path(directory)
         manifest_path, index_path = folder / MANIFEST_FILE, folder / INDEX_FILE
         for path in (manifest_path, index_path):
@@ -306,7 +323,8 @@ class VectorIndex:
         if expected_fingerprint is not None and manifest.fingerprint != expected_fingerprint:
             raise StaleIndex(
                 f"索引由其他编码模型生成 ({manifest.fingerprint}) / "
-                f"Index was built by another encoder ({manifest.fingerprint}, expected {expected_fingerprint})",
+                f"Index was built by another encoder ({manifest.fingerprint}, "
+                f"expected {expected_fingerprint})",
                 reason="fingerprint",
             )
         if expected_data_hash is not None and manifest.data_hash != expected_data_hash:
@@ -335,11 +353,14 @@ class VectorIndex:
             )
         kind: IndexKind = "ivf" if manifest.kind == "ivf" else "flat"
         storage: Storage = manifest.storage if manifest.storage in ("fp16", "sq8", "flat") else "fp16"  # type: ignore[assignment]
-        index = cls.__new__(cls)
-        index.dim, index.kind, index.storage = manifest.dim, kind, storage
-        index.nlist, index.nprobe = manifest.nlist or 1, manifest.nprobe or 1
-        index._index = faiss_index
-        return index
+        return cls(
+            manifest.dim,
+            kind=kind,
+            nlist=manifest.nlist or 1,
+            nprobe=manifest.nprobe or 1,
+            storage=storage,
+            faiss_index=faiss_index,
+        )
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -359,7 +380,7 @@ def load_or_build(
     build_fn: Callable[[], VectorIndex],
     logger: logging.Logger | Any | None = None,
 ) -> VectorIndex:
-    """Load the saved index, or rebuild it with ``build_fn`` (and save it) when it is missing, corrupt or stale.
+    """Load the saved index, or rebuild it with ``build_fn`` (and save it) if it is missing, corrupt or stale.
 
     The rebuild is logged once with ``event="index_rebuild"``, the reason code and the detail, as
     structured ``extra`` fields for stdlib logging (or keyword arguments for a structlog logger).

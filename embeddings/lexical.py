@@ -7,15 +7,16 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-__all__ = ["DOMAIN_WORDS", "BM25Index", "add_domain_words", "tokenize"]
+__all__ = ["DOMAIN_WORDS", "BM25Index", "Segmenter"]
 
 # Trade terms that jieba's general dictionary splits apart ("铝压铸" → "铝" + "压铸"); a query for the
-# whole word must match it whole. Extend through add_domain_words() from the data layer.
+# whole word must match it whole. Extend through Segmenter.add_words() from the data layer.
 DOMAIN_WORDS: tuple[str, ...] = (
     "铝压铸",
     "压铸件",
@@ -68,45 +69,57 @@ DOMAIN_WORDS: tuple[str, ...] = (
 )
 
 _TOKEN_RE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
-_init_lock = threading.Lock()
-_initialised = False
+_WORD_FREQ = 200_000
 
 
-def _jieba() -> object:
-    global _initialised
-    import jieba
+class Segmenter:
+    """A jieba tokenizer of its own (``jieba.Tokenizer()``, not jieba's global), taught ``words``.
 
-    with _init_lock:
-        if not _initialised:
-            # jieba logs "Building prefix dict…" at INFO on first use; keep library users' logs clean.
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            for word in DOMAIN_WORDS:
-                jieba.add_word(word, freq=200_000)
-            _initialised = True
-    return jieba
-
-
-def add_domain_words(words: Iterable[str]) -> None:
-    """Teach the segmenter extra single-token words (product names, local brands)."""
-    jb = _jieba()
-    with _init_lock:
-        for word in words:
-            jb.add_word(word, freq=200_000)  # type: ignore[attr-defined]
-
-
-def tokenize(text: str) -> list[str]:
-    """Segment with jieba (precise mode); lowercase ASCII; drop punctuation and whitespace.
-
-    ASCII runs such as "PCB", "LED" or "C3872" come out whole because jieba keeps alphanumeric runs together.
+    Words added to one segmenter never reach another, so two indexes built in one process segment
+    alike whatever else the process has taught. The dictionary loads on first use (about a second).
     """
-    jb = _jieba()
-    tokens = []
-    for token in jb.lcut(text, HMM=True):  # type: ignore[attr-defined]
-        token = token.strip().lower()
-        if token and _TOKEN_RE.search(token):
-            tokens.append(token)
-    return tokens
+
+    def __init__(self, words: Iterable[str] = DOMAIN_WORDS) -> None:
+        self._lock = threading.Lock()
+        self._words = tuple(words)
+        self._tokenizer: Any = None
+
+    def _ready(self) -> Any:
+        tokenizer = self._tokenizer
+        if tokenizer is not None:
+            return tokenizer
+        with self._lock:
+            if self._tokenizer is None:
+                import jieba
+
+                # jieba logs "Building prefix dict…" at INFO on first use; keep library users' logs clean.
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                for word in self._words:
+                    tokenizer.add_word(word, freq=_WORD_FREQ)
+                self._tokenizer = tokenizer
+            return self._tokenizer
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Teach the segmenter extra single-token words (product names, local brands)."""
+        tokenizer = self._ready()
+        with self._lock:
+            for word in words:
+                tokenizer.add_word(word, freq=_WORD_FREQ)
+
+    def tokenize(self, text: str) -> list[str]:
+        """Segment with jieba (precise mode); lowercase ASCII; drop punctuation and whitespace.
+
+        ASCII runs such as "PCB", "LED" or "C3872" come out whole because jieba keeps alphanumeric runs
+        together.
+        """
+        tokens = []
+        for token in self._ready().lcut(text, HMM=True):
+            token = token.strip().lower()
+            if token and _TOKEN_RE.search(token):
+                tokens.append(token)
+        return tokens
 
 
 class BM25Index:
@@ -118,13 +131,20 @@ class BM25Index:
     """
 
     def __init__(
-        self, ids: Sequence[int | str], texts: Sequence[str], *, k1: float = 1.5, b: float = 0.75
+        self,
+        ids: Sequence[int | str],
+        texts: Sequence[str],
+        *,
+        segmenter: Segmenter,
+        k1: float = 1.5,
+        b: float = 0.75,
     ) -> None:
         if len(ids) != len(texts):
             raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
         self.ids = list(ids)
+        self.segmenter = segmenter
         self.k1, self.b = k1, b
-        docs = [Counter(tokenize(t)) for t in texts]
+        docs = [Counter(segmenter.tokenize(t)) for t in texts]
         self.vocab: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
@@ -148,7 +168,7 @@ class BM25Index:
 
     def scores(self, query: str) -> NDArray[np.float64]:
         """BM25 score of every document (aligned with ``ids``); repeated query terms count once each."""
-        cols = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        cols = [self.vocab[t] for t in self.segmenter.tokenize(query) if t in self.vocab]
         if not cols:
             return np.zeros(len(self.ids))
         return np.asarray(self._weights[:, cols].sum(axis=1)).ravel()

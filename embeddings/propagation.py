@@ -9,25 +9,23 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from .graph import EdgeType
-
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_HOPS", "normalised_adjacency", "propagate"]
 
 DEFAULT_HOPS = 2
-DEFAULT_ALPHA = 0.35
+DEFAULT_ALPHA = 0.5
 
 
 def normalised_adjacency(
     graph: nx.MultiDiGraph,
     node_ids: Sequence[str],
     *,
-    edge_type_weights: Mapping[EdgeType | str, float] | None = None,
+    edge_type_weights: Mapping[str, float] | None = None,
 ) -> sp.csr_matrix:
     """Return Â = D^-1/2 (A + I) D^-1/2 over the undirected, weighted view of ``graph``.
 
     A[i, j] sums the weights of all edges between i and j in either direction (times the optional
     per-edge-type factor); the self-loop keeps a node's own signal in every hop, and the symmetric
-    normalisation stops hubs (a county, "labour") from dominating their neighbours.
+    normalisation stops hubs (a region, a shared input) from dominating their neighbours.
     """
     index = {n: i for i, n in enumerate(node_ids)}
     factors = {str(k): float(v) for k, v in (edge_type_weights or {}).items()}
@@ -57,7 +55,7 @@ def propagate(
     *,
     hops: int = DEFAULT_HOPS,
     alpha: float = DEFAULT_ALPHA,
-    edge_type_weights: Mapping[EdgeType | str, float] | None = None,
+    edge_type_weights: Mapping[str, float] | None = None,
 ) -> NDArray[np.float32]:
     """Propagate text vectors over the graph (APPNP-style personalised propagation, no learned weights).
 
@@ -69,8 +67,8 @@ def propagate(
         out     = rownorm(H_K)
 
     Each hop reaches one edge further; α is the share of a node's own text kept at every hop, so
-    ``alpha=1`` returns X unchanged and ``alpha=0`` is plain SGC (Â^K X), which over-smooths: a firm
-    and a park three edges apart (firm → industry → resource ← park) meet once K ≥ 2, while unrelated
+    ``alpha=1`` returns X unchanged and ``alpha=0`` is plain SGC (Â^K X), which over-smooths: two nodes
+    three edges apart (e.g. item → category → input ← supplier) meet once K ≥ 2, while unrelated
     nodes only meet through long detours whose weight decays with (1 − α)^hops.
 
     References: Wu et al., "Simplifying Graph Convolutional Networks" (ICML 2019); Klicpera et al.,

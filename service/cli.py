@@ -333,19 +333,22 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="密钥编号 / Key i
 
 def _graph() -> nx.MultiDiGraph:
     from embeddings import build_graph
-    from service.matching.world import graph_records, load_world
+    from service.matching.snapshot.graph import graph_records
+    from service.matching.snapshot.graph_schema import SCHEMA
+    from service.matching.snapshot.loader import load_world
 
     with unit_of_work(_factory()) as session:
-        world = load_world(session=session)
-    return build_graph(*graph_records(world))
+        world = load_world(session=session, data_dir=get_settings().data_dir)
+    return build_graph(*graph_records(world), SCHEMA)
 
 
 @graph_app.command("stats")
 def graph_stats_cmd(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / Print JSON")] = False) -> None:
     """按类型统计节点与边 / Count nodes and edges by type."""
-    from embeddings import graph_stats
+    from embeddings import stats as graph_stats
+    from service.matching.snapshot.graph_schema import SCHEMA
 
-    stats = graph_stats(_graph())
+    stats = graph_stats(_graph(), SCHEMA)
     if as_json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -363,13 +366,13 @@ def graph_export_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出文件 .graphml 或 .json / Output file")],
 ) -> None:
     """导出共享图供检查（GraphML 或 JSON）/ Export the shared graph for inspection (GraphML or JSON)."""
-    from embeddings import export_graphml, export_json
+    from embeddings import export
 
     graph = _graph()
     if output.suffix.lower() == ".graphml":
-        export_graphml(graph, output)
+        export(graph, output, format="graphml")
     elif output.suffix.lower() == ".json":
-        export_json(graph, output)
+        export(graph, output, format="json")
     else:
         err.print("[red]文件名须以 .graphml 或 .json 结尾 / the file name must end in .graphml or .json[/]")
         raise typer.Exit(2)
@@ -400,6 +403,7 @@ app.command("plan")(matching.plan)
 app.command("evaluate")(matching.evaluate)
 app.command("brief")(brief_command)
 bench_app.command("matching")(matching.bench_matching)
+bench_app.command("concurrency")(matching.bench_concurrency)
 bench_app.command("install")(startup_bench.install_command)
 bench_app.command("startup")(startup_bench.startup_command)
 

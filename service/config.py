@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.dataset.files import DATA_DIR
+# The starter dataset shipped with the code; a deployment may point data_dir elsewhere.
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 class Settings(BaseSettings):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,14 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Yield a session that commits if the block succeeds and rolls back if it raises."""
+    """Yield a session that commits if the block succeeds and rolls back if it raises.
+
+    After a successful commit, the change events published on the session go to the in-process subscribers;
+    after a rollback they are dropped with the changes they describe.
+    """
+    # Imported here: events defines its table on this module's Base.
+    from service.events import dispatch, take_events
+
     session = factory()
     try:
         yield session
@@ -77,4 +84,12 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        events = take_events(session)
         session.close()
+    bind = session.bind
+    dispatch(events, engine=bind.engine if bind is not None else None)
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once, right after the session's transaction commits (never when it rolls back)."""
+    event.listen(session, "after_commit", lambda _session: callback(), once=True)

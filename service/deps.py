@@ -23,7 +23,10 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits when the route function returns, before the response is sent, so a
+# client that reads what it has just written (a new key, park or feedback) always finds it, and a failed
+# commit is answered as an error instead of after a 201.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 
 
@@ -31,4 +34,5 @@ AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 MAX_ID = 2_147_483_647
 FirmId = Annotated[int, Path(ge=1, le=MAX_ID, description="企业编号 / Firm id", examples=[17])]
 ParkId = Annotated[int, Path(ge=1, le=MAX_ID, description="园区编号 / Park id", examples=[3])]
+DestinationId = Annotated[int, Path(ge=1, le=MAX_ID, description="目的地编号 / Destination id", examples=[3])]
 KeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="密钥编号 / Key id", examples=[2])]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,14 +28,16 @@ from service.briefs.router import router as briefs_router
 from service.catalog.router import router as catalog_router
 from service.config import Settings, get_settings
 from service.database import make_engine, make_session_factory
+from service.destinations.router import router as destinations_router
 from service.errors import Problem, ServiceError, bilingual
+from service.events import Changed, subscribe
 from service.feedback.router import router as feedback_router
 from service.firms.router import import_router
 from service.firms.router import router as firms_router
 from service.i18n import language, pick
 from service.logs import configure, log
-from service.matching.engine import engine_from_settings
 from service.matching.router import router as matching_router
+from service.matching.service import service_from_settings
 from service.migrate import upgrade
 from service.parks.router import router as parks_router
 from service.ui.router import router as ui_router
@@ -55,6 +60,8 @@ class Health(BaseModel):
     status: str = Field(examples=["ok"], description="ok 或 degraded / ok or degraded")
     version: str = Field(examples=[VERSION])
     database: str = Field(examples=["ok"], description="数据库状态 / Database status")
+    process: int = Field(examples=[4242], description="应答的服务进程号（区分多个工作进程）/ "
+                         "Id of the server process that answered (tells worker processes apart)")
 
 
 class ErrorBody(BaseModel):
@@ -184,6 +191,16 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+GC_FREEZE_SECONDS = 30.0
+
+
+async def _freeze_periodically() -> None:
+    """Move what has survived so far out of the collector's walk, every GC_FREEZE_SECONDS."""
+    while True:
+        await asyncio.sleep(GC_FREEZE_SECONDS)
+        gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for the given settings (read from the environment by default)."""
     settings = settings or get_settings()
@@ -198,11 +215,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upgrade(engine)  # idempotent; a server never runs on an out-of-date schema
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
-        if getattr(app.state, "match_engine", None) is None and settings.engine_at_startup:
-            app.state.match_engine = engine_from_settings(settings, app.state.session_factory)
+        if getattr(app.state, "match_service", None) is None and settings.engine_at_startup:
+            app.state.match_service = service_from_settings(settings, app.state.session_factory)
+            # The service is a few hundred thousand long-lived objects (graph, arrays, memos). Left in the
+            # collected generations, every full collection walks them all: about 100 ms, landing on whichever
+            # request happens to trigger it. Frozen, they are skipped; the freezer below does the same for
+            # memo entries as they accumulate (trees of models without cycles, freed by reference counting).
+            gc.collect()
+            gc.freeze()
+
+        # The one place connecting change events to the ranking: this process's commits reach the matching
+        # service at once; other processes' commits reach it through the change log it follows.
+        def on_change(changes: Sequence[Changed]) -> None:
+            service = getattr(app.state, "match_service", None)
+            if service is not None:
+                service.on_change(changes)
+
+        unsubscribe = subscribe(on_change, engine=engine)
+        freezer = asyncio.create_task(_freeze_periodically())
         log.info("started", database=engine.url.render_as_string(hide_password=True))
-        yield
-        engine.dispose()
+        try:
+            yield
+        finally:
+            freezer.cancel()
+            unsubscribe()
+            service = getattr(app.state, "match_service", None)
+            if service is not None:
+                service.close()
+            engine.dispose()
 
     app = FastAPI(
         title="ParkMatch 园区匹配",
@@ -227,7 +267,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             database = "ok"
         except OperationalError:
             database = "unavailable"
-        return Health(status="ok" if database == "ok" else "degraded", version=VERSION, database=database)
+        return Health(status="ok" if database == "ok" else "degraded", version=VERSION, database=database,
+                      process=os.getpid())
 
     api = APIRouter(prefix="/api/v1", responses={code: {"model": ErrorBody, "description": text}
                                                 for code, text in ERROR_RESPONSES.items()})
@@ -236,6 +277,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(briefs_router)
     api.include_router(firms_router)
     api.include_router(parks_router)
+    api.include_router(destinations_router)
     api.include_router(catalog_router)
     api.include_router(import_router)
     api.include_router(feedback_router)

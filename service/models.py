@@ -1,10 +1,11 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
+from service import events
 from service.auth import models as auth_models
 from service.catalog import models as catalog_models
 from service.database import Base
+from service.destinations import models as destination_models
 from service.feedback import models as feedback_models
 from service.firms import models as firm_models
-from service.parks import models as park_models
 
-__all__ = ["Base", "auth_models", "catalog_models", "feedback_models", "firm_models", "park_models"]
+__all__ = ["Base", "auth_models", "catalog_models", "destination_models", "events", "feedback_models", "firm_models"]

@@ -140,6 +140,15 @@ async def principal_from_request(
     return principal
 
 
+def get_key_cache(request: Request) -> KeyCache:
+    """This process's cache of checked keys."""
+    cache: KeyCache = request.app.state.key_cache
+    return cache
+
+
+KeyCacheDep = Annotated[KeyCache, Depends(get_key_cache)]
+
+
 def require(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """Build a dependency that lets through callers holding at least `role`."""
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from service.auth import service
-from service.auth.guard import Admin
+from service.auth.guard import Admin, KeyCacheDep
 from service.auth.service import Role
+from service.database import on_commit
 from service.deps import DbSession, KeyId
 
 router = APIRouter(prefix="/keys", tags=["keys 密钥"])
@@ -64,12 +65,11 @@ def create_key(session: DbSession, who: Admin, body: KeyCreate) -> KeyCreated:
 
 
 @router.delete("/{key_id}", response_model=KeyRead, summary="撤销密钥 / Revoke a key")
-def revoke_key(request: Request, session: DbSession, who: Admin, key_id: KeyId) -> KeyRead:
+def revoke_key(session: DbSession, who: Admin, cache: KeyCacheDep, key_id: KeyId) -> KeyRead:
     row = service.revoke(session=session, key_id=key_id)
     service.audit(session=session, actor=who, action="revoke", entity="api_key", entity_id=key_id)
-    # Committed before the key cache is cleared, so no request in this process can cache the key again.
-    session.commit()
-    request.app.state.key_cache.clear()
+    # Cleared once the revocation is committed, so no request in this process can cache the key again.
+    on_commit(session, cache.clear)
     return _read(row)
 
 

@@ -10,13 +10,13 @@ from service.briefs import service
 from service.briefs.schemas import BriefFormat, BriefLang
 from service.config import Settings
 from service.database import make_engine, make_session_factory, unit_of_work
-from service.matching.engine import MatchEngine
+from service.matching.service import MatchService
 
 
 def run(settings: Settings, *, pairs: int = 8) -> dict[str, Any]:
     """Median and slowest milliseconds per format over the top-ranked pair of the first `pairs` firms."""
     factory = make_session_factory(make_engine(settings.database_url))
-    engine = MatchEngine.build(session_factory=factory, settings=settings)
+    engine = MatchService.build(session_factory=factory, settings=settings)
     chosen = []
     for firm in engine.world.firms[:pairs]:
         ranked = engine.recommend(firm_id=firm.id or 0, top_k=1)

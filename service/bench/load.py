@@ -210,14 +210,15 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(database_url: str, var_dir: Path, *, workers: int = 1,
-                   startup_timeout_s: float = 300.0) -> Iterator[str]:
+                   startup_timeout_s: float = 300.0, env: dict[str, str] | None = None) -> Iterator[str]:
     """Start `parkmatch serve` in a subprocess on a free loopback port; yield its base URL; stop it."""
     port = free_port()
-    env = {**os.environ, "PARKMATCH_DATABASE_URL": database_url, "PARKMATCH_VAR_DIR": str(var_dir)}
+    env = {**os.environ, **(env or {}), "PARKMATCH_DATABASE_URL": database_url, "PARKMATCH_VAR_DIR": str(var_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1",
                              "--port", str(port), "--workers", str(workers)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    ready: set[int] = set()
     try:
         deadline = time.monotonic() + startup_timeout_s
         while time.monotonic() < deadline:
@@ -225,8 +226,13 @@ def running_server(database_url: str, var_dir: Path, *, workers: int = 1,
                 raise RuntimeError("服务启动失败 / the server failed to start: "
                                    + (proc.stderr.read().decode()[-2000:] if proc.stderr else ""))
             try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
+                # A worker answers only once its start-up (the ranking build) is done: wait for every one.
+                health = httpx.get(f"{base}/health", timeout=1)
+                if health.status_code == 200:
+                    ready.add(health.json().get("process", 0))
+                    if len(ready) >= workers:
+                        break
+                time.sleep(0.05)
             except httpx.HTTPError:
                 time.sleep(0.3)
         else:

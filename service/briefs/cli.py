@@ -14,7 +14,7 @@ from service.config import get_settings
 from service.console import err
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.errors import ServiceError
-from service.matching.constants import Mode
+from service.matching.modes import Mode
 
 
 def brief(
@@ -28,7 +28,7 @@ def brief(
 ) -> None:
     """生成企业与园区的洽谈简报 / Write the negotiation brief for a firm–park pair (Word, PDF or Markdown)."""
     from service.briefs import service  # Word and PDF writers load only when a brief is made
-    from service.matching.engine import MatchEngine
+    from service.matching.service import MatchService
 
     settings = get_settings()
     factory = make_session_factory(make_engine(settings.database_url))
@@ -36,7 +36,7 @@ def brief(
         with unit_of_work(factory) as session:
             service.check_pair(session=session, firm_id=firm, park_id=park)
         err.print("载入匹配引擎 / loading the matching engine …")
-        engine = MatchEngine.build(session_factory=factory, settings=settings)
+        engine = MatchService.build(session_factory=factory, settings=settings)
         started = time.perf_counter()
         with unit_of_work(factory) as session:
             made = service.make_brief(session=session, engine=engine, firm_id=firm, park_id=park, fmt=fmt, lang=lang,

@@ -11,8 +11,8 @@ from service.auth.guard import Viewer
 from service.briefs import service
 from service.briefs.schemas import MEDIA_TYPES, BriefFormat, BriefLang
 from service.deps import MAX_ID, DbSession
-from service.matching.constants import Mode
-from service.matching.router import Engine
+from service.matching.deps import MatchServiceDep
+from service.matching.modes import Mode
 
 router = APIRouter(tags=["briefs 洽谈简报"])
 
@@ -26,7 +26,7 @@ router = APIRouter(tags=["briefs 洽谈简报"])
     responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}, "description": "简报文件 / The brief file"}},
 )
 def get_brief(
-    session: DbSession, engine: Engine, _: Viewer,
+    session: DbSession, engine: MatchServiceDep, _: Viewer,
     firm_id: Annotated[int, Query(ge=1, le=MAX_ID, description="企业编号 / Firm id", examples=[17])],
     park_id: Annotated[int, Query(ge=1, le=MAX_ID, description="园区编号 / Park id", examples=[3])],
     format: Annotated[BriefFormat, Query(description="格式 docx|pdf|md / Format")] = BriefFormat.docx,

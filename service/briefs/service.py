@@ -18,7 +18,8 @@ from service.catalog import models as cm
 from service.errors import ServiceError
 from service.feedback import service as feedback
 from service.firms import service as firm_service
-from service.matching.constants import MAX_TOP_K, MODE_LABELS, Mode
+from service.matching.constants import MAX_TOP_K
+from service.matching.modes import MODES, Mode
 from service.matching.schemas import RankedPark, Recommendations
 from service.parks import service as park_service
 
@@ -76,7 +77,7 @@ def brief_data(*, session: Session, engine: Any, firm_id: int, park_id: int, mod
     item, of = explain(engine=engine, firm_id=firm_id, park_id=park_id, mode=mode, weights=weights)
     town = session.get(cm.Town, firm.town)
     status = next(iter(feedback.pipeline(session=session, firm_id=firm_id, park_id=park_id)), None)
-    zh, en = MODE_LABELS[mode]
+    zh, en = MODES[mode].label_zh, MODES[mode].label_en
     return content.build_data(
         firm=firm, park=park, item=item, mode=Bi(zh=zh, en=en), of=of,
         industry_names=_names(session, cm.Industry, [*firm.industries, *park.target_industries]),

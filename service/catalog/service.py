@@ -12,6 +12,7 @@ from service.catalog import models
 from service.catalog import schemas as s
 from service.database import Base
 from service.dataset.files import Catalog
+from service.events import Changed, publish
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ def save_catalog(*, session: Session, catalog: Catalog) -> int:
             {"figure": cost.figure.model_dump(mode="json")},
         )
     session.flush()
+    if changed:
+        publish(session, Changed("catalog", ()))
     return changed
 
 

@@ -18,10 +18,9 @@ from service.catalog.schemas import (
     Resource,
     Town,
 )
+from service.config import DATA_DIR as DATA_DIR
 from service.errors import Problem
 from service.parks.schemas import ParkRecord
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 # One file per kind; the order is the order of loading (references point backwards).
 FILES: dict[str, type[BaseModel]] = {

@@ -16,7 +16,8 @@ class Feedback(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"))
-    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id", ondelete="CASCADE"))
+    # Any destination, of any kind; named park_id because the API says park_id.
+    park_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(100))

@@ -7,19 +7,20 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import NotFound
+from service.destinations.models import Destination
+from service.destinations.service import not_found
 from service.feedback.models import Feedback
 from service.feedback.schemas import STATUS_ZH, FeedbackCreate, PipelineItem, Status
 from service.firms.models import Firm
-from service.parks.models import Park
+from service.firms.service import FirmNotFound
 
 
 def record(*, session: Session, body: FeedbackCreate, actor: str) -> Feedback:
     """Store one outcome for a firm–park pair."""
     if session.get(Firm, body.firm_id) is None:
-        raise NotFound(f"企业 {body.firm_id} 不存在 / firm {body.firm_id} not found")
-    if session.get(Park, body.park_id) is None:
-        raise NotFound(f"园区 {body.park_id} 不存在 / park {body.park_id} not found")
+        raise FirmNotFound(f"企业 {body.firm_id} 不存在 / firm {body.firm_id} not found")
+    if session.get(Destination, body.park_id) is None:  # any kind of destination
+        raise not_found(body.park_id)
     row = Feedback(firm_id=body.firm_id, park_id=body.park_id, status=body.status.value, note=body.note, actor=actor)
     session.add(row)
     session.flush()
@@ -29,8 +30,8 @@ def record(*, session: Session, body: FeedbackCreate, actor: str) -> Feedback:
 def pipeline(*, session: Session, status: Status | None = None, firm_id: int | None = None,
              park_id: int | None = None) -> list[PipelineItem]:
     """The newest outcome of every pair, newest first, optionally of one status, firm or park."""
-    query = select(Feedback, Firm.name_zh, Park.name_zh).join(Firm, Firm.id == Feedback.firm_id).join(
-        Park, Park.id == Feedback.park_id).order_by(Feedback.id.desc())
+    query = select(Feedback, Firm.name_zh, Destination.name_zh).join(Firm, Firm.id == Feedback.firm_id).join(
+        Destination, Destination.id == Feedback.park_id).order_by(Feedback.id.desc())
     if firm_id is not None:
         query = query.where(Feedback.firm_id == firm_id)
     if park_id is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Query, Response, UploadFile
 
 from service.auth.guard import Editor, Viewer
 from service.auth.service import audit
@@ -24,13 +24,6 @@ TownQuery = Annotated[str | None, Query(description="镇街代码 / Town code", 
 IndustryQuery = Annotated[str | None, Query(description="行业代码或前缀 / Industry code or prefix", examples=["C387"],
                                             pattern=r"^[A-T]\d{0,4}$")]
 WordQuery = Annotated[str | None, Query(description="名称或经营范围关键词 / Word in name or scope", max_length=100)]
-
-
-def _notify(request: Request, firm_ids: list[int], *, deleted: bool = False) -> None:
-    """Tell the ranking engine, when one runs, which firms changed so it updates its index in place."""
-    engine = getattr(request.app.state, "match_engine", None)
-    if engine is not None and firm_ids:
-        engine.firms_changed(firm_ids, deleted=deleted)
 
 
 @router.get("", response_model=Page[FirmRead], summary="企业列表 / List firms")
@@ -71,38 +64,32 @@ def get_firm(session: DbSession, _: Viewer, firm_id: FirmId) -> FirmRead:
 
 
 @router.post("", response_model=FirmRead, status_code=201, summary="新增企业 / Add a firm")
-def create_firm(session: DbSession, who: Editor, request: Request, body: FirmCreate) -> FirmRead:
+def create_firm(session: DbSession, who: Editor, body: FirmCreate) -> FirmRead:
     firm = service.create(session=session, firm=body)
     audit(session=session, actor=who, action="create", entity="firm", entity_id=firm.id, after=firm.model_dump(mode="json"))
-    session.commit()
-    _notify(request, [firm.id])
     return firm
 
 
 @router.patch("/{firm_id}", response_model=FirmRead, summary="修改企业 / Change a firm")
-def update_firm(session: DbSession, who: Editor, request: Request, firm_id: FirmId, body: FirmUpdate) -> FirmRead:
+def update_firm(session: DbSession, who: Editor, firm_id: FirmId, body: FirmUpdate) -> FirmRead:
     before = service.get(session=session, firm_id=firm_id)
     firm = service.update(session=session, firm_id=firm_id, changes=body)
     audit(session=session, actor=who, action="update", entity="firm", entity_id=firm_id,
           before=before.model_dump(mode="json"), after=firm.model_dump(mode="json"))
-    session.commit()
-    _notify(request, [firm_id])
     return firm
 
 
 @router.delete("/{firm_id}", status_code=204, summary="删除企业 / Delete a firm")
-def delete_firm(session: DbSession, who: Editor, request: Request, firm_id: FirmId) -> Response:
+def delete_firm(session: DbSession, who: Editor, firm_id: FirmId) -> Response:
     before = service.get(session=session, firm_id=firm_id)
     service.delete(session=session, firm_id=firm_id)
     audit(session=session, actor=who, action="delete", entity="firm", entity_id=firm_id,
           before=before.model_dump(mode="json"))
-    session.commit()
-    _notify(request, [firm_id], deleted=True)
     return Response(status_code=204)
 
 
 @import_router.post("/firms", response_model=ImportReport, summary="导入企业文件 / Import a firm file (all or nothing)")
-def import_firm_file(session: DbSession, who: Editor, request: Request, file: UploadFile,
+def import_firm_file(session: DbSession, who: Editor, file: UploadFile,
                      settings: AppSettings) -> ImportReport:
     limit = int(settings.max_import_mb * 1_000_000)
     name = safe_name(file.filename or "upload")
@@ -114,6 +101,4 @@ def import_firm_file(session: DbSession, who: Editor, request: Request, file: Up
     report = import_firms(session=session, data=data, filename=name, max_bytes=limit)
     audit(session=session, actor=who, action="import", entity="firm", note=name, count=report.rows,
           after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
-    session.commit()
-    _notify(request, report.firm_ids)
     return report

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.catalog.service import Lookup, lookup
 from service.errors import Conflict, NotFound, Problem, ServiceError
+from service.events import Changed, publish
 from service.firms import schemas as s
 from service.firms.models import Firm, FirmIndustry, FirmInput
 from service.pagination import LIKE_ESCAPE, contains_pattern
@@ -142,6 +143,9 @@ def upsert_many(*, session: Session, firms: Sequence[s.FirmBase]) -> UpsertResul
             by_code[row.credit_code] = row
     session.flush()
     result.created = [row.id for row in fresh]
+    if result.created or result.updated:
+        # One event for the whole batch: an import of 10,000 rows is one change, not 10,000.
+        publish(session, Changed("firm", tuple(result.created + result.updated)))
     return result
 
 
@@ -215,6 +219,7 @@ def create(*, session: Session, firm: s.FirmCreate) -> s.FirmRead:
     _apply(row, firm)
     session.add(row)
     session.flush()
+    publish(session, Changed("firm", (row.id,)))
     return to_read(row)
 
 
@@ -230,8 +235,9 @@ def update(*, session: Session, firm_id: int, changes: s.FirmUpdate) -> s.FirmRe
     merged = s.FirmCreate.model_validate(_checked(session, merged).model_dump())
     row = session.get(Firm, firm_id)
     assert row is not None
-    _apply(row, merged)
-    session.flush()
+    if _apply(row, merged):
+        session.flush()
+        publish(session, Changed("firm", (firm_id,)))
     return to_read(row)
 
 
@@ -242,3 +248,4 @@ def delete(*, session: Session, firm_id: int) -> None:
         raise FirmNotFound(f"企业 {firm_id} 不存在 / firm {firm_id} not found")
     session.delete(row)
     session.flush()
+    publish(session, Changed("firm", (firm_id,), deleted=True))

@@ -21,24 +21,24 @@ from service.database import make_engine, make_session_factory
 from service.errors import ServiceError
 from service.matching import constants as c
 from service.matching import schemas as s
-from service.matching.modes import parse_weights, resolve_weights
+from service.matching.modes import DEFAULT_MODE, MODES, Mode, parse_weights, resolve_weights
 
-if TYPE_CHECKING:  # the engine pulls in faiss, jieba and the encoder: only commands that rank load it
-    from service.matching.engine import MatchEngine
-    from service.matching.world import FirmProfile
+if TYPE_CHECKING:  # the service pulls in faiss, jieba and the encoder: only commands that rank load it
+    from service.matching.service import MatchService
+    from service.matching.snapshot.world import FirmProfile
 
-ModeOpt = Annotated[c.Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market")]
+ModeOpt = Annotated[Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market")]
 WeightsOpt = Annotated[str | None, typer.Option(help="权重覆盖，如 industry_fit:0.3 / Weight overrides, e.g. industry_fit:0.3")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出与 API 相同的 JSON / Print the API's JSON")]
 ExcludedOpt = Annotated[bool, typer.Option("--excluded", help="列出被排除的一方 / List excluded pairs")]
 
 
-def _engine(*, firms: list[FirmProfile] | None = None, persist: bool = True) -> MatchEngine:
-    from service.matching.engine import MatchEngine
+def _engine(*, firms: list[FirmProfile] | None = None, persist: bool = True) -> MatchService:
+    from service.matching.service import MatchService
 
     settings = get_settings()
     factory = make_session_factory(make_engine(settings.database_url))
-    return MatchEngine.build(session_factory=factory, settings=settings, firms=firms, persist_index=persist)
+    return MatchService.build(session_factory=factory, settings=settings, firms=firms, persist_index=persist)
 
 
 def _print_json(model: BaseModel) -> None:
@@ -61,7 +61,7 @@ def _parks_table(title: str, items: list[s.RankedPark]) -> None:
 
 def recommend(
     firm: Annotated[int, typer.Option("--firm", help="企业编号 / Firm id")],
-    mode: ModeOpt = c.DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
+    mode: ModeOpt = DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
     weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
 ) -> None:
     """为企业推荐园区 / Rank parks for a firm."""
@@ -79,7 +79,7 @@ def recommend(
 
 def candidates(
     park: Annotated[int, typer.Option("--park", help="园区编号 / Park id")],
-    mode: ModeOpt = c.DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
+    mode: ModeOpt = DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
     town: Annotated[str | None, typer.Option(help="镇街 / Town")] = None,
     industry: Annotated[str | None, typer.Option(help="行业代码前缀 / Industry code prefix")] = None,
     min_employees: Annotated[int | None, typer.Option(help="最少员工 / Minimum employees")] = None,
@@ -114,7 +114,7 @@ def match(
     employees: Annotated[int | None, typer.Option(help="员工人数 / Employees")] = None,
     land: Annotated[float | None, typer.Option(help="需地（亩）/ Land needed, 亩")] = None,
     industries: Annotated[str | None, typer.Option(help="行业代码，逗号分隔（不再推断）/ Industry classes, comma-separated")] = None,
-    mode: ModeOpt = c.DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
+    mode: ModeOpt = DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
     weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
 ) -> None:
     """意向企业匹配园区（自由文本）/ Rank parks for a prospect described in free text."""
@@ -136,7 +136,7 @@ def match(
 
 
 def plan(
-    mode: ModeOpt = c.DEFAULT_MODE,
+    mode: ModeOpt = DEFAULT_MODE,
     max_per_park: Annotated[int | None, typer.Option(help="每园区企业上限 / Cap on firms per park")] = None,
     min_score: Annotated[float, typer.Option(help="最低分 / Minimum score")] = 0.0,
     firms: Annotated[str | None, typer.Option(help="企业编号，逗号分隔（默认全部）/ Firm ids, comma-separated")] = None,
@@ -188,7 +188,7 @@ def evaluate(
 
 def synthetic_firms(base: list[FirmProfile], *, count: int, seed: int = c.SEED) -> list[FirmProfile]:
     """Sample and perturb starter firms into ``count`` benchmark firms; names and texts are kept so encodings come from the cache."""
-    from service.matching.world import FirmProfile
+    from service.matching.snapshot.world import FirmProfile
 
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(base), size=count)
@@ -217,24 +217,27 @@ class BenchFigure(BaseModel):
 
 
 def _naive_candidates(
-    engine: MatchEngine, parks: list[int], repeats: int,
+    engine: MatchService, parks: list[int], repeats: int,
     timed: Callable[[Callable[[int], object], int], tuple[list[float], list[float]]],
 ) -> tuple[tuple[list[float], list[float]], float]:
     """The naive way: every firm scored exactly against the park (no index, no pre-score), then the top 50.
 
     Returns its timings and the share of its top-50 that the engine's own top-50 holds.
     """
+    from service.matching.retrieval.candidates import make_batch
+    from service.matching.scoring.ranker import score
+
     world = engine.world
-    state = engine._state  # noqa: SLF001  (the benchmark reads the same arrays the engine scores)
+    state = engine.state  # the benchmark reads the same arrays the service scores
     rows = np.arange(len(world.firm_arrays), dtype=np.intp)
-    weights = resolve_weights(mode=c.DEFAULT_MODE)
+    weights = resolve_weights(mode=DEFAULT_MODE)
 
     def exhaustive(n: int) -> list[int]:
-        p = world.park_row[parks[n % len(parks)]]
-        batch = engine._batch(world, world.firm_arrays, np.full(len(rows), p, dtype=np.intp),  # noqa: SLF001
-                              (state.firm_vecs @ engine.park_vecs[p]).astype(np.float64),
-                              lambda i: (world.firms[i].name_zh, world.firms[i].name_en))
-        scored = engine.score(batch, mode=c.DEFAULT_MODE, weights=weights, tiebreak=state.firm_ids)
+        p = world.dest_row[parks[n % len(parks)]]
+        batch = make_batch(world, world.firm_arrays, np.full(len(rows), p, dtype=np.intp),
+                           (state.firm_vecs @ state.dest_vecs[p]).astype(np.float64),
+                           lambda i: (world.firms[i].name_zh, world.firms[i].name_en))
+        scored = score(batch, constraints=MODES[DEFAULT_MODE].constraints, weights=weights, tiebreak=state.firm_ids)
         return [int(state.firm_ids[i]) for i in scored.order[:50]]
 
     timings = timed(exhaustive, max(5, repeats // 5))
@@ -276,14 +279,14 @@ def bench_matching(
     engine.recommend(firm_id=ids[0])  # warm-up
     # First views explain every pair afresh; repeat views find the pairs' evidence kept from the first.
     rec = timed(lambda n: engine.recommend(firm_id=ids[n % len(ids)], top_k=10), repeats,
-                setup=engine._state.evidence.clear)
+                setup=engine.state.evidence.clear)
     timed(lambda n: engine.recommend(firm_id=ids[n % len(ids)], top_k=10), repeats)  # the first views
     rec_again = timed(lambda n: engine.recommend(firm_id=ids[n % len(ids)], top_k=10), repeats)
     from service.bench.load import PROSPECTS
 
     def forget_prospects() -> None:
-        engine._state.prospects.clear()
-        engine._state.prospect_evidence.clear()
+        engine.state.prospects.clear()
+        engine.state.prospect_evidence.clear()
 
     def prospect(n: int) -> object:
         return engine.match(s.ProspectRequest(description=PROSPECTS[n % len(PROSPECTS)], top_k=5))
@@ -295,17 +298,17 @@ def bench_matching(
     start = time.perf_counter()
     big = _engine(firms=synthetic_firms(engine.world.firms, count=firms), persist=False)
     build_s = time.perf_counter() - start
-    parks = [p.id for p in big.world.parks]
+    parks = [d.id for d in big.world.destinations]
     big.candidates(park_id=parks[0], top_k=50)  # warm-up
     def new_data() -> None:  # as after a firm changes: every firm scored afresh, every pair explained afresh
-        big._state.exact.clear()
-        big._state.evidence.clear()
+        big.state.exact.clear()
+        big.state.evidence.clear()
 
     cand_new = timed(lambda n: big.candidates(park_id=parks[n % len(parks)], top_k=50), repeats, setup=new_data)
     for park_id in parks:  # every firm scored once per park, as after the first query on this data
         big.candidates(park_id=park_id, top_k=50)
     cand = timed(lambda n: big.candidates(park_id=parks[n % len(parks)], top_k=50), repeats,
-                 setup=big._state.evidence.clear)
+                 setup=big.state.evidence.clear)
     timed(lambda n: big.candidates(park_id=parks[n], top_k=50), len(parks))  # the first views
     cand_again = timed(lambda n: big.candidates(park_id=parks[n % len(parks)], top_k=50), repeats)
     naive_ms, overlap = _naive_candidates(big, parks, repeats, timed)
@@ -337,3 +340,33 @@ def bench_matching(
     console.print(f"{firms:,} 家企业引擎构建 / engine build with {firms:,} firms: {build_s:.1f} s")
     console.print(f"穷举前50中被引擎候选找到的比例 / share of the exhaustive top-50 the engine returns: {overlap:.1%}")
     console.print(f"负载 / load average (1, 5, 15 min): {load}，CPU 数 / cpus: {os.cpu_count()}")
+
+
+def bench_concurrency(
+    firms: Annotated[int, typer.Option(help="合成企业数 / Synthetic firms")] = c.BENCH_FIRMS,
+    requests: Annotated[int, typer.Option(min=1, max=1000, help="并发推荐请求数 / Concurrent recommendations")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """并发基准：园区首次查看（全量精确打分）期间，其他排序请求多等多久 / Extra wait of concurrent ranking
+    requests while one destination's first view runs."""
+    from service.bench.concurrency import run
+
+    err.print(f"构建引擎（{firms:,} 家合成企业）/ building the engine with {firms:,} synthetic firms …")
+    base = _engine(persist=False)
+    service = _engine(firms=synthetic_firms(base.world.firms, count=firms), persist=False)
+    result = run(service, requests=requests)
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(title=f"并发 / Concurrency: {result['requests']} recommendations, {result['threads']} threads, "
+                        f"{result['firms']:,} firms")
+    for column in ("项目 what", "p50 ms", "max ms"):
+        table.add_column(column)
+    table.add_row("单独 alone", str(result["alone_p50_ms"]), str(result["alone_max_ms"]))
+    table.add_row("与首次查看并行 beside a first view", str(result["beside_p50_ms"]), str(result["beside_max_ms"]))
+    table.add_row("多等 extra wait", str(result["extra_p50_ms"]), str(result["extra_max_ms"]))
+    console.print(table)
+    console.print(f"首次查看 / first view of one destination: alone {result['first_view_alone_ms']} ms, "
+                  f"beside the requests {result['first_view_beside_ms']} ms")
+    verdict = "≤ 50 ms ✓" if result["extra_max_ms"] <= 50 else "> 50 ms ✗"
+    console.print(f"最长多等 / longest extra wait: {result['extra_max_ms']} ms ({verdict})")

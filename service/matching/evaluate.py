@@ -14,8 +14,10 @@ from rich.table import Table
 from embeddings import hit_at_k, ndcg_at_k, reciprocal_rank
 from service.errors import Problem, ServiceError
 from service.matching import constants as c
-from service.matching.engine import MatchEngine
+from service.matching.modes import MODES, Mode
 from service.matching.schemas import ProspectRequest
+from service.matching.scoring import FACTOR_NAMES
+from service.matching.service import MatchService
 
 Ranker = Callable[["Case", int], list[str]]
 
@@ -32,7 +34,7 @@ class Case(BaseModel):
     employees: int | None = None
     land_mu: float | None = None
     industries: list[str] | None = None
-    mode: c.Mode = c.Mode.relocation
+    mode: Mode = Mode.relocation
     parks: list[str] = Field(default_factory=list, description="园区代码或名称 / Park codes or Chinese names")
     counties: list[str] = Field(default_factory=list, description="县区代码或名称 / County codes or Chinese names")
     source: str = Field(min_length=3, description="出处 / Reference fact behind the label")
@@ -78,13 +80,13 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
-def _resolve(engine: MatchEngine, case: Case) -> tuple[str, set[str]]:
+def _resolve(engine: MatchService, case: Case) -> tuple[str, set[str]]:
     """Return the level ('park' or 'county') a case is scored at and its acceptable codes."""
     world = engine.world
     if case.parks:
         out = set()
         for word in case.parks:
-            found = [p.code for p in world.parks if word in (p.code, p.name_zh) or p.name_zh.startswith(word)]
+            found = [p.code for p in world.destinations if word in (p.code, p.name_zh) or p.name_zh.startswith(word)]
             if not found:
                 raise CasesInvalid(f"案例 {case.id}：未知园区 {word} / case {case.id}: unknown park {word}")
             out.update(found)
@@ -98,40 +100,43 @@ def _resolve(engine: MatchEngine, case: Case) -> tuple[str, set[str]]:
     return "county", out
 
 
-def _counties(engine: MatchEngine, parks: list[str]) -> list[str]:
-    by_code = {p.code: p.county for p in engine.world.parks}
+def _counties(engine: MatchService, parks: list[str]) -> list[str]:
+    by_code = {p.code: p.county for p in engine.world.destinations}
     return list(dict.fromkeys(by_code[code] for code in parks))
 
 
-def _weights_only(names: set[str], mode: c.Mode) -> dict[str, float]:
-    preset = c.MODE_PRESETS[mode]
-    return {n: (preset[n] if n in names else 0.0) for n in c.FACTOR_NAMES}
+SEMANTIC = "semantic_fit"
 
 
-def systems(engine: MatchEngine) -> dict[str, Ranker]:
+def _weights_only(names: set[str], mode: Mode) -> dict[str, float]:
+    preset = MODES[mode].weights
+    return {n: (preset[n] if n in names else 0.0) for n in FACTOR_NAMES}
+
+
+def systems(engine: MatchService) -> dict[str, Ranker]:
     """The engine, the baselines and one ablation per factor, as case → ranked park codes."""
-    def weighted(make: Callable[[c.Mode], dict[str, float] | None]) -> Ranker:
+    def weighted(make: Callable[[Mode], dict[str, float] | None]) -> Ranker:
         return lambda case, _n: engine.rank_prospect_parks(case.request(make(case.mode)))
 
     def random_rank(_case: Case, n: int) -> list[str]:
-        codes = [p.code for p in engine.world.parks]
+        codes = [p.code for p in engine.world.destinations]
         rng = np.random.default_rng(c.SEED + n)
         return [codes[i] for i in rng.permutation(len(codes))]
 
     out: dict[str, Ranker] = {
         "engine": weighted(lambda _m: None),
         "random": random_rank,
-        "semantic_only": weighted(lambda m: {n: (1.0 if n == c.SEMANTIC_FIT else 0.0) for n in c.FACTOR_NAMES}),
-        "rules_only": weighted(lambda m: _weights_only(set(c.FACTOR_NAMES) - {c.SEMANTIC_FIT}, m)),
+        "semantic_only": weighted(lambda m: {n: (1.0 if n == SEMANTIC else 0.0) for n in FACTOR_NAMES}),
+        "rules_only": weighted(lambda m: _weights_only(set(FACTOR_NAMES) - {SEMANTIC}, m)),
         "bm25_only": lambda case, _n: engine.park_bm25_ranking(case.description),
     }
-    for name in c.FACTOR_NAMES:
-        out[f"without_{name}"] = weighted(lambda m, name=name: _weights_only(set(c.FACTOR_NAMES) - {name}, m)  # type: ignore[misc]
-                                          if any(v > 0 for k, v in c.MODE_PRESETS[m].items() if k != name) else None)
+    for name in FACTOR_NAMES:
+        out[f"without_{name}"] = weighted(lambda m, name=name: _weights_only(set(FACTOR_NAMES) - {name}, m)  # type: ignore[misc]
+                                          if any(v > 0 for k, v in MODES[m].weights.items() if k != name) else None)
     return out
 
 
-def evaluate(*, engine: MatchEngine, cases: list[Case], only: set[str] | None = None) -> EvalReport:
+def evaluate(*, engine: MatchService, cases: list[Case], only: set[str] | None = None) -> EvalReport:
     """Compute Hit@1, Hit@3, MRR and NDCG@5 for every system over the cases."""
     targets = [_resolve(engine, case) for case in cases]
     rows, misses = [], []

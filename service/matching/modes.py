@@ -1,19 +1,72 @@
-"""Mode weight presets, per-query overrides and their validation."""
+"""Cooperation modes: each one's weights, hard constraints, destination kinds and cost model (the only place a mode is defined)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
 
-from service.errors import ServiceError
-from service.matching.constants import FACTOR_NAMES, MODE_PRESETS, Mode
+from service.matching.errors import InvalidWeights
 
 
-class InvalidWeights(ServiceError):
-    """A weight override is unknown, negative, not a number, or leaves every weight at zero."""
+class Mode(StrEnum):
+    """合作模式 / Cooperation mode."""
 
-    status_code = 422
-    code = "invalid_weights"
+    relocation = "relocation"  # 中山企业+六盘水资源: production moves
+    joint_development = "joint_development"  # 中山总部/研发+六盘水基地/制造: a base, HQ and R&D stay
+    market = "market"  # 中山市场+六盘水产品: Zhongshan firms buy, process or sell Liupanshui products
+
+
+@dataclass(frozen=True)
+class ModeSpec:
+    """What a mode ranks and how: weights by factor name (registry order), named hard constraints, the
+    destination kinds it offers and the cost model its cost table uses."""
+
+    mode: Mode
+    label_zh: str
+    label_en: str
+    weights: Mapping[str, float]
+    constraints: tuple[str, ...]
+    destination_kinds: tuple[str, ...]
+    cost_model: str
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(self.weights)
+
+
+# Constraints where production moves to the destination: land, EIA category and industry restrictions bind.
+_SITE_CONSTRAINTS: Final = ("land_short", "env_category", "industry_restricted")
+
+# Weights sum to 1 and list every registered factor in display order (a test holds them to the registry).
+MODES: Final[dict[Mode, ModeSpec]] = {
+    # Tuned on data/eval/dev.yaml only (a small grid; the optimum is flat): wording, positioning and
+    # resources decide; cost, labour and capacity barely separate Liupanshui parks, which share one
+    # wage and power level, so they mostly show up in the explanation rather than the order.
+    Mode.relocation: ModeSpec(
+        mode=Mode.relocation, label_zh="产业转移（中山企业+六盘水资源）",
+        label_en="Relocation (Zhongshan firm + Liupanshui resources)",
+        weights={"industry_fit": 0.20, "resource_fit": 0.20, "cost_advantage": 0.07, "labour_fit": 0.05,
+                 "capacity": 0.05, "semantic_fit": 0.30, "cooperation_ties": 0.04, "relocation_readiness": 0.09},
+        constraints=_SITE_CONSTRAINTS, destination_kinds=("park",), cost_model="site_move"),
+    # HQ and R&D stay, so wage savings matter less; positioning, wording and ties more.
+    Mode.joint_development: ModeSpec(
+        mode=Mode.joint_development, label_zh="共建基地（中山总部/研发+六盘水基地/制造）",
+        label_en="Joint development (HQ and R&D in Zhongshan, base in Liupanshui)",
+        weights={"industry_fit": 0.24, "resource_fit": 0.16, "cost_advantage": 0.04, "labour_fit": 0.04,
+                 "capacity": 0.05, "semantic_fit": 0.30, "cooperation_ties": 0.08, "relocation_readiness": 0.09},
+        constraints=_SITE_CONSTRAINTS, destination_kinds=("park",), cost_model="site_move"),
+    # Market: the county's products and the wording; nothing moves, so no site constraint binds.
+    Mode.market: ModeSpec(
+        mode=Mode.market, label_zh="市场合作（中山市场+六盘水产品）",
+        label_en="Market cooperation (Zhongshan market + Liupanshui products)",
+        weights={"industry_fit": 0.05, "resource_fit": 0.70, "cost_advantage": 0.0, "labour_fit": 0.0,
+                 "capacity": 0.0, "semantic_fit": 0.10, "cooperation_ties": 0.10, "relocation_readiness": 0.05},
+        constraints=(), destination_kinds=("park",), cost_model="site_move"),
+}
+DEFAULT_MODE: Final = Mode.relocation
 
 
 def parse_weights(text: str | None) -> dict[str, float]:
@@ -38,9 +91,10 @@ def parse_weights(text: str | None) -> dict[str, float]:
 
 
 def resolve_weights(*, mode: Mode, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Start from the mode's preset, apply overrides, check them, and normalise to sum 1."""
-    weights = dict(MODE_PRESETS[mode])
-    known = ", ".join(FACTOR_NAMES)
+    """Start from the mode's weights, apply overrides, check them, and normalise to sum 1."""
+    spec = MODES[mode]
+    weights = dict(spec.weights)
+    known = ", ".join(spec.factor_names)
     for name, value in (overrides or {}).items():
         if name not in weights:
             raise InvalidWeights(f"未知因子 {name}（可用：{known}） / unknown factor {name} (known: {known})")
@@ -52,4 +106,4 @@ def resolve_weights(*, mode: Mode, overrides: Mapping[str, float] | None = None)
     total = sum(weights.values())
     if total <= 0:
         raise InvalidWeights("权重不能全为零 / weights cannot all be zero")
-    return {name: weights[name] / total for name in FACTOR_NAMES}
+    return {name: weights[name] / total for name in spec.factor_names}

@@ -19,10 +19,11 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
+from service.firms.service import FirmNotFound
 from service.matching import constants as c
 from service.matching import schemas as s
-from service.matching.engine import FirmNotFound, MatchEngine
-from service.matching.factors import available_land
+from service.matching.scoring.factors.capacity import available_land
+from service.matching.service import MatchService
 
 Assign = dict[int, int]  # firm position → park row
 
@@ -83,7 +84,7 @@ def _flow_assign(scores: NDArray[np.float64], valid: NDArray[np.bool_], need: ND
     return _fill([(f, p) for _, f, p in carried], need, free, cap)
 
 
-def make_plan(*, engine: MatchEngine, request: s.PlanRequest) -> s.PlanResult:
+def make_plan(*, engine: MatchService, request: s.PlanRequest) -> s.PlanResult:
     """Assign firms to parks with min-cost flow under free land (and an optional per-park cap)."""
     world = engine.world
     if request.firm_ids is None:
@@ -93,11 +94,11 @@ def make_plan(*, engine: MatchEngine, request: s.PlanRequest) -> s.PlanResult:
         if missing:
             raise FirmNotFound(f"企业不存在：{missing} / firms not found: {missing}")
         positions = np.array([world.firm_row[fid] for fid in dict.fromkeys(request.firm_ids)], dtype=np.intp)
-    scores, excluded, scored = engine.pair_scores(firm_rows=positions, mode=request.mode, weights=request.weights or {})
+    scores, excluded, scored, dest_rows = engine.pair_scores(firm_rows=positions, mode=request.mode, weights=request.weights or {})
     n, n_parks = scores.shape
     valid = ~excluded & (scores >= request.min_score)
     need = world.firm_arrays.land_mu[positions].astype(np.float64)
-    free = available_land(world, np.arange(n_parks, dtype=np.intp))
+    free = available_land(world, dest_rows)
     cap = request.max_firms_per_park
     pairs = [(f, int(p)) for f in range(n) for p in np.flatnonzero(valid[f])]
     pairs.sort(key=lambda fp: (-scores[fp], fp))
@@ -109,7 +110,7 @@ def make_plan(*, engine: MatchEngine, request: s.PlanRequest) -> s.PlanResult:
         flow, method = greedy, "greedy"
     firms = [world.firms[int(i)] for i in positions]
     refs = [engine.firm_ref(world, f) for f in firms]
-    park_refs = [engine.park_ref(world, p) for p in world.parks]
+    park_refs = [engine.dest_ref(world, world.destinations[int(p)]) for p in dest_rows]
     assignments = [
         s.Assignment(firm=refs[f], park=park_refs[p], score=round(float(scores[f, p]), 4), land_mu=round(float(need[f]), 2))
         for f, p in sorted(flow.items(), key=lambda fp: (fp[1], -scores[fp], fp[0]))

@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from service.auth.guard import Viewer
 from service.deps import FirmId, ParkId
-from service.errors import Unavailable
 from service.matching import constants as c
 from service.matching import schemas as s
-from service.matching.engine import MatchEngine, engine_from_settings
-from service.matching.modes import parse_weights
+from service.matching.deps import MatchServiceDep
+from service.matching.modes import DEFAULT_MODE, Mode, parse_weights
 from service.matching.plan import make_plan
 
 router = APIRouter(tags=["matching 匹配"])
-
-
-async def get_match_engine(request: Request) -> MatchEngine:
-    """The engine built once in the lifespan (or, when the settings defer it, on first use in a worker thread)."""
-    state = request.app.state
-    engine: MatchEngine | None = getattr(state, "match_engine", None)
-    if engine is not None:
-        return engine
-    return await run_in_threadpool(_build_engine, state)
-
-
-def _build_engine(state: Any) -> MatchEngine:
-    lock = getattr(state, "engine_lock", None)
-    if lock is None or not hasattr(state, "session_factory"):
-        raise Unavailable("匹配引擎尚未就绪 / the matching engine is not ready")
-    with lock:  # built once
-        if getattr(state, "match_engine", None) is None:
-            state.match_engine = engine_from_settings(state.settings, state.session_factory)
-    built: MatchEngine = state.match_engine
-    return built
-
-
-Engine = Annotated[MatchEngine, Depends(get_match_engine)]
 
 
 def as_json(result: BaseModel) -> Response:
@@ -48,10 +23,10 @@ def as_json(result: BaseModel) -> Response:
     validation of the response (a dump, a re-validation and a dump again) is skipped; the declared
     response_model still documents the shape, and the contract tests hold the output to it.
 
-    The ranking endpoints are ``async``: their work is a few milliseconds of CPU under the GIL, so a worker
-    thread would add a hop each way and no parallelism. Plans, which can take longer, stay in a thread."""
+    The ranking endpoints are sync ``def``: FastAPI runs them in worker threads, so a slow first view of a
+    destination never holds up the event loop (and with it every other request)."""
     return Response(result.__pydantic_serializer__.to_json(result), media_type="application/json")
-ModeQuery = Annotated[c.Mode, Query(description="合作模式 / Cooperation mode")]
+ModeQuery = Annotated[Mode, Query(description="合作模式 / Cooperation mode")]
 WeightsQuery = Annotated[str | None, Query(description="权重覆盖，如 industry_fit:0.3,cost_advantage:0.2 / Weight overrides",
                                            examples=["industry_fit:0.3,cost_advantage:0.2"], max_length=500)]
 ExcludedQuery = Annotated[bool, Query(description="列出被硬约束排除的一方 / List pairs excluded by hard constraints")]
@@ -59,8 +34,8 @@ ExcludedQuery = Annotated[bool, Query(description="列出被硬约束排除的�
 
 @router.get("/firms/{firm_id}/recommendations", response_model=s.Recommendations,
             summary="为企业推荐园区 / Ranked parks for a firm")
-async def recommendations(
-    engine: Engine, _: Viewer, firm_id: FirmId, mode: ModeQuery = c.DEFAULT_MODE,
+def recommendations(
+    engine: MatchServiceDep, _: Viewer, firm_id: FirmId, mode: ModeQuery = DEFAULT_MODE,
     top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_TOP_K, weights: WeightsQuery = None,
     include_excluded: ExcludedQuery = False,
 ) -> Response:
@@ -69,8 +44,8 @@ async def recommendations(
 
 
 @router.get("/parks/{park_id}/candidates", response_model=s.Candidates, summary="为园区推荐企业 / Ranked firms for a park")
-async def candidates(
-    engine: Engine, _: Viewer, park_id: ParkId, mode: ModeQuery = c.DEFAULT_MODE,
+def candidates(
+    engine: MatchServiceDep, _: Viewer, park_id: ParkId, mode: ModeQuery = DEFAULT_MODE,
     top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
     town: Annotated[str | None, Query(description="镇街代码或名称 / Town", max_length=64)] = None,
     industry: Annotated[str | None, Query(description="行业代码或前缀 / Industry code or prefix", pattern=r"^[A-T]\d{0,4}$")] = None,
@@ -85,10 +60,10 @@ async def candidates(
 
 
 @router.post("/match", response_model=s.MatchResult, summary="意向企业匹配园区 / Ranked parks for a prospect")
-async def match(engine: Engine, _: Viewer, body: s.ProspectRequest) -> Response:
+def match(engine: MatchServiceDep, _: Viewer, body: s.ProspectRequest) -> Response:
     return as_json(engine.match(body))
 
 
 @router.post("/plans", response_model=s.PlanResult, summary="组合方案 / Portfolio plan under park land")
-def plans(engine: Engine, _: Viewer, body: s.PlanRequest) -> s.PlanResult:
+def plans(engine: MatchServiceDep, _: Viewer, body: s.PlanRequest) -> s.PlanResult:
     return make_plan(engine=engine, request=body)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.matching.constants import DEFAULT_TOP_K, MAX_TOP_K, Mode
+from service.matching.constants import DEFAULT_TOP_K, MAX_TOP_K
+from service.matching.modes import Mode
 from service.sourcing import Figure
 
 

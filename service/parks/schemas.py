@@ -1,84 +1,24 @@
-"""Park schemas: the data-file record, and the API's create / update / read family."""
+"""Park schemas: the data-file record, and the API's create / update / read family (the kind=park view)."""
 
 from __future__ import annotations
-
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.catalog.schemas import IndustryCode
+from service.destinations.schemas import (
+    Anchor,
+    Location,
+    ParkLevel,
+    Policy,
+    Restriction,
+    RestrictionKind,
+    Supply,
+)
 from service.sourcing import Code, Fact, Figure, Source
 
-
-class ParkLevel(StrEnum):
-    national = "national"
-    provincial = "provincial"
-    municipal = "municipal"
-    unconfirmed = "unconfirmed"
-
-
-class Location(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    lat: float = Field(ge=-90, le=90, examples=[26.55])
-    lon: float = Field(ge=-180, le=180, examples=[104.95])
-    estimate: bool = Field(default=True, description="近似位置 / Approximate location")
-
-
-class Anchor(BaseModel):
-    """An anchor enterprise in or near the park."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    code: Code = Field(examples=["shuangyuan"])
-    name_zh: str = Field(examples=["双元铝业"])
-    name_en: str = Field(examples=["Shuangyuan Aluminium"])
-    industry: IndustryCode | None = None
-    description_zh: str = ""
-    description_en: str = ""
-    products: list[str] = Field(default_factory=list)
-
-
-class Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: Code
-    title_zh: str
-    title_en: str
-    text_zh: str = ""
-    text_en: str = ""
-    source: Source | None = None
-    estimate: bool = Field(default=False, description="未经证实 / Not confirmed by a source")
-
-
-class RestrictionKind(StrEnum):
-    env_category = "env_category"  # firms whose EIA category is in `values` are excluded
-    industry = "industry"  # firms in an industry code (or its prefix) listed in `values` are excluded
-
-
-class Restriction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: RestrictionKind
-    values: list[str] = Field(min_length=1)
-    reason_zh: str
-    reason_en: str
-    source: Source | None = None
-
-
-class Supply(BaseModel):
-    """A resource the park can supply, with capacity and price."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    resource: Code = Field(examples=["liquid_aluminium"])
-    capacity: Figure | None = Field(default=None, description="年供应能力 / Yearly capacity")
-    price: Figure | None = Field(default=None, description="价格 / Price")
-    strength: float = Field(
-        default=1.0, ge=0, le=1, description="供应强度 0–1 / How strongly the park offers it, 0–1"
-    )
-    note_zh: str = ""
-    note_en: str = ""
+# The building blocks are shared with every destination kind and defined there; re-exported for the park view.
+__all__ = ["Anchor", "Location", "ParkBase", "ParkCreate", "ParkLevel", "ParkRead", "ParkRecord", "ParkUpdate",
+           "Policy", "Restriction", "RestrictionKind", "Supply"]
 
 
 class ParkBase(BaseModel):

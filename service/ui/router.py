@@ -30,8 +30,10 @@ from service.firms import service as firm_service
 from service.firms.exporter import neutralise
 from service.firms.schemas import ENV_CATEGORY_ZH
 from service.i18n import pick
-from service.matching.constants import FACTOR_NAMES, MODE_LABELS, MODE_PRESETS, Mode
+from service.matching.deps import MatchServiceDep
+from service.matching.modes import MODES, Mode
 from service.matching.schemas import ProspectRequest, RankedBase
+from service.matching.scoring import FACTOR_NAMES, FACTORS
 from service.parks import service as park_service
 from service.ui import charts, ranking
 from service.ui import session as ui_session
@@ -48,13 +50,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
-}
-
-FACTOR_LABELS: dict[str, tuple[str, str]] = {
-    "industry_fit": ("产业契合", "Industry fit"), "resource_fit": ("资源匹配", "Resource fit"),
-    "cost_advantage": ("成本优势", "Cost advantage"), "labour_fit": ("劳动力", "Labour fit"),
-    "capacity": ("用地容量", "Capacity"), "semantic_fit": ("语义相似", "Semantic fit"),
-    "cooperation_ties": ("协作关系", "Cooperation ties"), "relocation_readiness": ("转移意愿", "Relocation readiness"),
 }
 
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
@@ -270,13 +265,13 @@ def _weights_from_query(request: Request, mode: Mode) -> dict[str, float] | None
 
 
 def _sliders(mode: Mode, weights: Mapping[str, float] | None, lang: str) -> list[dict[str, Any]]:
-    chosen = weights or MODE_PRESETS[mode]
-    return [{"name": n, "label": FACTOR_LABELS[n][1 if lang == "en" else 0],
+    chosen = weights or MODES[mode].weights
+    return [{"name": n, "label": FACTORS[n].label_en if lang == "en" else FACTORS[n].label_zh,
              "value": round(chosen.get(n, 0.0) * 100)} for n in FACTOR_NAMES]
 
 
 def _modes(lang: str) -> list[tuple[str, str]]:
-    return [(m.value, MODE_LABELS[m][1 if lang == "en" else 0]) for m in Mode]
+    return [(m.value, MODES[m].label_en if lang == "en" else MODES[m].label_zh) for m in Mode]
 
 
 def factor_chart(item: RankedBase, lang: str) -> Any:
@@ -292,12 +287,12 @@ def _status_by(items: list[PipelineItem], key: Callable[[PipelineItem], int]) ->
 
 @router.get("/ui/firms/{firm_id}", response_class=HTMLResponse)
 def firm_page(
-    request: Request, session: DbSession, user: User, lang: Lang, firm_id: FirmId,
+    request: Request, session: DbSession, user: User, lang: Lang, firm_id: FirmId, service: MatchServiceDep,
     mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> HTMLResponse:
     firm = firm_service.get(session=session, firm_id=firm_id)
     weights = _weights_from_query(request, mode)
-    result = ranking.recommend(request=request, firm_id=firm_id, mode=mode, weights=weights,
+    result = ranking.recommend(service=service, firm_id=firm_id, mode=mode, weights=weights,
                                top_k=top_k)
     towns = {t.code: t for t in catalog.list_towns(session=session)}
     statuses = _status_by(feedback.pipeline(session=session, firm_id=firm_id), lambda i: i.park_id)
@@ -328,11 +323,11 @@ Filters = Annotated[ranking.LeadFilters, Depends(_lead_filters)]
 @router.get("/ui/parks/{park_id}", response_class=HTMLResponse)
 def park_page(
     request: Request, session: DbSession, user: User, lang: Lang, park_id: ParkId, filters: Filters,
-    mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=200)] = 50,
+    service: MatchServiceDep, mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> HTMLResponse:
     park = park_service.get(session=session, park_id=park_id)
     weights = _weights_from_query(request, mode)
-    result = ranking.candidates(request=request, park_id=park_id, mode=mode, weights=weights,
+    result = ranking.candidates(service=service, park_id=park_id, mode=mode, weights=weights,
                                 top_k=top_k, filters=filters)
     statuses = _status_by(feedback.pipeline(session=session, park_id=park_id), lambda i: i.firm_id)
     towns = catalog.list_towns(session=session)
@@ -347,12 +342,12 @@ def park_page(
 @router.get("/ui/parks/{park_id}/leads.{fmt}")
 def park_leads_export(
     request: Request, session: DbSession, user: User, lang: Lang, park_id: ParkId, fmt: str, filters: Filters,
-    mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=200)] = 50,
+    service: MatchServiceDep, mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     if fmt not in ("csv", "xlsx"):
         return error_page(request, 404, "未找到 / not found")
     park = park_service.get(session=session, park_id=park_id)
-    result = ranking.candidates(request=request, park_id=park_id, mode=mode,
+    result = ranking.candidates(service=service, park_id=park_id, mode=mode,
                                 weights=_weights_from_query(request, mode), top_k=top_k, filters=filters)
     statuses = _status_by(feedback.pipeline(session=session, park_id=park_id), lambda i: i.firm_id)
     header = ["排名 Rank", "企业 Firm", "英文名 English name", "镇街 Town", "行业 Industries", "员工 Employees",
@@ -388,7 +383,7 @@ def park_leads_export(
 
 @router.get("/ui/prospect", response_class=HTMLResponse)
 def prospect_page(
-    request: Request, session: DbSession, user: User, lang: Lang,
+    request: Request, session: DbSession, user: User, lang: Lang, service: MatchServiceDep,
     description: Annotated[str, Query(max_length=4000)] = "",
     name: Annotated[str, Query(max_length=200)] = "",
     town: Annotated[str, Query(max_length=64)] = "",
@@ -408,7 +403,7 @@ def prospect_page(
                                    employees=int(employees) if employees.strip() else None,
                                    land_mu=float(land_mu) if land_mu.strip() else None, industries=codes or None,
                                    mode=mode, weights=weights, include_excluded=True)
-            result = ranking.match(request=request, body=body)
+            result = ranking.match(service=service, body=body)
         except ValueError as exc:  # int()/float() on a typed field, or a ValidationError
             problem = _problem_text(exc, lang)
         except ServiceError as exc:
@@ -454,11 +449,11 @@ def post_feedback(
 
 @router.get("/ui/briefs")
 def download_brief(
-    request: Request, session: DbSession, user: User,
+    request: Request, session: DbSession, user: User, service: MatchServiceDep,
     firm_id: Annotated[int, Query(ge=1, le=MAX_ID)], park_id: Annotated[int, Query(ge=1, le=MAX_ID)],
     format: BriefFormat = BriefFormat.docx, lang: BriefLang = BriefLang.zh, mode: Mode = Mode.relocation,
 ) -> Response:
     started = time.perf_counter()
-    brief = briefs.make_brief(session=session, engine=ranking.engine_of(request), firm_id=firm_id, park_id=park_id,
+    brief = briefs.make_brief(session=session, engine=service, firm_id=firm_id, park_id=park_id,
                               fmt=format, lang=lang, mode=mode)
     return briefs.as_response(brief, elapsed_s=time.perf_counter() - started)

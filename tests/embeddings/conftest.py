@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from embeddings import UseEncoder, build_graph
-from tests.embeddings.graph_fixture import records
+from tests.embeddings.graph_fixture import SCHEMA, records
 
 
 @pytest.fixture(scope="session")
@@ -18,4 +18,4 @@ def use_encoder() -> UseEncoder:
 @pytest.fixture(scope="session")
 def fixture_graph() -> nx.MultiDiGraph:
     nodes, edges = records()
-    return build_graph(nodes, edges)
+    return build_graph(nodes, edges, SCHEMA)

@@ -1,15 +1,101 @@
 """A small, realistic Zhongshan–Liupanshui graph for the embeddings tests (firms are synthetic profiles).
 
-Park positioning follows ../shared/reference/zhongshan-liupanshui.md where a source exists; the
-textile park and 红果's PCB/hardware targets are fixture-only assumptions.
+The tests declare their own schema here (plain string types, no enum), so the library is exercised the
+way any caller uses it and never through the service's schema. Park positioning follows
+../shared/reference/zhongshan-liupanshui.md where a source exists; the textile park and 红果's
+PCB/hardware targets are fixture-only assumptions.
 """
 
 from __future__ import annotations
 
-from embeddings.graph import Edge, EdgeType, Node, NodeType
+from embeddings import Edge, GraphSchema, MetaPath, Node
 
-E = EdgeType
-N = NodeType
+
+class N:
+    """Node types."""
+
+    FIRM = "firm"
+    PARK = "park"
+    COUNTY = "county"
+    TOWN = "town"
+    INDUSTRY = "industry"
+    RESOURCE = "resource"
+    ANCHOR = "anchor_enterprise"
+    POLICY = "policy"  # declared but never used: stats must still list it
+
+
+class E:
+    """Edge types."""
+
+    IN_INDUSTRY = "in_industry"
+    LOCATED_IN = "located_in"
+    CONSUMES = "consumes"
+    SUPPLIES = "supplies"
+    TARGETS = "targets"
+    IN_COUNTY = "in_county"
+    PAIRED_WITH = "paired_with"
+    SUPPLIES_INDUSTRY = "supplies_industry"
+    SUBCLASS_OF = "subclass_of"
+
+
+METAPATHS: tuple[MetaPath, ...] = (
+    MetaPath("resource", ((E.IN_INDUSTRY, "out"), (E.CONSUMES, "out"), (E.SUPPLIES, "in")), (N.PARK,)),
+    MetaPath("industry", ((E.IN_INDUSTRY, "out"), (E.TARGETS, "in")), (N.PARK,)),
+    MetaPath(
+        "industry_group", ((E.IN_INDUSTRY, "out"), (E.SUBCLASS_OF, "out"), (E.TARGETS, "in")), (N.PARK,), 0.5
+    ),
+    MetaPath(
+        "industry_division",
+        ((E.IN_INDUSTRY, "out"), (E.SUBCLASS_OF, "out"), (E.SUBCLASS_OF, "out"), (E.TARGETS, "in")),
+        (N.PARK,),
+        0.25,
+    ),
+    MetaPath(
+        "supply_upstream",
+        ((E.IN_INDUSTRY, "out"), (E.SUPPLIES_INDUSTRY, "in"), (E.TARGETS, "in")),
+        (N.PARK,),
+        0.7,
+    ),
+    MetaPath(
+        "supply_downstream",
+        ((E.IN_INDUSTRY, "out"), (E.SUPPLIES_INDUSTRY, "out"), (E.TARGETS, "in")),
+        (N.PARK,),
+        0.7,
+    ),
+    MetaPath("pairing", ((E.LOCATED_IN, "out"), (E.PAIRED_WITH, "out"), (E.IN_COUNTY, "in")), (N.PARK,)),
+)
+
+SCHEMA = GraphSchema(
+    node_types=(N.FIRM, N.PARK, N.COUNTY, N.TOWN, N.INDUSTRY, N.RESOURCE, N.ANCHOR, N.POLICY),
+    edge_types=(
+        E.IN_INDUSTRY,
+        E.LOCATED_IN,
+        E.CONSUMES,
+        E.SUPPLIES,
+        E.TARGETS,
+        E.IN_COUNTY,
+        E.PAIRED_WITH,
+        E.SUPPLIES_INDUSTRY,
+        E.SUBCLASS_OF,
+    ),
+    triples=frozenset(
+        {
+            (N.FIRM, E.IN_INDUSTRY, N.INDUSTRY),
+            (N.FIRM, E.LOCATED_IN, N.TOWN),
+            (N.ANCHOR, E.LOCATED_IN, N.PARK),
+            (N.INDUSTRY, E.CONSUMES, N.RESOURCE),
+            (N.PARK, E.SUPPLIES, N.RESOURCE),
+            (N.PARK, E.TARGETS, N.INDUSTRY),
+            (N.PARK, E.IN_COUNTY, N.COUNTY),
+            (N.TOWN, E.PAIRED_WITH, N.COUNTY),
+            (N.INDUSTRY, E.SUPPLIES_INDUSTRY, N.INDUSTRY),
+            (N.INDUSTRY, E.SUBCLASS_OF, N.INDUSTRY),
+        }
+    ),
+    metapaths=METAPATHS,
+    prefixes={N.ANCHOR: "anchor"},
+    max_weights={E.CONSUMES: 1.0},  # an input's share of an industry's costs
+)
 
 INDUSTRIES: dict[str, tuple[str, str | None]] = {
     # code: (text, parent code)
@@ -210,7 +296,7 @@ def records() -> tuple[list[Node], list[Edge]]:
         for res in park["supplies"]:  # type: ignore[attr-defined]
             edges.append(Edge(pid, f"resource:{res}", E.SUPPLIES, attrs={"unit": "t"}))
     for key, (text, park_key) in ANCHORS.items():
-        nodes.append(Node(f"anchor:{key}", N.ANCHOR_ENTERPRISE, text))
+        nodes.append(Node(f"anchor:{key}", N.ANCHOR, text))
         edges.append(Edge(f"anchor:{key}", f"park:{park_key}", E.LOCATED_IN))
     for fid, firm in FIRMS.items():
         nodes.append(Node(f"firm:{fid}", N.FIRM, str(firm["text"]), {"synthetic": True}))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embeddings import BM25Index, UseEncoder, reciprocal_rank_fusion, tokenize
+from embeddings import BM25Index, Segmenter, UseEncoder, reciprocal_rank_fusion
+
+# Loading jieba's dictionary takes about a second; the tests that do not teach words share one segmenter.
+SEGMENTER = Segmenter()
 
 # Aluminium and electronics firms: semantically close to the queries, but only one contains the word.
 DOCS = {
@@ -23,20 +26,30 @@ DOCS = {
 
 
 def test_tokenizer_keeps_domain_and_ascii_words_whole() -> None:
-    tokens = tokenize("灯体采用铝压铸工艺，生产PCB印制电路板和LED灯，行业C3872。")
+    tokens = SEGMENTER.tokenize("灯体采用铝压铸工艺，生产PCB印制电路板和LED灯，行业C3872。")
     assert "铝压铸" in tokens
     assert "pcb" in tokens and "led" in tokens and "c3872" in tokens  # lowercased, not split
     assert "，" not in tokens and "。" not in tokens
 
 
+def test_words_taught_to_one_segmenter_reach_no_other() -> None:
+    text = "黄河牌电饭煲"
+    taught = Segmenter()
+    taught.add_words(["黄河牌"])
+    assert "黄河牌" in taught.tokenize(text)
+    assert "黄河牌" not in Segmenter().tokenize(text)
+    assert "黄河牌" not in SEGMENTER.tokenize(text)
+
+
 def test_bm25_leaves_out_documents_without_a_query_term() -> None:
-    index = BM25Index(list(DOCS), list(DOCS.values()))
+    index = BM25Index(list(DOCS), list(DOCS.values()), segmenter=SEGMENTER)
     assert [doc for doc, _ in index.search("铝压铸")] == [4]
     assert index.search("完全无关的词语 zzz") == []
 
 
 def test_bm25_prefers_the_shorter_document_for_the_same_term() -> None:
-    index = BM25Index(["short", "long"], ["铝型材", "铝型材 以及 很多 其他 的 内容 和 说明 文字 还有 更多"])
+    long_doc = "铝型材 以及 很多 其他 的 内容 和 说明 文字 还有 更多"
+    index = BM25Index(["short", "long"], ["铝型材", long_doc], segmenter=SEGMENTER)
     assert [doc for doc, _ in index.search("铝型材")] == ["short", "long"]
 
 
@@ -48,7 +61,8 @@ def test_fusion_ranks_the_document_with_the_exact_word_first(
     doc_vectors = use_encoder.encode(list(DOCS.values()))
     scores = doc_vectors @ use_encoder.encode([query])[0]
     vector_ranking = [ids[i] for i in np.argsort(-scores, kind="stable")]
-    bm25_ranking = [doc for doc, _ in BM25Index(ids, list(DOCS.values())).search(query, k=10)]
+    bm25 = BM25Index(ids, list(DOCS.values()), segmenter=SEGMENTER)
+    bm25_ranking = [doc for doc, _ in bm25.search(query, k=10)]
     assert vector_ranking[0] != target  # the vector channel alone misses it …
     fused = reciprocal_rank_fusion([vector_ranking, bm25_ranking])
     assert fused[0][0] == target  # … and fusion recovers it

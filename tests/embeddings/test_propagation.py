@@ -8,7 +8,7 @@ import pytest
 
 from embeddings import UseEncoder, propagate
 from embeddings.graph import evidence_paths
-from tests.embeddings.graph_fixture import EXPECTED_PARK, FIRMS, PARKS
+from tests.embeddings.graph_fixture import EXPECTED_PARK, FIRMS, METAPATHS, PARKS
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_unrelated_pairs_are_not_pulled_together(
         (f"firm:{f}", f"park:{p}")
         for f in FIRMS
         for p in PARKS
-        if not evidence_paths(fixture_graph, f"firm:{f}", f"park:{p}")
+        if not evidence_paths(fixture_graph, f"firm:{f}", f"park:{p}", metapaths=METAPATHS)
     ]
     assert ("firm:2", "park:shuicheng_edz") in unrelated
     gains = [_sim(h, index, a, b) - _sim(x, index, a, b) for a, b in unrelated]

@@ -10,7 +10,7 @@ import pytest
 
 from service.config import Settings
 from service.database import make_engine, make_session_factory
-from service.matching.engine import MatchEngine
+from service.matching.service import MatchService
 
 
 @pytest.fixture(scope="session")
@@ -23,9 +23,9 @@ def property_settings(loaded_template: dict[str, str], tmp_path_factory: pytest.
 
 
 @pytest.fixture(scope="session")
-def prop_engine(property_settings: Settings) -> Iterator[MatchEngine]:
+def prop_engine(property_settings: Settings) -> Iterator[MatchService]:
     # Building encodes every node once (seconds); queries never write, so every property shares one engine.
     engine = make_engine(property_settings.database_url)
-    yield MatchEngine.build(session_factory=make_session_factory(engine), settings=property_settings,
+    yield MatchService.build(session_factory=make_session_factory(engine), settings=property_settings,
                             persist_index=False)
     engine.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, Table, select
 from service.database import make_engine
 
 FIRM_TABLES = ("firms", "firm_industries", "firm_inputs")
-DATA_TABLES = (*FIRM_TABLES, "parks", "feedback", "api_keys", "audit_log")
+DATA_TABLES = (*FIRM_TABLES, "destinations", "feedback", "api_keys", "audit_log", "change_log")
 
 
 def rows(url: str, tables: Sequence[str] = FIRM_TABLES) -> dict[str, list[tuple[Any, ...]]]:

@@ -7,7 +7,9 @@ import os
 from hypothesis import strategies as st
 
 from service.matching import constants as c
+from service.matching.modes import MODES, Mode
 from service.matching.schemas import ProspectRequest
+from service.matching.scoring import FACTOR_NAMES
 
 # CI replays the same examples every run (a red CI then means a change, not a lucky draw); a developer's
 # run explores new ones and keeps any failure in .hypothesis/ to replay.
@@ -28,16 +30,16 @@ descriptions = st.tuples(
     st.lists(st.sampled_from(WORDS_ZH + WORDS_EN), min_size=1, max_size=8), st.sampled_from(SEPARATORS),
 ).map(lambda t: t[1].join(t[0])).filter(lambda text: len(text.strip()) >= 2)
 
-modes = st.sampled_from(list(c.Mode))
-factor_names = st.sampled_from(c.FACTOR_NAMES)
+modes = st.sampled_from(list(Mode))
+factor_names = st.sampled_from(FACTOR_NAMES)
 weight_values = st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=10.0, allow_nan=False),
                           st.floats(min_value=1e-6, max_value=1e-3))
 
 
-def valid_overrides(mode: c.Mode) -> st.SearchStrategy[dict[str, float] | None]:
+def valid_overrides(mode: Mode) -> st.SearchStrategy[dict[str, float] | None]:
     """Weight overrides the API accepts for the mode: known factors, finite, not negative, not all zero."""
-    overrides = st.dictionaries(factor_names, weight_values, max_size=len(c.FACTOR_NAMES))
-    return st.none() | overrides.filter(lambda w: sum({**c.MODE_PRESETS[mode], **w}.values()) > 0)
+    overrides = st.dictionaries(factor_names, weight_values, max_size=len(FACTOR_NAMES))
+    return st.none() | overrides.filter(lambda w: sum({**MODES[mode].weights, **w}.values()) > 0)
 
 
 @st.composite

@@ -19,7 +19,7 @@ from service.feedback.schemas import FeedbackCreate, Status
 from service.firms import service as firm_service
 from service.firms.schemas import FirmCreate
 from service.main import create_app
-from service.matching.engine import engine_from_settings
+from service.matching.service import service_from_settings
 
 # Names an attacker might give a firm: markup, spreadsheet formulas, paths and header breakers.
 HOSTILE = {
@@ -83,7 +83,7 @@ def start(settings: Settings, *, engine: bool = False) -> TestClient:
     client = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
     client.__enter__()
     if engine:
-        app.state.match_engine = engine_from_settings(settings, app.state.session_factory)
+        app.state.match_service = service_from_settings(settings, app.state.session_factory)
     return client
 
 

@@ -23,7 +23,8 @@ def test_migrations_build_exactly_the_model_schema(empty_db_url: str) -> None:
     tables = set(inspect(engine).get_table_names())
     engine.dispose()
     assert diff == []
-    assert {"firms", "parks", "industries", "api_keys", "audit_log", "feedback"} <= tables
+    assert {"firms", "destinations", "industries", "api_keys", "audit_log", "feedback", "change_log"} <= tables
+    assert "parks" not in tables  # parks are destinations of kind park since 0004
 
 
 def test_a_failed_unit_of_work_writes_nothing(db_url: str) -> None:

@@ -16,9 +16,9 @@ from tests.service.ui.conftest import World, build_app, ui_world  # noqa: F401  
 @pytest.fixture
 def api(ui_world: World) -> Iterator[TestClient]:  # noqa: F811
     app = build_app(ui_world)
-    app.state.match_engine = ui_world.engine
+    app.state.match_service = ui_world.engine
     with TestClient(app, headers={"X-API-Key": ui_world.keys["viewer"]}) as client:
-        app.state.match_engine = ui_world.engine
+        app.state.match_service = ui_world.engine
         yield client
 
 

@@ -9,14 +9,14 @@ import pytest
 
 from service.config import Settings
 from service.database import make_engine, make_session_factory
-from service.matching.engine import MatchEngine
+from service.matching.service import MatchService
 
 
 @pytest.fixture(scope="session")
-def match_engine(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatchEngine]:
+def match_engine(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatchService]:
     # Building encodes every node once (seconds); queries never write, so every test shares one engine.
     var = tmp_path_factory.mktemp("matching-var")
     settings = Settings(database_url=loaded_template["sqlite"], var_dir=Path(var))
     engine = make_engine(settings.database_url)
-    yield MatchEngine.build(session_factory=make_session_factory(engine), settings=settings, persist_index=False)
+    yield MatchService.build(session_factory=make_session_factory(engine), settings=settings, persist_index=False)
     engine.dispose()

@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 from service.config import Settings, get_settings
 from service.main import create_app
 from service.matching import constants as c
-from service.matching.engine import MatchEngine
+from service.matching.modes import MODES, Mode
+from service.matching.scoring import FACTOR_NAMES
+from service.matching.service import MatchService
 
 pytestmark = pytest.mark.slow
 
@@ -34,8 +36,8 @@ def api(match_settings: Settings, keys: dict[str, str]) -> Iterator[TestClient]:
         yield client
 
 
-def _engine(api: TestClient) -> MatchEngine:
-    engine: MatchEngine = api.app.state.match_engine  # type: ignore[attr-defined]
+def _engine(api: TestClient) -> MatchService:
+    engine: MatchService = api.app.state.match_service  # type: ignore[attr-defined]
     return engine
 
 
@@ -49,7 +51,7 @@ def _factor(item: dict[str, Any], name: str) -> float:
 
 
 def _park_id(api: TestClient, code: str) -> int:
-    return next(p.id for p in _engine(api).world.parks if p.code == code)
+    return next(p.id for p in _engine(api).world.destinations if p.code == code)
 
 
 # ---------- firm → parks ----------
@@ -57,16 +59,16 @@ def _park_id(api: TestClient, code: str) -> int:
 
 def test_recommendations_carry_full_explanations_and_each_mode_its_preset(api: TestClient) -> None:
     firm = _engine(api).world.firms[0].id
-    for mode in c.Mode:
+    for mode in Mode:
         body = _ok(api.get(f"/api/v1/firms/{firm}/recommendations", params={"mode": mode.value}))
         assert body["mode"] == mode.value
-        total = sum(c.MODE_PRESETS[mode].values())
-        assert body["weights"] == pytest.approx({k: v / total for k, v in c.MODE_PRESETS[mode].items()})
+        total = sum(MODES[mode].weights.values())
+        assert body["weights"] == pytest.approx({k: v / total for k, v in MODES[mode].weights.items()})
         assert body["items"], mode
         assert [it["rank"] for it in body["items"]] == list(range(1, len(body["items"]) + 1))
         assert [it["score"] for it in body["items"]] == sorted((it["score"] for it in body["items"]), reverse=True)
         top = body["items"][0]
-        assert {f["name"] for f in top["factors"]} == set(c.FACTOR_NAMES)
+        assert {f["name"] for f in top["factors"]} == set(FACTOR_NAMES)
         assert all(f["evidence"]["phrase_zh"] and f["evidence"]["phrase_en"] for f in top["factors"])
         assert 1 <= len(top["paths"]) <= 3 and top["reason_zh"] and top["reason_en"]
         assert 0 <= top["stability"] <= 1 and {line["item"] for line in top["cost"]["lines"]} >= {"wage", "power"}
@@ -80,14 +82,14 @@ def test_raising_a_weight_lifts_the_park_strongest_on_that_factor(api: TestClien
     # nearly the whole score: the park strongest on resources must take first place.
     for firm in _engine(api).world.firms[:60]:
         default = _ok(api.get(f"/api/v1/firms/{firm.id}/recommendations"))["items"]
-        best = max(_factor(it, c.RESOURCE_FIT) for it in default)
-        if len(default) > 1 and _factor(default[0], c.RESOURCE_FIT) < best - 0.05:
+        best = max(_factor(it, "resource_fit") for it in default)
+        if len(default) > 1 and _factor(default[0], "resource_fit") < best - 0.05:
             break
     else:
         pytest.fail("no firm whose winner is weaker on resources than another park")
     boosted = _ok(api.get(f"/api/v1/firms/{firm.id}/recommendations", params={"weights": "resource_fit:20"}))
-    assert boosted["weights"][c.RESOURCE_FIT] > 0.9
-    assert _factor(boosted["items"][0], c.RESOURCE_FIT) == pytest.approx(best)
+    assert boosted["weights"]["resource_fit"] > 0.9
+    assert _factor(boosted["items"][0], "resource_fit") == pytest.approx(best)
     assert boosted["items"][0]["park"]["id"] != default[0]["park"]["id"]
     # …and the former winner cannot have climbed.
     old_rank = next(it["rank"] for it in boosted["items"] if it["park"]["id"] == default[0]["park"]["id"])
@@ -97,7 +99,7 @@ def test_raising_a_weight_lifts_the_park_strongest_on_that_factor(api: TestClien
 @pytest.mark.parametrize(("weights", "zh", "en"), [
     ("industry_fit:-1", "不能为负", "cannot be negative"),
     ("luck:0.5", "未知因子 luck", "unknown factor luck"),
-    (",".join(f"{name}:0" for name in c.FACTOR_NAMES), "不能全为零", "cannot all be zero"),
+    (",".join(f"{name}:0" for name in FACTOR_NAMES), "不能全为零", "cannot all be zero"),
     ("industry_fit=0.3", "因子:数值", "factor:number"),
 ])
 def test_invalid_weights_are_refused_naming_the_problem_in_both_languages(
@@ -171,8 +173,8 @@ def test_rerunning_with_corrected_industries_keeps_or_changes_the_ranking_sensib
     assert [i["code"] for i in juice["industries"]] == ["C1523"]
     assert juice["items"][0]["park"]["code"] != first["items"][0]["park"]["code"]
     old = next(it for it in juice["items"] if it["park"]["code"] == first["items"][0]["park"]["code"])
-    new_fit = _factor(old, c.INDUSTRY_FIT)
-    assert new_fit < _factor(first["items"][0], c.INDUSTRY_FIT)
+    new_fit = _factor(old, "industry_fit")
+    assert new_fit < _factor(first["items"][0], "industry_fit")
     unknown = api.post("/api/v1/match", json={"description": LAMP_ZH, "industries": ["C9999"]},
                        headers={"Accept-Language": "en"})
     assert unknown.status_code == 422 and "C9999" in unknown.json()["detail"]

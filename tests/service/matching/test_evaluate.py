@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from service.dataset.files import DATA_DIR
-from service.matching.engine import MatchEngine
 from service.matching.evaluate import evaluate, load_cases
+from service.matching.service import MatchService
 
 pytestmark = pytest.mark.slow
 EVAL = DATA_DIR / "eval"
@@ -21,7 +21,7 @@ def test_cases_files_are_large_enough_and_sourced() -> None:
     assert any(c.description.isascii() for c in holdout) and any(not c.description.isascii() for c in holdout)
 
 
-def test_engine_beats_every_baseline_on_mrr_on_the_development_set(match_engine: MatchEngine) -> None:
+def test_engine_beats_every_baseline_on_mrr_on_the_development_set(match_engine: MatchService) -> None:
     report = evaluate(engine=match_engine, cases=load_cases(EVAL / "dev.yaml"),
                       only={"engine", "random", "semantic_only", "rules_only", "bm25_only"})
     engine = report.row("engine").mrr
@@ -29,12 +29,12 @@ def test_engine_beats_every_baseline_on_mrr_on_the_development_set(match_engine:
         assert engine > report.row(baseline).mrr, baseline
 
 
-def test_held_out_free_text_prospects_hit_the_top_three(match_engine: MatchEngine) -> None:
+def test_held_out_free_text_prospects_hit_the_top_three(match_engine: MatchService) -> None:
     report = evaluate(engine=match_engine, cases=load_cases(EVAL / "holdout.yaml"), only={"engine"})
     assert report.row("engine").hit_at_3 >= 0.8, report.misses
 
 
-def test_evaluation_reads_cases_from_any_file(match_engine: MatchEngine, tmp_path: Path) -> None:
+def test_evaluation_reads_cases_from_any_file(match_engine: MatchService, tmp_path: Path) -> None:
     path = tmp_path / "cases.yaml"
     path.write_text("- {id: x, description: 焦炭用户铸造厂, parks: [六枝经济开发区], source: ref}\n", encoding="utf-8")
     report = evaluate(engine=match_engine, cases=load_cases(path), only={"engine"})

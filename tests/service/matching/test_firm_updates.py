@@ -14,7 +14,7 @@ from embeddings import VectorIndex
 from service.config import Settings
 from service.main import create_app
 from service.matching import constants as c
-from service.matching.engine import MatchEngine
+from service.matching.service import MatchService
 
 pytestmark = pytest.mark.slow
 
@@ -47,8 +47,8 @@ def live(db_url: str, tmp_path: Path, embedding_cache: Path, keys: dict[str, str
         yield client, builds
 
 
-def _engine(client: TestClient) -> MatchEngine:
-    engine: MatchEngine = client.app.state.match_engine  # type: ignore[attr-defined]
+def _engine(client: TestClient) -> MatchService:
+    engine: MatchService = client.app.state.match_service  # type: ignore[attr-defined]
     return engine
 
 
@@ -64,7 +64,7 @@ def test_a_posted_lamp_firm_joins_the_aluminium_parks_candidates_and_leaves_on_d
 ) -> None:
     client, builds = live
     engine, index = _engine(client), _engine(client).index
-    park = next(p.id for p in engine.world.parks if p.code == "shuicheng_edz")
+    park = next(p.id for p in engine.world.destinations if p.code == "shuicheng_edz")
     before = _candidates(client, park)
 
     created = client.post("/api/v1/firms", json=LAMP_FIRM)
@@ -76,7 +76,7 @@ def test_a_posted_lamp_firm_joins_the_aluminium_parks_candidates_and_leaves_on_d
     assert mine[0]["rank"] <= len(ranked) // 2, "an aluminium lamp maker ranks in the upper half there"
     assert firm_id in {int(i) for i in engine.index.ids()}
     # The new firm is reachable by the vector channel too: it is among the park's nearest firms.
-    _, nearest = engine.index.search(engine.park_vecs[engine.world.park_row[park]][None, :], 50)
+    _, nearest = engine.index.search(engine.state.dest_vecs[engine.world.dest_row[park]][None, :], 50)
     assert firm_id in {int(i) for i in nearest[0]}
     recs = client.get(f"/api/v1/firms/{firm_id}/recommendations")
     assert recs.status_code == 200 and "shuicheng_edz" in [it["park"]["code"] for it in recs.json()["items"][:3]]
@@ -94,10 +94,10 @@ def test_a_posted_lamp_firm_joins_the_aluminium_parks_candidates_and_leaves_on_d
 def test_a_changed_firm_is_re_ranked_in_place(live: tuple[TestClient, list[int]]) -> None:
     client, builds = live
     engine = _engine(client)
-    park = next(p.id for p in engine.world.parks if p.code == "shuicheng_edz")
+    park = next(p.id for p in engine.world.destinations if p.code == "shuicheng_edz")
     firm_id = client.post("/api/v1/firms", json=LAMP_FIRM).json()["id"]
     row = engine.world.firm_row[firm_id]
-    vector = engine._state.firm_vecs[row].copy()
+    vector = engine.state.firm_vecs[row].copy()
 
     # It turns out to make garments: the aluminium park should now care much less about it.
     changed = client.patch(f"/api/v1/firms/{firm_id}", json={
@@ -105,7 +105,7 @@ def test_a_changed_firm_is_re_ranked_in_place(live: tuple[TestClient, list[int]]
         "description_en": "Woven garments and shirts"})
     assert changed.status_code == 200, changed.text
     assert engine.world.firms[engine.world.firm_row[firm_id]].industries == ("C1811",)
-    assert not np.allclose(engine._state.firm_vecs[engine.world.firm_row[firm_id]], vector)
+    assert not np.allclose(engine.state.firm_vecs[engine.world.firm_row[firm_id]], vector)
     rank = {it["firm"]["id"]: it["rank"] for it in _candidates(client, park)}
     assert firm_id not in rank or rank[firm_id] > len(rank) // 2
     assert _engine(client) is engine and builds == []

@@ -16,7 +16,7 @@ from service.database import make_engine, make_session_factory, unit_of_work
 from service.firms import service as firm_service
 from service.firms.schemas import FirmCreate
 from service.main import create_app
-from service.matching.engine import MatchEngine
+from service.matching.service import MatchService
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +29,12 @@ def settings(db_url: str, tmp_path: Path, embedding_cache: Path) -> Settings:
                     engine_at_startup=True)
 
 
-def _start(settings: Settings, key: str) -> tuple[MatchEngine, dict[str, Any]]:
+def _start(settings: Settings, key: str) -> tuple[MatchService, dict[str, Any]]:
     """Start the service (as a restart would), and return its engine and what users would see."""
     with TestClient(create_app(settings), headers={"X-API-Key": key}) as client:
-        engine: MatchEngine = client.app.state.match_engine  # type: ignore[attr-defined]
+        engine: MatchService = client.app.state.match_service  # type: ignore[attr-defined]
         seen: dict[str, Any] = {}
-        for park in engine.world.parks:
+        for park in engine.world.destinations:
             response = client.get(f"/api/v1/parks/{park.id}/candidates", params={"top_k": 30})
             assert response.status_code == 200, response.text
             seen[f"park {park.code}"] = response.json()

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from service.matching import constants as c
-from service.matching.engine import MatchEngine
+from service.matching.modes import Mode
 from service.matching.schemas import ProspectRequest
+from service.matching.service import MatchService
 
 pytestmark = pytest.mark.slow
 
@@ -35,10 +35,10 @@ def _pin(items: list[Any], key: str) -> list[list[Any]]:
     return [[getattr(it, key).id if key == "firm" else getattr(it, key).code, it.score, _digest(it)] for it in items]
 
 
-def _current(engine: MatchEngine) -> dict[str, list[list[Any]]]:
+def _current(engine: MatchService) -> dict[str, list[list[Any]]]:
     out: dict[str, list[list[Any]]] = {}
-    for park in engine.world.parks:
-        for mode in c.Mode:
+    for park in engine.world.destinations:
+        for mode in Mode:
             result = engine.candidates(park_id=park.id, mode=mode, top_k=15)
             out[f"candidates park={park.code} mode={mode.value}"] = _pin(result.items, "firm")
         filtered = engine.candidates(park_id=park.id, top_k=10, min_employees=100, max_employees=800, min_score=0.3)
@@ -50,7 +50,7 @@ def _current(engine: MatchEngine) -> dict[str, list[list[Any]]]:
     return out
 
 
-def test_rankings_and_explanations_match_the_pinned_ones(match_engine: MatchEngine) -> None:
+def test_rankings_and_explanations_match_the_pinned_ones(match_engine: MatchService) -> None:
     current = _current(match_engine)
     if os.environ.get("PARKMATCH_REPIN"):
         PINS.write_text(json.dumps(current, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -65,9 +65,9 @@ def test_rankings_and_explanations_match_the_pinned_ones(match_engine: MatchEngi
             assert have[2] == want[2], f"{query}: explanation of rank {rank} ({have[0]}) changed"
 
 
-def test_ranked_items_are_valid_under_their_own_schema(match_engine: MatchEngine) -> None:
+def test_ranked_items_are_valid_under_their_own_schema(match_engine: MatchService) -> None:
     # Explanations are built on the hot path; every part must still pass validation byte for byte.
-    park = next(p for p in match_engine.world.parks if p.code == "shuicheng_edz")
+    park = next(p for p in match_engine.world.destinations if p.code == "shuicheng_edz")
     for result in (match_engine.candidates(park_id=park.id, top_k=20),
                    match_engine.recommend(firm_id=match_engine.world.firms[0].id or 0)):
         again = type(result).model_validate(result.model_dump())

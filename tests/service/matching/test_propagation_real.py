@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from embeddings import CachedEncoder, UseEncoder, build_graph, evidence_paths, node_id, propagate
-from service.config import Settings
+from service.config import DATA_DIR, Settings
 from service.database import make_engine
-from service.matching.world import graph_records, load_world
+from service.matching.snapshot.graph import graph_records
+from service.matching.snapshot.graph_schema import METAPATHS, SCHEMA
+from service.matching.snapshot.loader import load_world
 
 GENERIC = {"resource:labour", "resource:electricity", "resource:land", "resource:water"}
 
@@ -22,10 +24,10 @@ def test_propagation_pulls_related_firm_park_pairs_together_and_not_unrelated_on
 ) -> None:
     engine = make_engine(loaded_template["sqlite"])
     with Session(engine) as session:
-        world = load_world(session=session)
+        world = load_world(session=session, data_dir=DATA_DIR)
     engine.dispose()
     nodes, edges = graph_records(world)
-    graph = build_graph(nodes, edges)
+    graph = build_graph(nodes, edges, SCHEMA)
     ids = [n.id for n in nodes]
     raw = CachedEncoder(UseEncoder(progress=False), embedding_cache).encode([n.text for n in nodes])
     settings = Settings()
@@ -35,12 +37,12 @@ def test_propagation_pulls_related_firm_park_pairs_together_and_not_unrelated_on
     related, unrelated = [], []
     before: dict[str, list[float]] = {"related": [], "unrelated": []}
     after: dict[str, list[float]] = {"related": [], "unrelated": []}
-    for park in world.parks:
+    for park in world.destinations:
         pid = node_id("park", park.id)
         for firm in world.firms[:150]:
             fid = node_id("firm", firm.id or 0)
             gain = float(prop[row[fid]] @ prop[row[pid]] - raw[row[fid]] @ raw[row[pid]])
-            paths = evidence_paths(graph, fid, pid, k=20)
+            paths = evidence_paths(graph, fid, pid, metapaths=METAPATHS, k=20)
             kinds = {p.kind for p in paths}
             specific = {n for p in paths if p.kind == "resource" for n in p.nodes if n.startswith("resource:")}
             # Related: the park targets the firm's industry class. Unrelated: nothing links them but the

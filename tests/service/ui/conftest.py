@@ -18,7 +18,7 @@ from service.database import make_engine, make_session_factory, unit_of_work
 from service.firms import service as firm_service
 from service.firms.schemas import FirmCreate
 from service.main import create_app
-from service.matching.engine import MatchEngine
+from service.matching.service import MatchService
 
 XSS_NAME = "<script>alert(1)</script>"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","灯饰")'  # a spreadsheet would run this as a formula
@@ -30,7 +30,7 @@ class World:
 
     settings: Settings
     keys: dict[str, str]
-    engine: MatchEngine
+    engine: MatchService
     xss_firm_id: int
 
 
@@ -53,7 +53,7 @@ def ui_world(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathF
             employees=80, land_mu=10, description_zh="<img src=x onerror=alert(2)> 灯饰", synthetic=True))
         firm_service.create(session=session, firm=FirmCreate(
             name_zh=FORMULA_NAME, town="guzhen", industries=["C3872"], employees=90, land_mu=12, synthetic=True))
-    engine = MatchEngine.build(session_factory=factory, settings=settings)
+    engine = MatchService.build(session_factory=factory, settings=settings)
     return World(settings=settings, keys=keys, engine=engine, xss_firm_id=xss.id)
 
 
@@ -66,9 +66,9 @@ def build_app(world: World) -> FastAPI:
 def ui_app(ui_world: World) -> Iterator[TestClient]:
     """A client with the engine attached; not signed in."""
     app = build_app(ui_world)
-    app.state.match_engine = ui_world.engine  # before start-up too, so a lifespan can reuse it instead of rebuilding
+    app.state.match_service = ui_world.engine  # before start-up too, so a lifespan can reuse it instead of rebuilding
     with TestClient(app, follow_redirects=False) as client:
-        app.state.match_engine = ui_world.engine
+        app.state.match_service = ui_world.engine
         yield client
 
 

@@ -16,7 +16,8 @@ import docx
 import pytest
 import uvicorn
 
-from service.matching.constants import FACTOR_NAMES, MODE_PRESETS, Mode
+from service.matching.modes import MODES, Mode
+from service.matching.scoring import FACTOR_NAMES
 from tests.service.ui.conftest import XSS_NAME, World, build_app
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def base_url(ui_world: World) -> Iterator[str]:
     app = build_app(ui_world)
-    app.state.match_engine = ui_world.engine
+    app.state.match_service = ui_world.engine
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -95,7 +96,7 @@ def _order(page: Any) -> list[str]:
 
 def _weights_that_reorder(world: World) -> tuple[str, list[str]]:
     """A slider (set to 100) that changes the firm's park order, and the order the engine then gives."""
-    preset = {n: round(MODE_PRESETS[Mode.relocation][n] * 100) / 100 for n in FACTOR_NAMES}
+    preset = {n: round(MODES[Mode.relocation].weights[n] * 100) / 100 for n in FACTOR_NAMES}
     base = [i.park.name_zh for i in world.engine.recommend(firm_id=FIRM_ID, weights=preset).items]
     for name in FACTOR_NAMES:
         moved = [i.park.name_zh for i in world.engine.recommend(firm_id=FIRM_ID, weights={**preset, name: 1.0}).items]

@@ -1,0 +1,270 @@
+"""Destination schemas: the parts every kind shares, kind-specific details as a discriminated union, the API family."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from service.catalog.schemas import IndustryCode
+from service.sourcing import Code, Fact, Figure, Source
+
+
+class DestinationKind(StrEnum):
+    park = "park"  # 产业园区 / industrial park or development zone
+    workshop = "workshop"  # 易地扶贫搬迁安置点帮扶车间 / workshop at a relocation settlement
+    agri_base = "agri_base"  # 农业基地 / agricultural production base
+    processing_centre = "processing_centre"  # 农产品加工中心 / processing centre for farm products
+    co_built_park = "co_built_park"  # 东西部协作共建园区 / park co-built with a partner town
+
+
+KIND_LABELS: dict[DestinationKind, tuple[str, str]] = {
+    DestinationKind.park: ("园区", "park"),
+    DestinationKind.workshop: ("帮扶车间", "workshop"),
+    DestinationKind.agri_base: ("农业基地", "agricultural base"),
+    DestinationKind.processing_centre: ("加工中心", "processing centre"),
+    DestinationKind.co_built_park: ("共建园区", "co-built park"),
+}
+
+
+class ParkLevel(StrEnum):
+    national = "national"
+    provincial = "provincial"
+    municipal = "municipal"
+    unconfirmed = "unconfirmed"
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lat: float = Field(ge=-90, le=90, examples=[26.55])
+    lon: float = Field(ge=-180, le=180, examples=[104.95])
+    estimate: bool = Field(default=True, description="近似位置 / Approximate location")
+
+
+class Anchor(BaseModel):
+    """An anchor enterprise in or near the park."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code = Field(examples=["shuangyuan"])
+    name_zh: str = Field(examples=["双元铝业"])
+    name_en: str = Field(examples=["Shuangyuan Aluminium"])
+    industry: IndustryCode | None = None
+    description_zh: str = ""
+    description_en: str = ""
+    products: list[str] = Field(default_factory=list)
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    title_zh: str
+    title_en: str
+    text_zh: str = ""
+    text_en: str = ""
+    source: Source | None = None
+    estimate: bool = Field(default=False, description="未经证实 / Not confirmed by a source")
+
+
+class RestrictionKind(StrEnum):
+    env_category = "env_category"  # firms whose EIA category is in `values` are excluded
+    industry = "industry"  # firms in an industry code (or its prefix) listed in `values` are excluded
+
+
+class Restriction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: RestrictionKind
+    values: list[str] = Field(min_length=1)
+    reason_zh: str
+    reason_en: str
+    source: Source | None = None
+
+
+class Supply(BaseModel):
+    """A resource the destination can supply, with capacity and price."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resource: Code = Field(examples=["liquid_aluminium"])
+    capacity: Figure | None = Field(default=None, description="年供应能力 / Yearly capacity")
+    price: Figure | None = Field(default=None, description="价格 / Price")
+    strength: float = Field(
+        default=1.0, ge=0, le=1, description="供应强度 0–1 / How strongly the park offers it, 0–1"
+    )
+    note_zh: str = ""
+    note_en: str = ""
+
+
+# Kind-specific details. Each carries its `kind`, the discriminator; facts are sourced Figures.
+
+
+class ParkDetails(BaseModel):
+    """What only an industrial park has: its level, free factory space, anchor firms and policies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["park"] = "park"
+    level: ParkLevel = ParkLevel.unconfirmed
+    free_factory_m2: Figure | None = Field(
+        default=None, description="可用标准厂房（平方米）/ Free standard factory space, m²"
+    )
+    anchors: list[Anchor] = Field(default_factory=list)
+    policies: list[Policy] = Field(default_factory=list)
+
+
+class WorkshopDetails(BaseModel):
+    """A workshop at a relocation settlement: the community it serves and the labour living there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["workshop"] = "workshop"
+    community: str = Field(min_length=1, max_length=200, description="安置社区 / Resettlement community",
+                           examples=["钟山区月照社区"])
+    households: Figure | None = Field(default=None, description="安置户数 / Households resettled")
+    residents: Figure | None = Field(default=None, description="安置人口 / Residents")
+    labour_available: Figure | None = Field(default=None, description="可就业劳动力（人）/ Labour available")
+    workshop_m2: Figure | None = Field(default=None, description="车间面积（平方米）/ Workshop floor space, m²")
+    subsidies: list[Policy] = Field(default_factory=list, description="补贴政策 / Subsidies")
+
+
+class AgriBaseDetails(BaseModel):
+    """An agricultural production base: what it grows, how large and how high it lies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["agri_base"] = "agri_base"
+    products: list[str] = Field(default_factory=list, description="主要产品 / Products", examples=[["刺梨", "猕猴桃"]])
+    area_mu: Figure | None = Field(default=None, description="面积（亩）/ Area, 亩")
+    altitude_m: Figure | None = Field(default=None, description="海拔（米）/ Altitude, m")
+    processing_on_site: bool = Field(default=False, description="有就地加工 / Processing on site")
+
+
+class ProcessingCentreDetails(BaseModel):
+    """A processing centre for farm products."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["processing_centre"] = "processing_centre"
+    products: list[str] = Field(default_factory=list, description="加工产品 / Products processed")
+    capacity: Figure | None = Field(default=None, description="年加工能力 / Yearly capacity")
+
+
+class CoBuiltParkDetails(BaseModel):
+    """A park co-built with a partner town under East–West cooperation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["co_built_park"] = "co_built_park"
+    partner_town: Code = Field(description="合作镇街代码 / Partner town code", examples=["guzhen"])
+    partner_county: Code | None = Field(default=None, description="结对县区代码 / Paired county code",
+                                        examples=["shuicheng"])
+    since: dt.date | None = Field(default=None, description="共建起始日期 / Co-built since")
+
+
+Details = Annotated[
+    ParkDetails | WorkshopDetails | AgriBaseDetails | ProcessingCentreDetails | CoBuiltParkDetails,
+    Field(discriminator="kind", description="按类型的详情 / Details of the destination's kind"),
+]
+DETAILS: TypeAdapter[Details] = TypeAdapter(Details)
+
+
+def _with_kind(data: Any) -> Any:
+    """Let a payload give its kind once: fill `details.kind` from `kind` (or the reverse) and refuse a mismatch."""
+    if not isinstance(data, dict):
+        return data
+    kind, details = data.get("kind"), data.get("details")
+    if details is None and kind is not None:
+        return {**data, "details": {"kind": kind}}
+    if isinstance(details, dict):
+        inner = details.get("kind")
+        if kind is None and inner is not None:
+            return {**data, "kind": inner}
+        if inner is None:
+            return {**data, "details": {**details, "kind": kind}}
+        if str(inner) != str(kind):
+            raise ValueError(f"details.kind（{inner}）与 kind（{kind}）不一致 / "
+                             f"details.kind {inner} does not match kind {kind}")
+    return data
+
+
+class DestinationBase(BaseModel):
+    """The fields every kind of destination has."""
+
+    kind: DestinationKind = Field(description="类型 / Kind of destination", examples=["park"])
+    name_zh: str = Field(min_length=1, max_length=200, examples=["水城经济开发区"])
+    name_en: str = Field(min_length=1, max_length=200, examples=["Shuicheng Economic Development Zone"])
+    county: Code = Field(description="所属县区代码 / County code", examples=["shuicheng"])
+    township: str | None = Field(default=None, max_length=100, description="所在乡镇（街道）/ Township",
+                                 examples=["双水街道"])
+    location: Location | None = None
+    positioning_zh: str = Field(default="", description="产业定位 / Official positioning (Chinese)")
+    positioning_en: str = Field(default="", description="Official positioning (English)")
+    target_industries: list[IndustryCode] = Field(default_factory=list)
+    free_land_mu: Figure | None = Field(default=None, description="可用土地（亩）/ Free land, 亩")
+    labour_pool: Figure | None = Field(default=None, description="可用劳动力（人）/ Labour pool, persons")
+    restrictions: list[Restriction] = Field(default_factory=list)
+    supplies: list[Supply] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    details: Details
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_once(cls, data: Any) -> Any:
+        return _with_kind(data)
+
+
+class DestinationCreate(DestinationBase):
+    """A new destination; `details` may be left out, or given without its `kind`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "code": "yuezhao_workshop", "kind": "workshop", "name_zh": "月照社区帮扶车间",
+            "name_en": "Yuezhao community workshop", "county": "zhongshan_district",
+            "target_industries": ["C1811"],
+            "labour_pool": {"value": 300, "unit": "人", "estimate": True},
+            "details": {"community": "钟山区月照社区", "workshop_m2": {"value": 2000, "unit": "m²", "estimate": True}},
+        }]},
+    )
+
+    code: Code = Field(description="唯一代码 / Unique code", examples=["shuicheng_edz"])
+
+
+class DestinationUpdate(BaseModel):
+    """Fields to change; `details` holds only the kind-specific fields to change (the kind stays)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name_en": "Yuezhao workshop", "details": {"households": {
+            "value": 1200, "unit": "户", "estimate": True}}}]},
+    )
+
+    name_zh: str | None = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, min_length=1, max_length=200)
+    township: str | None = Field(default=None, max_length=100)
+    location: Location | None = None
+    positioning_zh: str | None = None
+    positioning_en: str | None = None
+    target_industries: list[IndustryCode] | None = None
+    free_land_mu: Figure | None = None
+    labour_pool: Figure | None = None
+    restrictions: list[Restriction] | None = None
+    supplies: list[Supply] | None = None
+    facts: list[Fact] | None = None
+    sources: list[Source] | None = None
+    details: dict[str, Any] | None = Field(
+        default=None, description="要修改的详情字段 / Kind-specific fields to change", examples=[{"households": None}]
+    )
+
+
+class DestinationRead(DestinationCreate):
+    model_config = ConfigDict(json_schema_extra=None)
+
+    id: int = Field(description="目的地编号（各类型统一编号）/ Destination id, unique across kinds", examples=[3])
+    county_name_zh: str | None = None
+    county_name_en: str | None = None

@@ -1,0 +1,19 @@
+"""Matching's own errors; firms and destinations that do not exist raise their domains' NotFound."""
+
+from __future__ import annotations
+
+from service.errors import ServiceError
+
+
+class InvalidProspect(ServiceError):
+    """A prospect names an unknown town, industry code or resource."""
+
+    status_code = 422
+    code = "invalid_prospect"
+
+
+class InvalidWeights(ServiceError):
+    """A weight override is unknown, negative, not a number, or leaves every weight at zero."""
+
+    status_code = 422
+    code = "invalid_weights"

@@ -1,0 +1,1 @@
+"""Retrieval: vectors, lexical channels and the faiss index; candidates for a destination; prospects."""

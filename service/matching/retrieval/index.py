@@ -1,0 +1,113 @@
+"""EngineIndex: the encoder, the shared graph, propagated vectors, BM25 channels and the firms' faiss index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+
+from embeddings import BM25Index, Encoder, Segmenter, VectorIndex, build_graph, load_or_build, propagate
+from service.matching.snapshot.graph import destination_node, destination_text, graph_records, industry_text
+from service.matching.snapshot.graph_schema import SCHEMA, NodeType, node_id
+from service.matching.snapshot.world import World
+
+F32 = NDArray[np.float32]
+
+_STOPWORDS = frozenset({"and", "of", "the", "for", "from", "with", "in", "to", "a", "an", "or", "direct", "supply"})
+
+
+def _content_words(text: str) -> str:
+    # Resource names are short, so one shared function word ("and") would otherwise match any English query.
+    return " ".join(word for word in text.split() if word.lower().strip("(),") not in _STOPWORDS)
+
+
+def class_doc(world: World, code: str) -> str:
+    """The lexical document of an industry class: its own words and its parent's name."""
+    ind = world.industries[code]
+    parent = world.industries.get(ind.parent or "")
+    return industry_text(ind) + (f" {parent.name_zh} {parent.name_en}" if parent else "")
+
+
+class EngineIndex:
+    """Everything vector- and text-shaped that ranking reads, built once from a world."""
+
+    def __init__(self, *, world: World, encoder: Encoder, hops: int, alpha: float, index_dir: Path | None) -> None:
+        self.encoder = encoder
+        self.alpha = alpha
+        self.hops = hops
+        nodes, edges = graph_records(world)
+        self.graph: nx.MultiDiGraph = build_graph(nodes, edges, SCHEMA)
+        node_ids = [n.id for n in nodes]
+        self.segmenter = Segmenter()
+        self.segmenter.add_words([*(k for ind in world.industries.values() for k in ind.keywords_zh),
+                                  *(r.name_zh for r in world.resources.values())])
+        raw = encoder.encode([n.text for n in nodes])
+        prop = propagate(self.graph, node_ids, raw, hops=hops, alpha=alpha)
+        pos = {nid: i for i, nid in enumerate(node_ids)}
+        # Propagated vectors of every node but firms: a firm or prospect vector mixes its text with these.
+        self.prop: dict[str, F32] = {nid: prop[i] for i, nid in enumerate(node_ids) if not nid.startswith("firm:")}
+        self.dest_vecs: F32 = np.stack([prop[pos[destination_node(d)]] for d in world.destinations])
+        firm_vecs = (np.stack([prop[pos[node_id(NodeType.FIRM, f.id or 0)]] for f in world.firms])
+                     if world.firms else np.zeros((0, encoder.dim), dtype=np.float32))
+        self.initial_firm_vecs: F32 = firm_vecs.astype(np.float32)
+        # Inference channels over industry classes and resources; a baseline channel over destinations.
+        self.class_codes = world.class_codes
+        self.class_vecs: F32 = np.stack([raw[pos[node_id(NodeType.INDUSTRY, code)]] for code in world.class_codes])
+        self.industry_bm25 = BM25Index(world.class_codes, [class_doc(world, code) for code in world.class_codes],
+                                       segmenter=self.segmenter)
+        self.resource_bm25 = BM25Index(
+            world.resource_codes,
+            [_content_words(f"{r.name_zh} {r.name_en} {r.code.replace('_', ' ')}")
+             for r in (world.resources[k] for k in world.resource_codes)], segmenter=self.segmenter)
+        self.dest_bm25 = self._dest_bm25(world, self.segmenter)
+        self.faiss = self._build_faiss(world, index_dir)
+
+    @staticmethod
+    def _dest_bm25(world: World, segmenter: Segmenter) -> BM25Index:
+        return BM25Index([d.id for d in world.destinations], [destination_text(world, d) for d in world.destinations],
+                         segmenter=segmenter)
+
+    def refresh_destination_text(self, world: World) -> None:
+        """Destinations changed: their lexical channel is rebuilt (a few dozen documents)."""
+        self.dest_bm25 = self._dest_bm25(world, self.segmenter)
+
+    def _build_faiss(self, world: World, index_dir: Path | None) -> VectorIndex:
+        ids = np.array([f.id for f in world.firms], dtype=np.int64)
+        vecs = self.initial_firm_vecs
+
+        def build() -> VectorIndex:
+            return VectorIndex.build(ids, vecs) if len(ids) else VectorIndex(self.encoder.dim)
+
+        if index_dir is None:
+            return build()
+        data_hash = f"{world.data_hash()}:h{self.hops}:a{self.alpha}"
+        return load_or_build(index_dir, expected_fingerprint=self.encoder.fingerprint, expected_data_hash=data_hash,
+                             build_fn=build)
+
+    def preload(self) -> None:
+        """Import the encoder's code on the calling thread, before ``warm`` runs in another."""
+        preload = getattr(self.encoder, "preload", None)
+        if preload is not None:
+            preload()
+
+    def warm(self) -> None:
+        """Load the encoder's model now (a build from cached vectors never loads it), so the first change
+        after start-up is not the one that pays for it. Nothing is written to the vector cache."""
+        inner = getattr(self.encoder, "inner", self.encoder)
+        inner.encode(["预热 warm-up"])
+
+    def local_vector(self, text: str, neighbours: Sequence[str]) -> F32:
+        """Propagate a node that is not in the propagated matrix: its text mixed with its neighbours' vectors.
+
+        One step of the same personalised propagation (α own text, 1 − α the mean of its neighbours'
+        propagated vectors), which is what a full re-propagation would give it up to second-order effects.
+        """
+        x = self.encoder.encode([text])[0].astype(np.float64)
+        neigh = [self.prop[n] for n in neighbours if n in self.prop]
+        h = self.alpha * x + (1 - self.alpha) * np.mean(neigh, axis=0) if neigh else x
+        norm = float(np.linalg.norm(h))
+        out: F32 = (h / norm if norm > 0 else h).astype(np.float32)
+        return out

@@ -1,0 +1,104 @@
+"""A prospect described in free text: its town, inferred industries and resources, and its vector."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from embeddings import reciprocal_rank_fusion
+from service.matching import constants as c
+from service.matching import schemas as s
+from service.matching.errors import InvalidProspect
+from service.matching.retrieval.index import F32, EngineIndex
+from service.matching.snapshot.graph_schema import NodeType, node_id
+from service.matching.snapshot.world import FirmProfile, World
+
+Prospect = tuple[FirmProfile, list[s.InferredIndustry], list[s.InferredResource], F32]
+
+# What describes a prospect, as opposed to how it is ranked (mode, weights, length, exclusions shown).
+PROSPECT_FIELDS: set[str] = set(s.ProspectRequest.model_fields) - {"mode", "weights", "top_k", "include_excluded"}
+
+
+def resolve_town(world: World, town: str | None) -> str | None:
+    """A town code from a code, Chinese or English name, or a name without its 镇/区 suffix."""
+    if not town:
+        return None
+    key = town.strip().lower()
+    for code, t in world.towns.items():
+        words = {code, t.name_zh, t.name_en.lower(), t.name_zh.removesuffix("镇").removesuffix("区"), *t.includes}
+        if key in {w.lower() for w in words}:
+            return code
+    raise InvalidProspect(f"未知镇街 {town} / unknown town {town}")
+
+
+def infer_industries(index: EngineIndex, world: World, *, text: str, given: Sequence[str] | None,
+                     vec: F32 | None = None) -> tuple[list[s.InferredIndustry], F32]:
+    """Infer industry classes from free text (BM25 over the catalogue fused with encoder similarity)."""
+    q = index.encoder.encode([text])[0] if vec is None else vec
+    if given:
+        unknown = [code for code in given if code not in world.industries]
+        if unknown:
+            raise InvalidProspect(f"未知行业代码 {', '.join(unknown)} / unknown industry codes {', '.join(unknown)}")
+        return [s.InferredIndustry(code=code, name_zh=world.industry_name(code), name_en=world.industry_name(code, "en"),
+                                   score=1.0, source="given") for code in given], q
+    lexical = [str(code) for code, _ in index.industry_bm25.search(text, k=10)]
+    sims = index.class_vecs @ q
+    vector = [index.class_codes[i] for i in np.argsort(-sims, kind="stable")[:10]]
+    fused = reciprocal_rank_fusion([lexical, vector])
+    # The first fused class always counts; further ones only when both channels agree on them, since a
+    # wrong extra class inflates industry fit at destinations that target it.
+    agreed = set(lexical[: c.INFER_AGREE_DEPTH]) & set(vector[: c.INFER_AGREE_DEPTH])
+    fused = (fused[:1] + [(code, score) for code, score in fused[1:] if code in agreed])[: c.INFER_INDUSTRIES]
+    return [s.InferredIndustry(code=str(code), name_zh=world.industry_name(str(code)),
+                               name_en=world.industry_name(str(code), "en"), score=round(score, 5), source="text")
+            for code, score in fused], q
+
+
+def infer_resources(index: EngineIndex, world: World, *, text: str, industries: Sequence[str],
+                    given: Sequence[s.ProspectInput]) -> list[s.InferredResource]:
+    """Resources named in the text or stated, plus the inferred industries' typical inputs."""
+    out: dict[str, s.InferredResource] = {}
+    for item in given:
+        if item.resource not in world.resources:
+            raise InvalidProspect(f"未知资源 {item.resource} / unknown resource {item.resource}")
+        out[item.resource] = s.InferredResource(code=item.resource, name_zh=world.resource_name(item.resource),
+                                                name_en=world.resource_name(item.resource, "en"), weight=1.0, source="given")
+    for code, _score in index.resource_bm25.search(text, k=c.INFER_RESOURCES):
+        code = str(code)
+        if code not in out and code not in ("labour", "land"):
+            out[code] = s.InferredResource(code=code, name_zh=world.resource_name(code),
+                                           name_en=world.resource_name(code, "en"), weight=0.8, source="text")
+    for ind in industries:
+        for res, inp in sorted(world.inputs.get(ind, {}).items(), key=lambda kv: -kv[1].intensity):
+            if res not in out and inp.intensity > 0:
+                out[res] = s.InferredResource(code=res, name_zh=world.resource_name(res),
+                                              name_en=world.resource_name(res, "en"), weight=round(inp.intensity, 3),
+                                              source="industry")
+    return sorted(out.values(), key=lambda r: (-r.weight, r.code))[: c.INFER_RESOURCES + len(given)]
+
+
+def prospect_profile(index: EngineIndex, world: World, request: s.ProspectRequest) -> Prospect:
+    """Turn a prospect request into a profile, with what was inferred and its propagated vector."""
+    town = resolve_town(world, request.town)
+    industries, raw = infer_industries(index, world, text=request.description, given=request.industries)
+    codes = [i.code for i in industries]
+    resources = infer_resources(index, world, text=request.description, industries=codes, given=request.inputs)
+    stated = {i.resource: i.quantity for i in request.inputs}
+    inputs = tuple((r.code, stated.get(r.code, 0.0)) for r in resources if r.source in ("given", "text"))
+    name = request.name or ("意向企业" if not request.description.isascii() else "Prospect")
+    profile = FirmProfile(
+        id=None, name_zh=name, name_en=request.name or "Prospect", town=town, industries=tuple(codes),
+        description_zh=request.description, employees=request.employees, revenue_10k_yuan=request.revenue_10k_yuan,
+        land_mu=request.land_mu, electricity_kwh=request.electricity_kwh, inputs=inputs,
+    )
+    neighbours = [node_id(NodeType.INDUSTRY, code) for code in codes]
+    if town:
+        neighbours.append(node_id(NodeType.TOWN, town))
+    neigh = [index.prop[n] for n in neighbours if n in index.prop]
+    # A prospect's own words carry more than its inferred industries: an inference error would otherwise
+    # be propagated into the vector too (measured on the development cases).
+    own = c.PROSPECT_OWN_TEXT
+    h = own * raw.astype(np.float64) + (1 - own) * np.mean(neigh, axis=0) if neigh else raw
+    vec = (h / max(float(np.linalg.norm(h)), 1e-12)).astype(np.float32)
+    return profile, industries, resources, vec

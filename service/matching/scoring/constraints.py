@@ -1,0 +1,119 @@
+"""Hard constraints by name: each gives a mask of the pairs it excludes and the stated reason for one pair."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from service.matching.schemas import ExclusionReason
+from service.matching.scoring.factors.capacity import available_land
+from service.matching.scoring.registry import Batch
+from service.matching.snapshot.world import ENV_ORDER
+from service.parks.schemas import RestrictionKind
+
+
+@dataclass(frozen=True)
+class ConstraintResult:
+    """Which pairs of a batch a constraint excludes, and why (for an excluded row)."""
+
+    mask: NDArray[np.bool_]
+    reasons: Callable[[int], list[ExclusionReason]]
+
+
+ConstraintFn = Callable[[Batch], ConstraintResult]
+
+
+@dataclass(frozen=True)
+class ConstraintSpec:
+    name: str
+    label_zh: str
+    label_en: str
+    fn: ConstraintFn
+
+
+CONSTRAINTS: dict[str, ConstraintSpec] = {}
+
+
+def constraint(name: str, label_zh: str, label_en: str) -> Callable[[ConstraintFn], ConstraintFn]:
+    """Register a hard constraint under ``name``; a mode names the constraints it applies."""
+
+    def register(fn: ConstraintFn) -> ConstraintFn:
+        CONSTRAINTS[name] = ConstraintSpec(name, label_zh, label_en, fn)
+        return fn
+
+    return register
+
+
+@constraint("land_short", "用地不足", "Not enough land")
+def land_short(b: Batch) -> ConstraintResult:
+    """The destination's free land (factory space included) is known and below the firm's need."""
+    avail = available_land(b.world, b.dests)
+    short = ~np.isnan(avail) & (avail < b.firms.land_mu)
+
+    def reasons(i: int) -> list[ExclusionReason]:
+        return [ExclusionReason(
+            code="land_short",
+            reason_zh=f"需地约 {b.firms.land_mu[i]:,.0f} 亩，园区可用地（含厂房折算）约 {avail[i]:,.0f} 亩",
+            reason_en=f"needs about {b.firms.land_mu[i]:,.0f} mu; the park has about {avail[i]:,.0f} mu free (factory space included)")]
+
+    return ConstraintResult(short, reasons)
+
+
+def _restriction_reasons(b: Batch, i: int, kind: RestrictionKind, code: str) -> list[ExclusionReason]:
+    w = b.world
+    dest = w.destinations[int(b.dests[i])]
+    classes = [w.class_codes[j] for j in np.flatnonzero(b.firms.industry[i])]
+    out = []
+    for restriction in dest.restrictions:
+        if restriction.kind is not kind:
+            continue
+        if kind is RestrictionKind.env_category:
+            hit = ENV_ORDER[int(b.firms.env[i])] in restriction.values
+        else:
+            hit = any(cls.startswith(v) for cls in classes for v in restriction.values)
+        if hit:
+            out.append(ExclusionReason(code=code, reason_zh=restriction.reason_zh, reason_en=restriction.reason_en))
+    return out
+
+
+@constraint("env_category", "环评类别不符", "EIA category not allowed")
+def env_category(b: Batch) -> ConstraintResult:
+    """The destination does not admit the firm's environmental-impact category."""
+    mask = np.asarray(b.world.dest_arrays.env_banned[b.dests, b.firms.env.astype(np.intp)], dtype=bool)
+    return ConstraintResult(mask, lambda i: _restriction_reasons(b, i, RestrictionKind.env_category, "env_category"))
+
+
+@constraint("industry_restricted", "行业受限", "Industry restricted")
+def industry_restricted(b: Batch) -> ConstraintResult:
+    """The destination restricts one of the firm's industry classes."""
+    mask = np.asarray((b.firms.industry * b.world.dest_arrays.class_banned[b.dests]).any(axis=1), dtype=bool)
+    return ConstraintResult(mask, lambda i: _restriction_reasons(b, i, RestrictionKind.industry, "industry_restricted"))
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """The combined effect of a mode's constraints on a batch."""
+
+    mask: NDArray[np.bool_]
+    reasons: Callable[[int], list[ExclusionReason]]
+
+
+def masks(b: Batch, names: Sequence[str]) -> dict[str, NDArray[np.bool_]]:
+    """Each named constraint's mask over the batch (kept per destination, so any mode can combine them)."""
+    return {name: CONSTRAINTS[name].fn(b).mask for name in names}
+
+
+def exclusions(b: Batch, names: Sequence[str]) -> Exclusions:
+    """Pairs that any of the named constraints excludes, with every reason that applies."""
+    results = [CONSTRAINTS[name].fn(b) for name in names]
+    mask = np.zeros(len(b), dtype=bool)
+    for result in results:
+        mask |= result.mask
+
+    def reasons(i: int) -> list[ExclusionReason]:
+        return [reason for result in results if result.mask[i] for reason in result.reasons(i)]
+
+    return Exclusions(mask, reasons)

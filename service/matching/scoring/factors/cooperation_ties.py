@@ -1,0 +1,42 @@
+"""Cooperation ties: town–county pairing, the city-level pairing every town shares, earlier projects."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+
+from service.matching.schemas import Evidence
+from service.matching.scoring.registry import Batch, FactorOutput, factor
+
+# A town–county pairing beats the city-level pairing every town shares; earlier projects add a little.
+TIE_TOWN_COUNTY: Final = 1.0
+TIE_CITY: Final = 0.4
+TIE_EARLIER_PROJECTS: Final = 0.1
+
+
+@factor("cooperation_ties", "协作关系", "Cooperation ties", order=70)
+def cooperation_ties(b: Batch) -> FactorOutput:
+    """1.0 for a town–county pairing; the city-level pairing plus earlier projects in the county otherwise."""
+    w = b.world
+    region = w.region
+    county = w.dest_arrays.county[b.dests]
+    paired = w.paired[b.firms.town, county]
+    projects = np.array([code in region.county_projects for code in w.county_codes] + [False])[county]
+    values = np.where(paired, TIE_TOWN_COUNTY, TIE_CITY + np.where(projects, TIE_EARLIER_PROJECTS, 0.0))
+
+    def explain(i: int) -> Evidence:
+        dest = w.destinations[int(b.dests[i])]
+        town = w.town_codes[int(b.firms.town[i])] if b.firms.town[i] >= 0 else None
+        pairing = w.pairings.get((town or "", dest.county))
+        if pairing is not None:
+            return Evidence(phrase_zh=f"{w.town_name(town)}与{w.county_name(dest.county)}结对协作：{pairing.description_zh[:60]}",
+                            phrase_en=f"{w.town_name(town, 'en')} is paired with {w.county_name(dest.county, 'en')}",
+                            numbers=[])
+        zh, en = region.pairing_zh, region.pairing_en
+        if dest.county in region.county_projects:
+            zh += f"；{w.county_name(dest.county)}已有协作项目：{region.county_projects[dest.county]}"
+            en += f"; {w.county_name(dest.county, 'en')} already hosts cooperation projects"
+        return Evidence(phrase_zh=zh, phrase_en=en)
+
+    return FactorOutput(values.astype(np.float64), explain)

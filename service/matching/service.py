@@ -1,0 +1,564 @@
+"""MatchService: ranks destinations for a firm or prospect and firms for a destination, with explanations;
+keeps its snapshot in step with committed changes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy.orm import Session, sessionmaker
+
+from embeddings import Encoder, VectorIndex, make_encoder
+from embeddings import WalkPath as GPath
+from service.config import Settings
+from service.database import unit_of_work
+from service.events import ChangeCursor, Changed
+from service.firms.service import FirmNotFound
+from service.logs import log
+from service.matching import constants as c
+from service.matching import schemas as s
+from service.matching.explain.paths import PROSPECT_NODE, PathFinder
+from service.matching.explain.reasons import PairEvidence, explain, pair_evidence
+from service.matching.memo import remember
+from service.matching.modes import DEFAULT_MODE, MODES, Mode, resolve_weights
+from service.matching.retrieval.candidates import (
+    ExactScores,
+    candidate_rows,
+    exact_scores,
+    firm_names,
+    make_batch,
+    score_rows,
+)
+from service.matching.retrieval.index import F32, EngineIndex
+from service.matching.retrieval.prospect import PROSPECT_FIELDS, Prospect, prospect_profile, resolve_town
+from service.matching.scoring.ranker import Scored, score, stability
+from service.matching.snapshot.build import profile_arrays, with_destinations, with_firm, without_firm
+from service.matching.snapshot.graph import destination_node, destination_records, firm_records
+from service.matching.snapshot.graph_schema import NodeType, node_id
+from service.matching.snapshot.loader import load_destinations, load_firms, load_world
+from service.matching.snapshot.world import DestinationProfile, FirmArrays, FirmProfile, World
+from service.parks.service import ParkNotFound
+
+
+@dataclass(frozen=True)
+class State:
+    """What a query reads; replaced as a whole on a change, so readers never see half an update.
+
+    The memos are keyed by firm and destination ids, so a change carries over every entry it does not touch.
+    """
+
+    world: World
+    firm_vecs: F32  # propagated vectors, rows aligned with world.firms
+    firm_ids: NDArray[np.int64]
+    dest_vecs: F32  # rows aligned with world.destinations
+    # Rule pre-score of every firm per destination id (only used above the exact-scoring size).
+    prescore: dict[int, NDArray[np.float32]] = field(default_factory=dict, compare=False)
+    # Evidence of (firm id, destination id) pairs already explained.
+    evidence: dict[tuple[int, int], PairEvidence] = field(default_factory=dict, compare=False)
+    # Every firm scored exactly against a destination id, filled on first use.
+    exact: dict[int, ExactScores] = field(default_factory=dict, compare=False)
+    # Prospects asked for again (the same text and fields under another mode, weighting or length) find their
+    # inferred profile and their pairs' evidence here; kept apart, so one-off prospects never push out firms.
+    prospects: dict[str, Prospect] = field(default_factory=dict, compare=False)
+    prospect_evidence: dict[tuple[FirmProfile, int], PairEvidence] = field(default_factory=dict, compare=False)
+
+    def dest_prescore(self, p: int) -> NDArray[np.float32]:
+        """Industry affinity + resource coverage of every firm for destination row ``p`` (cheap candidate channel)."""
+        dest_id = self.world.destinations[p].id
+        pre = self.prescore.get(dest_id)
+        if pre is None:
+            fa, da = self.world.firm_arrays, self.world.dest_arrays
+            pre = self.prescore[dest_id] = fa.industry @ da.affinity[p] + fa.demand @ da.supply[p]
+        return pre
+
+
+class MatchService:
+    """Holds the snapshot, encoder, graph, vectors and indexes; answers ranking queries; applies changes."""
+
+    def __init__(
+        self, *, world: World, index: EngineIndex, session_factory: sessionmaker[Session] | None = None,
+        settings: Settings | None = None, cursor: ChangeCursor | None = None,
+    ) -> None:
+        self.retrieval = index
+        self.session_factory = session_factory
+        self.settings = settings
+        self._lock = threading.RLock()
+        self.paths = PathFinder(index.graph)
+        self._state = State(world=world, firm_vecs=index.initial_firm_vecs,
+                            firm_ids=np.array([f.id or 0 for f in world.firms], dtype=np.int64),
+                            dest_vecs=index.dest_vecs)
+        self._cursor = cursor
+        self._stop = threading.Event()
+        self._follower: threading.Thread | None = None
+
+    @classmethod
+    def build(
+        cls, *, session_factory: sessionmaker[Session], settings: Settings,
+        firms: Sequence[FirmProfile] | None = None, persist_index: bool = True, encoder: Encoder | None = None,
+    ) -> MatchService:
+        """Load the world from the database and build everything once (the encoder reads its on-disk cache).
+
+        The change-log position is taken before the world is read, so a change committed meanwhile comes back
+        from the first poll of ``follow`` (applying a change twice is harmless: unchanged rows are skipped).
+        """
+        with unit_of_work(session_factory) as session:
+            cursor = ChangeCursor.at_latest(session)
+            world = load_world(session=session, data_dir=settings.data_dir, firms=firms)
+        if encoder is None:
+            encoder = make_encoder(settings.encoder_backend, settings.encoder_model_dir, cache_dir=settings.cache_dir)
+        index = EngineIndex(world=world, encoder=encoder, hops=settings.propagation_hops,
+                            alpha=settings.propagation_alpha,
+                            index_dir=settings.index_dir / "firms" if persist_index else None)
+        return cls(world=world, index=index, session_factory=session_factory, settings=settings, cursor=cursor)
+
+    @classmethod
+    def for_world(cls, world: World, *, encoder: Encoder, hops: int, alpha: float) -> MatchService:
+        """A service over a world built in memory (tests, benchmarks): nothing is read or saved on disk."""
+        return cls(world=world, index=EngineIndex(world=world, encoder=encoder, hops=hops, alpha=alpha, index_dir=None))
+
+    # ---------- what queries read ----------
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def world(self) -> World:
+        return self._state.world
+
+    @property
+    def encoder(self) -> Encoder:
+        return self.retrieval.encoder
+
+    @property
+    def index(self) -> VectorIndex:
+        """The firms' vector index."""
+        return self.retrieval.faiss
+
+    # ---------- changes ----------
+
+    def on_change(self, changes: Sequence[Changed]) -> None:
+        """Apply committed changes (this process's, or another's read from the change log).
+
+        Firms are re-read and re-scored one by one; destinations are re-read together and only those that
+        differ are redone; a catalogue change rebuilds the snapshot. Applying a change twice changes nothing.
+        """
+        if not changes:
+            return
+        with self._lock:
+            if any(change.entity == "catalog" for change in changes):
+                self.reload()
+                return
+            if any(change.entity == "destination" for change in changes):
+                self.destinations_changed()
+            ids = list(dict.fromkeys(i for change in changes if change.entity == "firm" for i in change.ids))
+            if ids:
+                self.firms_changed(ids)
+
+    def poll_changes(self) -> int:
+        """Read the change log once and apply what other processes committed; return how many changes."""
+        if self._cursor is None or self.session_factory is None:
+            return 0
+        with unit_of_work(self.session_factory) as session:
+            entries = self._cursor.poll(session)
+        self.on_change([entry.change for entry in entries])
+        return len(entries)
+
+    def follow(self, every: float = c.CHANGE_POLL_SECONDS) -> None:
+        """Poll the change log every ``every`` seconds in a background thread, until ``close``."""
+        if self._follower is not None:
+            return
+        self.retrieval.preload()
+
+        def run() -> None:
+            try:
+                self.retrieval.warm()
+            except Exception as exc:  # a change will load the model itself, only later
+                log.warning("encoder_warm_up_failed", error=repr(exc))
+            while not self._stop.wait(every):
+                try:
+                    self.poll_changes()
+                except Exception as exc:  # a database hiccup must not end the thread: the next poll retries
+                    log.warning("change_poll_failed", error=repr(exc))
+
+        self._follower = threading.Thread(target=run, name="change-follower", daemon=True)
+        self._follower.start()
+
+    def close(self) -> None:
+        """Stop following the change log."""
+        self._stop.set()
+        if self._follower is not None:
+            self._follower.join(timeout=5)
+            self._follower = None
+
+    def reload(self) -> None:
+        """Rebuild the snapshot and its indexes from the database (after a catalogue change), then swap."""
+        if self.session_factory is None or self.settings is None:
+            return
+        fresh = MatchService.build(session_factory=self.session_factory, settings=self.settings, persist_index=False,
+                                   encoder=self.retrieval.encoder)
+        with self._lock:
+            self.retrieval = fresh.retrieval
+            self.paths = fresh.paths
+            self._state = fresh.state
+
+    def firms_changed(self, firm_ids: Sequence[int], *, deleted: bool = False) -> None:
+        """Refresh the given firms from the database (or drop them); firms whose profile is unchanged are skipped."""
+        if self.session_factory is None:
+            return
+        if deleted:
+            profiles: dict[int, FirmProfile | None] = dict.fromkeys(firm_ids)
+        else:
+            with unit_of_work(self.session_factory) as session:
+                profiles = load_firms(session=session, firm_ids=firm_ids)
+        for fid, profile in profiles.items():
+            world = self._state.world
+            current = world.firms[world.firm_row[fid]] if fid in world.firm_row else None
+            if profile == current:
+                continue
+            self.refresh_firm(firm_id=fid, profile=profile)
+
+    def refresh_firm(self, *, firm_id: int, profile: FirmProfile | None) -> None:
+        """Add, change (profile given) or delete (profile None) one firm; only that firm's scores are redone."""
+        with self._lock:
+            self.paths.firm_changed()
+            state = self._state
+            graph = self.retrieval.graph
+            fnode = node_id(NodeType.FIRM, firm_id)
+            if fnode in graph:
+                graph.remove_node(fnode)
+            if profile is None:
+                if firm_id in state.world.firm_row:
+                    row = state.world.firm_row[firm_id]
+                    world = without_firm(state.world, firm_id)
+                    vecs = np.delete(state.firm_vecs, row, axis=0)
+                    exact = {d: ExactScores(np.delete(e.matrix, row, axis=0),
+                                            {k: np.delete(m, row) for k, m in e.barred.items()})
+                             for d, e in state.exact.items()}
+                    self._state = self._carry(state, world, vecs, exact, firm_id)
+                self.retrieval.faiss.remove([firm_id])
+                return
+            world = with_firm(state.world, profile)
+            nodes, edges = firm_records(world, profile)
+            for node in nodes:
+                graph.add_node(node.id, type=str(node.type), text=node.text, attrs=dict(node.attrs))
+            for edge in edges:
+                graph.add_edge(edge.source, edge.target, key=str(edge.type), type=str(edge.type),
+                               weight=edge.weight, attrs=dict(edge.attrs))
+            vec = self.retrieval.local_vector(profile.text(), [e.target for e in edges])
+            row = world.firm_row[firm_id]
+            if row < len(state.firm_vecs):
+                vecs = state.firm_vecs.copy()
+                vecs[row] = vec
+            else:
+                vecs = np.concatenate([state.firm_vecs, vec[None, :]])
+            self.retrieval.faiss.upsert([firm_id], vec[None, :])
+            exact = {}
+            rows = np.array([row], dtype=np.intp)
+            for dest_id, old in state.exact.items():
+                p = world.dest_row[dest_id]
+                one = score_rows(world, vecs, state.dest_vecs[p], p, rows)
+                if row < old.matrix.shape[0]:
+                    matrix = old.matrix.copy()
+                    matrix[row] = one.matrix[0]
+                    barred = {k: m.copy() for k, m in old.barred.items()}
+                    for k in barred:
+                        barred[k][row] = one.barred[k][0]
+                else:
+                    matrix = np.concatenate([old.matrix, one.matrix])
+                    barred = {k: np.concatenate([m, one.barred[k]]) for k, m in old.barred.items()}
+                exact[dest_id] = ExactScores(matrix, barred)
+            self._state = self._carry(state, world, vecs, exact, firm_id)
+
+    @staticmethod
+    def _carry(state: State, world: World, vecs: F32, exact: dict[int, ExactScores], firm_id: int) -> State:
+        """The next state after one firm changed: every memo entry of other firms carries over."""
+        return State(
+            world=world, firm_vecs=vecs, firm_ids=np.array([f.id or 0 for f in world.firms], dtype=np.int64),
+            dest_vecs=state.dest_vecs, exact=exact,
+            evidence={k: v for k, v in state.evidence.items() if k[0] != firm_id},
+            prospects=state.prospects, prospect_evidence=state.prospect_evidence)
+
+    def destinations_changed(self) -> None:
+        """Reload every destination (a few dozen) and redo what depends on those that changed, added or left."""
+        if self.session_factory is None:
+            return
+        with unit_of_work(self.session_factory) as session:
+            fresh = load_destinations(session=session)
+        self.refresh_destinations(fresh)
+
+    def refresh_destinations(self, fresh: Sequence[DestinationProfile]) -> None:
+        """Replace the destinations; vectors and memos of unchanged destinations carry over."""
+        with self._lock:
+            state = self._state
+            old = {d.id: d for d in state.world.destinations}
+            new = {d.id: d for d in fresh}
+            touched = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
+            if not touched:
+                return
+            world = with_destinations(state.world, fresh)
+            graph = self.retrieval.graph
+            for dest_id in touched:
+                if dest_id in old:
+                    stale = [n for n in graph.predecessors(destination_node(old[dest_id]))
+                             if n.startswith(f"{NodeType.POLICY.value}:")]
+                    graph.remove_nodes_from([destination_node(old[dest_id]), *stale])
+            vec_of = {d.id: state.dest_vecs[i] for i, d in enumerate(state.world.destinations)}
+            for dest_id in touched & new.keys():
+                nodes, edges = destination_records(world, new[dest_id])
+                for node in nodes:
+                    if node.id not in graph:
+                        graph.add_node(node.id, type=str(node.type), text=node.text, attrs=dict(node.attrs))
+                for edge in edges:
+                    graph.add_edge(edge.source, edge.target, key=str(edge.type), type=str(edge.type),
+                                   weight=edge.weight, attrs=dict(edge.attrs))
+                neighbours = [e.target for e in edges if e.source == nodes[0].id]
+                vec_of[dest_id] = self.retrieval.local_vector(nodes[0].text, neighbours)
+                self.retrieval.prop[nodes[0].id] = vec_of[dest_id]
+            dest_vecs = (np.stack([vec_of[d.id] for d in world.destinations]).astype(np.float32)
+                         if world.destinations else np.zeros((0, state.firm_vecs.shape[1]), dtype=np.float32))
+            self.retrieval.refresh_destination_text(world)
+            self.paths.skeleton_changed(graph)
+            self._state = State(
+                world=world, firm_vecs=state.firm_vecs, firm_ids=state.firm_ids, dest_vecs=dest_vecs,
+                exact={k: v for k, v in state.exact.items() if k not in touched},
+                prescore={k: v for k, v in state.prescore.items() if k not in touched},
+                evidence={k: v for k, v in state.evidence.items() if k[1] not in touched},
+                prospects=state.prospects,
+                prospect_evidence={k: v for k, v in state.prospect_evidence.items() if k[1] not in touched})
+
+    # ---------- scoring core ----------
+
+    def _evidence(self, state: State, scored: Scored, row: int, firm: FirmProfile, dest: DestinationProfile,
+                  paths: Callable[[], list[GPath]], prospect_name: str) -> PairEvidence:
+        """A pair's evidence, built once and kept until the firm or the destination changes.
+
+        Factor values, their evidence, the cost table and the graph paths depend only on the data (the firm,
+        the destination, their vectors), never on the mode or the weights. A destination's lead list shows
+        the same pairs on every view; building their evidence again was most of the cost of a ranking.
+        Prospects (no id) are kept apart, by their profile.
+        """
+        def build() -> PairEvidence:
+            return pair_evidence(scored, row, dest, paths, self.paths, prospect_name)
+
+        if firm.id is None:
+            return remember(state.prospect_evidence, (firm, dest.id), c.PROSPECT_EVIDENCE_CACHE_SIZE, build)
+        return remember(state.evidence, (firm.id, dest.id), c.EVIDENCE_CACHE_SIZE, build)
+
+    def dest_ref(self, world: World, dest: DestinationProfile) -> s.ParkRef:
+        return s.ParkRef(id=dest.id, code=dest.code, name_zh=dest.name_zh, name_en=dest.name_en, county=dest.county,
+                         county_name_zh=world.county_name(dest.county), county_name_en=world.county_name(dest.county, "en"))
+
+    park_ref = dest_ref
+
+    @staticmethod
+    def firm_ref(world: World, firm: FirmProfile) -> s.FirmRef:
+        return s.FirmRef(id=firm.id, name_zh=firm.name_zh, name_en=firm.name_en, town=firm.town,
+                         town_name_zh=world.town_name(firm.town) if firm.town else None,
+                         industries=list(firm.industries), employees=firm.employees, land_mu=firm.land_mu,
+                         synthetic=firm.synthetic)
+
+    def _dest_rows(self, world: World, mode: Mode) -> NDArray[np.intp]:
+        """Rows of the destinations a mode ranks (by kind)."""
+        kinds = [world.kind_codes.index(k) for k in MODES[mode].destination_kinds if k in world.kind_codes]
+        return np.flatnonzero(np.isin(world.dest_arrays.kind, kinds)).astype(np.intp)
+
+    # ---------- firm → destinations ----------
+
+    def _dests_for(
+        self, state: State, firms: FirmArrays, vec: F32, firm: FirmProfile, *, mode: Mode,
+        weights: Mapping[str, float], top_k: int, include_excluded: bool,
+        paths: Callable[[DestinationProfile], list[GPath]], prospect_name: str = "",
+    ) -> tuple[list[s.RankedPark], list[s.ExcludedPark] | None]:
+        world = state.world
+        dests = self._dest_rows(world, mode)
+        batch = make_batch(world, firms.take(np.zeros(len(dests), dtype=np.intp)), dests,
+                           (state.dest_vecs @ vec)[dests].astype(np.float64), lambda _i: (firm.name_zh, firm.name_en))
+        scored = score(batch, constraints=MODES[mode].constraints, weights=weights,
+                       tiebreak=np.array([world.destinations[int(p)].id for p in dests], dtype=np.int64))
+        stab = stability(scored.matrix, scored.weights, scored.order)
+        items = []
+        for rank, i in enumerate(scored.order[:top_k], start=1):
+            dest = world.destinations[int(dests[i])]
+            pair = self._evidence(state, scored, int(i), firm, dest, partial(paths, dest), prospect_name)
+            detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest)
+            items.append(s.RankedPark(park=self.dest_ref(world, dest), **detail))
+        excluded = None
+        if include_excluded:
+            excluded = [s.ExcludedPark(park=self.dest_ref(world, world.destinations[int(dests[i])]),
+                                       reasons=scored.reasons(int(i)))
+                        for i in np.flatnonzero(scored.excluded)]
+        return items, excluded
+
+    def recommend(
+        self, *, firm_id: int, mode: Mode = DEFAULT_MODE, top_k: int = c.DEFAULT_TOP_K,
+        weights: Mapping[str, float] | None = None, include_excluded: bool = False,
+    ) -> s.Recommendations:
+        """Rank destinations for a stored firm."""
+        w = resolve_weights(mode=mode, overrides=weights)
+        state = self._state
+        world = state.world
+        if firm_id not in world.firm_row:
+            raise FirmNotFound(f"企业 {firm_id} 不存在 / firm {firm_id} not found")
+        row = world.firm_row[firm_id]
+        firm = world.firms[row]
+        fnode = node_id(NodeType.FIRM, firm_id)
+        by_dest = self.paths.profile_paths(firm, fnode)
+
+        def paths(dest: DestinationProfile) -> list[GPath]:
+            return by_dest.get(destination_node(dest), []) + self.paths.input_paths(fnode, firm, dest)
+
+        items, excluded = self._dests_for(state, world.firm_arrays.take([row]), state.firm_vecs[row], firm, mode=mode,
+                                          weights=w, top_k=top_k, include_excluded=include_excluded, paths=paths)
+        return s.Recommendations(firm=self.firm_ref(world, firm), mode=mode, weights=w, items=items, excluded=excluded)
+
+    # ---------- prospect → destinations ----------
+
+    def prospect_profile(self, request: s.ProspectRequest) -> Prospect:
+        """Turn a prospect request into a profile, with what was inferred and its propagated vector."""
+        return prospect_profile(self.retrieval, self._state.world, request)
+
+    def _prospect(self, state: State, request: s.ProspectRequest) -> Prospect:
+        """prospect_profile, kept for requests that describe the same prospect."""
+        return remember(state.prospects, request.model_dump_json(include=PROSPECT_FIELDS), c.PROSPECT_CACHE_SIZE,
+                        lambda: prospect_profile(self.retrieval, state.world, request))
+
+    def match(self, request: s.ProspectRequest) -> s.MatchResult:
+        """Rank destinations for a prospect described in free text (plus optional fields)."""
+        w = resolve_weights(mode=request.mode, overrides=request.weights)
+        state = self._state
+        profile, industries, resources, vec = self._prospect(state, request)
+        arrays = profile_arrays(state.world, [profile])
+        grouped = self.paths.profile_paths(profile, PROSPECT_NODE)
+
+        def paths(dest: DestinationProfile) -> list[GPath]:
+            return grouped.get(destination_node(dest), []) + self.paths.input_paths(PROSPECT_NODE, profile, dest)
+
+        items, excluded = self._dests_for(state, arrays, vec, profile, mode=request.mode, weights=w,
+                                          top_k=request.top_k, include_excluded=request.include_excluded,
+                                          paths=paths, prospect_name=profile.name_zh)
+        return s.MatchResult(prospect=self.firm_ref(state.world, profile), mode=request.mode, weights=w,
+                             industries=industries, resources=resources, items=items, excluded=excluded)
+
+    def rank_prospect_parks(self, request: s.ProspectRequest) -> list[str]:
+        """Destination codes best first, without explanations (for evaluation)."""
+        w = resolve_weights(mode=request.mode, overrides=request.weights)
+        state = self._state
+        world = state.world
+        profile, _, _, vec = prospect_profile(self.retrieval, world, request)
+        arrays = profile_arrays(world, [profile])
+        dests = self._dest_rows(world, request.mode)
+        batch = make_batch(world, arrays.take(np.zeros(len(dests), dtype=np.intp)), dests,
+                           (state.dest_vecs @ vec)[dests].astype(np.float64), lambda _i: (profile.name_zh, profile.name_en))
+        scored = score(batch, constraints=MODES[request.mode].constraints, weights=w,
+                       tiebreak=np.array([world.destinations[int(p)].id for p in dests], dtype=np.int64))
+        # Excluded destinations go last rather than vanish, so every case has a full ranking to measure.
+        rest = np.flatnonzero(scored.excluded)
+        rest = rest[np.argsort(-scored.scores[rest], kind="stable")]
+        return [world.destinations[int(dests[i])].code for i in [*scored.order, *rest]]
+
+    # ---------- destination → firms ----------
+
+    def candidates(
+        self, *, park_id: int, mode: Mode = DEFAULT_MODE, top_k: int = c.DEFAULT_CANDIDATES_TOP_K,
+        weights: Mapping[str, float] | None = None, town: str | None = None, industry: str | None = None,
+        min_employees: int | None = None, max_employees: int | None = None, min_score: float = 0.0,
+        include_excluded: bool = False,
+    ) -> s.Candidates:
+        """Rank stored firms for a destination: exact (or index and pre-score) candidates, then explanations."""
+        w = resolve_weights(mode=mode, overrides=weights)
+        state = self._state
+        world = state.world
+        if park_id not in world.dest_row:
+            raise ParkNotFound(f"园区 {park_id} 不存在 / park {park_id} not found")
+        p = world.dest_row[park_id]
+        dest = world.destinations[p]
+        fa = world.firm_arrays
+        mask = np.ones(len(fa), dtype=bool)
+        if town:
+            code = resolve_town(world, town)
+            mask &= fa.town == world.town_codes.index(code or "")
+        if industry:
+            cols = [j for j, cls in enumerate(world.class_codes) if cls.startswith(industry)]
+            mask &= fa.industry[:, cols].any(axis=1) if cols else False
+        if min_employees is not None:
+            mask &= fa.employees >= min_employees
+        if max_employees is not None:
+            mask &= fa.employees <= max_employees
+        allowed = np.flatnonzero(mask)
+        ids = state.firm_ids
+        constraints = MODES[mode].constraints
+        rows, considered = candidate_rows(
+            world=world, firm_ids=ids, index=self.retrieval.faiss, dest_vec=state.dest_vecs[p], allowed=allowed,
+            exact=lambda: self._exact(state, p), prescore=lambda: state.dest_prescore(p), constraints=constraints,
+            weights=w, include_excluded=include_excluded)
+        firms = fa.take(rows)
+        batch = make_batch(world, firms, np.full(len(rows), p, dtype=np.intp),
+                           (state.firm_vecs[rows] @ state.dest_vecs[p]).astype(np.float64), firm_names(world, rows))
+        scored = score(batch, constraints=constraints, weights=w, tiebreak=ids[rows])
+        order = scored.order[scored.scores[scored.order] >= min_score]
+        stab = stability(scored.matrix, scored.weights, order)
+        pnode = destination_node(dest)
+        items = []
+        for rank, i in enumerate(order[:top_k], start=1):
+            firm = world.firms[int(rows[i])]
+
+            def paths(firm: FirmProfile = firm) -> list[GPath]:
+                fnode = node_id(NodeType.FIRM, firm.id or 0)
+                return self.paths.profile_paths(firm, fnode, pnode)[pnode] + self.paths.input_paths(fnode, firm, dest)
+
+            pair = self._evidence(state, scored, int(i), firm, dest, paths, "")
+            detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest)
+            items.append(s.RankedFirm(firm=self.firm_ref(world, firm), **detail))
+        excluded = None
+        if include_excluded:
+            excluded = [s.ExcludedFirm(firm=self.firm_ref(world, world.firms[int(rows[i])]), reasons=scored.reasons(int(i)))
+                        for i in np.flatnonzero(scored.excluded)]
+        return s.Candidates(park=self.dest_ref(world, dest), mode=mode, weights=w, considered=considered, items=items,
+                            excluded=excluded)
+
+    def _exact(self, state: State, p: int) -> ExactScores:
+        dest_id = state.world.destinations[p].id
+        cached = state.exact.get(dest_id)
+        if cached is None:
+            cached = state.exact[dest_id] = exact_scores(state.world, state.firm_vecs, state.dest_vecs[p], p)
+        return cached
+
+    # ---------- all pairs (plans, evaluation) ----------
+
+    def pair_scores(
+        self, *, firm_rows: NDArray[np.intp], mode: Mode, weights: Mapping[str, float],
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_], Scored, NDArray[np.intp]]:
+        """Scores and exclusions of every (firm, destination) pair the mode ranks, as (firms × destinations)
+        matrices, with the destination rows the columns stand for."""
+        state = self._state
+        world = state.world
+        dest_rows = self._dest_rows(world, mode)
+        rows = np.repeat(firm_rows, len(dest_rows))
+        dests = np.tile(dest_rows, len(firm_rows))
+        semantic = np.einsum("ij,ij->i", state.firm_vecs[rows], state.dest_vecs[dests]).astype(np.float64)
+        batch = make_batch(world, world.firm_arrays.take(rows), dests, semantic, firm_names(world, rows))
+        scored = score(batch, constraints=MODES[mode].constraints, weights=resolve_weights(mode=mode, overrides=weights),
+                       tiebreak=np.arange(len(rows), dtype=np.int64))
+        shape = (len(firm_rows), len(dest_rows))
+        return scored.scores.reshape(shape), scored.excluded.reshape(shape), scored, dest_rows
+
+    def park_bm25_ranking(self, text: str) -> list[str]:
+        """Destination codes by BM25 of the text against destination documents (a baseline)."""
+        world = self._state.world
+        scores = self.retrieval.dest_bm25.scores(text)
+        order = np.lexsort((np.array([d.id for d in world.destinations]), -scores))
+        return [world.destinations[int(i)].code for i in order]
+
+
+def service_from_settings(settings: Settings, session_factory: sessionmaker[Session]) -> MatchService:
+    """Build the service the way the application's lifespan does: it follows the change log from then on."""
+    service = MatchService.build(session_factory=session_factory, settings=settings)
+    service.follow()
+    return service
+
+

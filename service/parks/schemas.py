@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from service.catalog.schemas import IndustryCode
 from service.sourcing import Code, Fact, Figure, Source
+from service.textguard import (
+    LABEL_MAX,
+    LIST_MAX,
+    LONG_LIST_MAX,
+    LONG_TEXT_MAX,
+    NAME_MAX,
+    SHORT_MAX,
+    TEXT_MAX,
+    RefuseControl,
+)
+
+Name = Annotated[str, Field(max_length=NAME_MAX)]
+Value = Annotated[str, Field(max_length=SHORT_MAX)]
 
 
 class ParkLevel(StrEnum):
@@ -25,28 +40,28 @@ class Location(BaseModel):
     estimate: bool = Field(default=True, description="近似位置 / Approximate location")
 
 
-class Anchor(BaseModel):
+class Anchor(RefuseControl):
     """An anchor enterprise in or near the park."""
 
     model_config = ConfigDict(extra="forbid")
 
     code: Code = Field(examples=["shuangyuan"])
-    name_zh: str = Field(examples=["双元铝业"])
-    name_en: str = Field(examples=["Shuangyuan Aluminium"])
+    name_zh: str = Field(max_length=NAME_MAX, examples=["双元铝业"])
+    name_en: str = Field(max_length=NAME_MAX, examples=["Shuangyuan Aluminium"])
     industry: IndustryCode | None = None
-    description_zh: str = ""
-    description_en: str = ""
-    products: list[str] = Field(default_factory=list)
+    description_zh: str = Field(default="", max_length=TEXT_MAX)
+    description_en: str = Field(default="", max_length=TEXT_MAX)
+    products: list[Name] = Field(default_factory=list, max_length=LIST_MAX)
 
 
-class Policy(BaseModel):
+class Policy(RefuseControl):
     model_config = ConfigDict(extra="forbid")
 
     code: Code
-    title_zh: str
-    title_en: str
-    text_zh: str = ""
-    text_en: str = ""
+    title_zh: str = Field(max_length=LABEL_MAX)
+    title_en: str = Field(max_length=LABEL_MAX)
+    text_zh: str = Field(default="", max_length=LONG_TEXT_MAX)
+    text_en: str = Field(default="", max_length=LONG_TEXT_MAX)
     source: Source | None = None
     estimate: bool = Field(default=False, description="未经证实 / Not confirmed by a source")
 
@@ -56,17 +71,17 @@ class RestrictionKind(StrEnum):
     industry = "industry"  # firms in an industry code (or its prefix) listed in `values` are excluded
 
 
-class Restriction(BaseModel):
+class Restriction(RefuseControl):
     model_config = ConfigDict(extra="forbid")
 
     kind: RestrictionKind
-    values: list[str] = Field(min_length=1)
-    reason_zh: str
-    reason_en: str
+    values: list[Value] = Field(min_length=1, max_length=LIST_MAX)
+    reason_zh: str = Field(max_length=TEXT_MAX)
+    reason_en: str = Field(max_length=TEXT_MAX)
     source: Source | None = None
 
 
-class Supply(BaseModel):
+class Supply(RefuseControl):
     """A resource the park can supply, with capacity and price."""
 
     model_config = ConfigDict(extra="forbid")
@@ -77,8 +92,8 @@ class Supply(BaseModel):
     strength: float = Field(
         default=1.0, ge=0, le=1, description="供应强度 0–1 / How strongly the park offers it, 0–1"
     )
-    note_zh: str = ""
-    note_en: str = ""
+    note_zh: str = Field(default="", max_length=TEXT_MAX)
+    note_en: str = Field(default="", max_length=TEXT_MAX)
 
 
 class ParkBase(BaseModel):
@@ -87,20 +102,20 @@ class ParkBase(BaseModel):
     county: Code = Field(description="所属县区代码 / County code", examples=["shuicheng"])
     level: ParkLevel = ParkLevel.unconfirmed
     location: Location | None = None
-    positioning_zh: str = Field(default="", description="产业定位 / Official positioning (Chinese)")
-    positioning_en: str = Field(default="", description="Official positioning (English)")
-    target_industries: list[IndustryCode] = Field(default_factory=list)
+    positioning_zh: str = Field(default="", max_length=TEXT_MAX, description="产业定位 / Official positioning (Chinese)")
+    positioning_en: str = Field(default="", max_length=TEXT_MAX, description="Official positioning (English)")
+    target_industries: list[IndustryCode] = Field(default_factory=list, max_length=LONG_LIST_MAX)
     free_land_mu: Figure | None = Field(default=None, description="可用工业用地（亩）/ Free industrial land, 亩")
     free_factory_m2: Figure | None = Field(
         default=None, description="可用标准厂房（平方米）/ Free standard factory space, m²"
     )
     labour_pool: Figure | None = Field(default=None, description="可用劳动力（人）/ Labour pool, persons")
-    anchors: list[Anchor] = Field(default_factory=list)
-    policies: list[Policy] = Field(default_factory=list)
-    restrictions: list[Restriction] = Field(default_factory=list)
-    supplies: list[Supply] = Field(default_factory=list)
-    facts: list[Fact] = Field(default_factory=list)
-    sources: list[Source] = Field(default_factory=list)
+    anchors: list[Anchor] = Field(default_factory=list, max_length=LIST_MAX)
+    policies: list[Policy] = Field(default_factory=list, max_length=LIST_MAX)
+    restrictions: list[Restriction] = Field(default_factory=list, max_length=LIST_MAX)
+    supplies: list[Supply] = Field(default_factory=list, max_length=LONG_LIST_MAX)
+    facts: list[Fact] = Field(default_factory=list, max_length=LONG_LIST_MAX)
+    sources: list[Source] = Field(default_factory=list, max_length=LONG_LIST_MAX)
 
 
 class ParkRecord(ParkBase):
@@ -111,22 +126,45 @@ class ParkRecord(ParkBase):
     code: Code = Field(examples=["shuicheng_edz"])
 
 
-class ParkCreate(ParkRecord):
+class ParkCreate(ParkRecord, RefuseControl):
     pass
 
 
-class ParkUpdate(BaseModel):
+def _omitted(schema: dict[str, Any]) -> None:
+    """Drop the `default: null` of a field that may be left out but not set to null."""
+    schema.pop("default", None)
+
+
+class ParkUpdate(RefuseControl):
+    """The fields to change. A field left out stays as it is. Names, level, positioning and target industries
+    cannot be null (422); a null figure (land, factory space, labour) clears it, meaning "not known"."""
+
     model_config = ConfigDict(extra="forbid")
 
-    name_zh: str | None = Field(default=None, min_length=1, max_length=200)
-    name_en: str | None = Field(default=None, min_length=1, max_length=200)
-    level: ParkLevel | None = None
-    positioning_zh: str | None = None
-    positioning_en: str | None = None
-    target_industries: list[IndustryCode] | None = None
-    free_land_mu: Figure | None = None
-    free_factory_m2: Figure | None = None
-    labour_pool: Figure | None = None
+    # Null is left out of the schema and refused: these columns always hold a value. A field left out is not
+    # validated at all, so leaving it out keeps it.
+    name_zh: str | SkipJsonSchema[None] = Field(default=None, min_length=1, max_length=NAME_MAX,
+                                                json_schema_extra=_omitted)
+    name_en: str | SkipJsonSchema[None] = Field(default=None, min_length=1, max_length=NAME_MAX,
+                                                json_schema_extra=_omitted)
+    level: ParkLevel | SkipJsonSchema[None] = Field(default=None, json_schema_extra=_omitted)
+    positioning_zh: str | SkipJsonSchema[None] = Field(default=None, max_length=TEXT_MAX, json_schema_extra=_omitted)
+    positioning_en: str | SkipJsonSchema[None] = Field(default=None, max_length=TEXT_MAX, json_schema_extra=_omitted)
+    # The list limit sits inside the type: on the union it would be documented as a string's maxLength.
+    target_industries: Annotated[list[IndustryCode], Field(max_length=LONG_LIST_MAX)] | SkipJsonSchema[None] = Field(
+        default=None, json_schema_extra=_omitted)
+    free_land_mu: Figure | None = Field(default=None, description="null 表示清除（未知）/ null clears it (unknown)")
+    free_factory_m2: Figure | None = Field(default=None, description="null 表示清除（未知）/ null clears it (unknown)")
+    labour_pool: Figure | None = Field(default=None, description="null 表示清除（未知）/ null clears it (unknown)")
+
+    @field_validator("name_zh", "name_en", "level", "positioning_zh", "positioning_en", "target_industries",
+                     mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            raise ValueError(f"{info.field_name} 不能为 null（省略即保持不变）/ "
+                             f"{info.field_name} cannot be null; leave it out to keep it")
+        return value
 
 
 class ParkRead(ParkRecord):

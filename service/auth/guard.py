@@ -24,8 +24,8 @@ from service.auth.service import (
     key_prefix,
     principal_for_hash,
 )
-from service.errors import ServiceError
 from service.database import unit_of_work
+from service.errors import ServiceError
 
 HEADER = "X-API-Key"
 api_key_header = APIKeyHeader(

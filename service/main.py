@@ -10,10 +10,12 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
@@ -91,11 +93,21 @@ def install_error_handlers(app: FastAPI) -> None:
         messages = {400: "请求体无法解析（格式错误或嵌套过深）/ the request body could not be parsed (malformed or nested too deeply)",
                     404: "未找到 / not found", 405: "不支持该方法 / method not allowed",
                     401: "需要身份验证 / authentication required", 403: "权限不足 / forbidden"}
-        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+        code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
             exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) and " / " in exc.detail else messages.get(
             exc.status_code, str(exc.detail))
-        return _error(request, exc.status_code, code, detail)
+        # FastAPI answers 400 for a body it cannot decode (bad UTF-8, nesting past the parser's limit) but 422
+        # for malformed JSON; both are the same client error, documented as 422.
+        status = 422 if exc.status_code == 400 else exc.status_code
+        response = _error(request, status, code, detail)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            # Every method the path answers to, as RFC 9110 asks: Starlette lists only the first route that
+            # matched the path, and GET and POST /firms are two routes.
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return response
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> JSONResponse:
@@ -123,6 +135,17 @@ def install_error_handlers(app: FastAPI) -> None:
                           "数据库暂时不可用，请稍后重试 / the database is busy or unavailable, retry shortly")
         response.headers["Retry-After"] = "2"
         return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods of every route whose full path matches the request's (included routers expanded)."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        route = context.original_route
+        pattern, _, _ = compile_path(str(context.path))
+        if isinstance(route, APIRoute | Route) and pattern.match(request.url.path):
+            methods |= set(route.methods or ())
+    return sorted(methods)
 
 
 def _is_unique_violation(exc: IntegrityError) -> bool:

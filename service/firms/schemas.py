@@ -64,8 +64,8 @@ class FirmBase(BaseModel):
         default=EnvCategory.registration,
         description="环评类别：report 报告书 / table 报告表 / registration 登记表 — EIA category",
     )
-    expansion: bool = Field(default=False, description="有扩产计划 / Plans to expand capacity")
-    synthetic: bool = Field(default=False, description="合成样例数据（非真实企业）/ Synthetic profile, not a real firm")
+    expansion: bool = Field(default=False, strict=True, description="有扩产计划 / Plans to expand capacity")
+    synthetic: bool = Field(default=False, strict=True, description="合成样例数据（非真实企业）/ Synthetic profile, not a real firm")
 
     @field_validator("credit_code")
     @classmethod
@@ -104,7 +104,7 @@ class FirmUpdate(RefuseControl):
     inputs: list[FirmInput] | None = Field(default=None, max_length=LIST_MAX)
     export_share: float | None = Field(default=None, ge=0, le=1)
     env_category: EnvCategory | None = None
-    expansion: bool | None = None
+    expansion: bool | None = Field(default=None, strict=True)
 
 
 class FirmRead(FirmBase):

@@ -37,7 +37,7 @@ class Location(BaseModel):
 
     lat: float = Field(ge=-90, le=90, examples=[26.55])
     lon: float = Field(ge=-180, le=180, examples=[104.95])
-    estimate: bool = Field(default=True, description="近似位置 / Approximate location")
+    estimate: bool = Field(default=True, strict=True, description="近似位置 / Approximate location")
 
 
 class Anchor(RefuseControl):
@@ -63,7 +63,7 @@ class Policy(RefuseControl):
     text_zh: str = Field(default="", max_length=LONG_TEXT_MAX)
     text_en: str = Field(default="", max_length=LONG_TEXT_MAX)
     source: Source | None = None
-    estimate: bool = Field(default=False, description="未经证实 / Not confirmed by a source")
+    estimate: bool = Field(default=False, strict=True, description="未经证实 / Not confirmed by a source")
 
 
 class RestrictionKind(StrEnum):

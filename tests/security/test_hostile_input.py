@@ -320,7 +320,7 @@ def test_deeply_nested_json_is_refused(api: TestClient, hostile: Hostile) -> Non
     just_over = json.dumps({"firms": [{**FIRM, "products": [[[[[[[[["灯"]]]]]]]]]}]}).encode()  # 12 levels
     assert _import(api, hostile, "firms.json", just_over).status_code == 422
     body = api.post("/api/v1/firms", content=deep, headers={**_editor(hostile), "content-type": "application/json"})
-    assert body.status_code in (400, 422) and _chinese(body.json()["detail"])
+    assert body.status_code == 422 and _chinese(body.json()["detail"])
 
 
 def test_a_10_mb_json_import_is_refused_without_blowing_memory(api: TestClient, hostile: Hostile) -> None:
@@ -376,3 +376,28 @@ def test_null_for_a_park_field_that_must_have_a_value_is_422(api: TestClient, ho
 def test_null_for_a_park_figure_clears_it(api: TestClient, hostile: Hostile) -> None:
     response = api.patch("/api/v1/parks/1", json={"labour_pool": None}, headers=_editor(hostile))
     assert response.status_code == 200 and response.json()["labour_pool"] is None
+
+
+# ---- what the contract fuzzer found ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("figure", [{"value": 5, "unit": "人", "estimate": 0},
+                                    {"value": 5, "unit": "人", "source": "https://example.org", "as_of": 0}])
+def test_a_figure_holds_a_real_boolean_and_date(api: TestClient, hostile: Hostile, figure: dict[str, Any]) -> None:
+    # pydantic would read 0 as false and as 1970-01-01; the schema promises a boolean and a YYYY-MM-DD date.
+    response = api.patch("/api/v1/parks/1", json={"labour_pool": figure}, headers=_editor(hostile))
+    assert response.status_code == 422
+
+
+def test_a_body_that_is_not_text_is_a_documented_422(api: TestClient, hostile: Hostile) -> None:
+    response = api.patch("/api/v1/firms/3", content=b"\xff\t\xfe\n",
+                         headers={**_editor(hostile), "content-type": "application/json"})
+    assert response.status_code == 422 and _chinese(response.json()["detail"])
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [("OPTIONS", "/api/v1/firms", "GET, POST"),
+                                                       ("PUT", "/api/v1/parks/1", "DELETE, GET, PATCH"),
+                                                       ("TRACE", "/health", "GET")])
+def test_a_method_not_allowed_lists_every_method_the_path_answers(api: TestClient, method: str, path: str,
+                                                                  allow: str) -> None:
+    response = api.request(method, path)
+    assert response.status_code == 405 and response.headers["allow"] == allow

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
-from service.textguard import LABEL_MAX, SHORT_MAX, TEXT_MAX, URL_MAX, RefuseControl
+from service.textguard import LABEL_MAX, SHORT_MAX, TEXT_MAX, URL_MAX, Number, RefuseControl
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=64)]
 
@@ -27,7 +27,7 @@ class Figure(RefuseControl):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float = Field(description="数值 / The number", examples=[8831])
+    value: Number = Field(description="数值 / The number", examples=[8831])
     unit: str = Field(max_length=SHORT_MAX, description="单位 / Unit", examples=["元/月"])
     source: str | None = Field(
         default=None, max_length=URL_MAX,

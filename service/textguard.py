@@ -1,11 +1,12 @@
-"""Text limits and control characters: refused where text comes in, neutralised where it goes out."""
+"""Text limits and control characters (refused where text comes in, neutralised where it goes out), and no text
+where a number belongs."""
 
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 
 # C0 controls except tab, line feed and carriage return; DEL; C1 controls. None belongs in a name or a note,
 # several break XML (XLSX, DOCX), and some drive terminals.
@@ -22,6 +23,17 @@ LONG_TEXT_MAX = 20_000  # a policy's full text
 URL_MAX = 2000
 LIST_MAX = 50  # products, industries, inputs, anchors …
 LONG_LIST_MAX = 200  # facts, supplies, sources
+
+
+def _not_text(value: object) -> object:
+    # pydantic reads "12" as 12; the schema promises a number, and a client sending text has a bug to know of.
+    if isinstance(value, str | bytes):
+        raise ValueError("应为数字，而非文本 / must be a number, not text")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_text)]
+Whole = Annotated[int, BeforeValidator(_not_text)]
 
 
 def control_problem(value: str) -> tuple[str, int] | None:

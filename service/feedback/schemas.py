@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.textguard import RefuseControl
+from service.textguard import RefuseControl, Whole
 
 
 class Status(StrEnum):
@@ -25,8 +25,8 @@ STATUS_ZH = {Status.contacted: "已联系", Status.visited: "已考察", Status.
 class FeedbackBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    firm_id: int = Field(ge=1, le=2_147_483_647, description="企业编号 / Firm id", examples=[17])
-    park_id: int = Field(ge=1, le=2_147_483_647, description="园区编号 / Park id", examples=[3])
+    firm_id: Whole = Field(ge=1, le=2_147_483_647, description="企业编号 / Firm id", examples=[17])
+    park_id: Whole = Field(ge=1, le=2_147_483_647, description="园区编号 / Park id", examples=[3])
     status: Status = Field(description="进展：contacted 已联系 / visited 已考察 / negotiating 洽谈中 / signed 已签约 / rejected 已放弃")
     note: str = Field(default="", max_length=2000, description="备注 / Note", examples=["企业关注铝液直供价格"])
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from service.catalog.schemas import IndustryCode
 from service.firms import credit_code as credit
 from service.sourcing import Code
-from service.textguard import LIST_MAX, NAME_MAX, SHORT_MAX, TEXT_MAX, RefuseControl
+from service.textguard import LIST_MAX, NAME_MAX, SHORT_MAX, TEXT_MAX, Number, RefuseControl, Whole
 
 Product = Annotated[str, Field(max_length=NAME_MAX)]
 
@@ -32,7 +32,7 @@ class FirmInput(RefuseControl):
     model_config = ConfigDict(extra="forbid")
 
     resource: Code = Field(description="资源代码 / Resource code", examples=["aluminium_ingot"])
-    quantity: float = Field(ge=0, description="年用量 / Yearly quantity", examples=[1200])
+    quantity: Number = Field(ge=0, description="年用量 / Yearly quantity", examples=[1200])
     unit: str = Field(max_length=SHORT_MAX, description="单位（须与资源一致）/ Unit, must match the resource",
                       examples=["t"])
 
@@ -54,12 +54,12 @@ class FirmBase(BaseModel):
                                     examples=[["LED吸顶灯", "铝制灯体"]])
     description_zh: str = Field(default="", max_length=TEXT_MAX, description="经营范围 / Business scope (Chinese)")
     description_en: str = Field(default="", max_length=TEXT_MAX, description="Business scope (English)")
-    employees: int = Field(ge=0, le=1_000_000, description="员工人数 / Employees", examples=[120])
-    revenue_10k_yuan: float | None = Field(default=None, ge=0, description="年营业收入（万元）/ Yearly revenue, 10k yuan", examples=[8600])
-    land_mu: float | None = Field(default=None, ge=0, description="用地面积（亩）/ Land use, 亩", examples=[25])
-    electricity_kwh: float | None = Field(default=None, ge=0, description="年用电量（千瓦时）/ Yearly electricity, kWh", examples=[1_200_000])
+    employees: Whole = Field(ge=0, le=1_000_000, description="员工人数 / Employees", examples=[120])
+    revenue_10k_yuan: Number | None = Field(default=None, ge=0, description="年营业收入（万元）/ Yearly revenue, 10k yuan", examples=[8600])
+    land_mu: Number | None = Field(default=None, ge=0, description="用地面积（亩）/ Land use, 亩", examples=[25])
+    electricity_kwh: Number | None = Field(default=None, ge=0, description="年用电量（千瓦时）/ Yearly electricity, kWh", examples=[1_200_000])
     inputs: list[FirmInput] = Field(default_factory=list, max_length=LIST_MAX, description="主要投入 / Yearly inputs")
-    export_share: float | None = Field(default=None, ge=0, le=1, description="出口占比 0–1 / Export share 0–1", examples=[0.35])
+    export_share: Number | None = Field(default=None, ge=0, le=1, description="出口占比 0–1 / Export share 0–1", examples=[0.35])
     env_category: EnvCategory = Field(
         default=EnvCategory.registration,
         description="环评类别：report 报告书 / table 报告表 / registration 登记表 — EIA category",
@@ -97,12 +97,12 @@ class FirmUpdate(RefuseControl):
     products: list[Product] | None = Field(default=None, max_length=LIST_MAX)
     description_zh: str | None = Field(default=None, max_length=TEXT_MAX)
     description_en: str | None = Field(default=None, max_length=TEXT_MAX)
-    employees: int | None = Field(default=None, ge=0, le=1_000_000)
-    revenue_10k_yuan: float | None = Field(default=None, ge=0)
-    land_mu: float | None = Field(default=None, ge=0)
-    electricity_kwh: float | None = Field(default=None, ge=0)
+    employees: Whole | None = Field(default=None, ge=0, le=1_000_000)
+    revenue_10k_yuan: Number | None = Field(default=None, ge=0)
+    land_mu: Number | None = Field(default=None, ge=0)
+    electricity_kwh: Number | None = Field(default=None, ge=0)
     inputs: list[FirmInput] | None = Field(default=None, max_length=LIST_MAX)
-    export_share: float | None = Field(default=None, ge=0, le=1)
+    export_share: Number | None = Field(default=None, ge=0, le=1)
     env_category: EnvCategory | None = None
     expansion: bool | None = Field(default=None, strict=True)
 

@@ -18,6 +18,7 @@ from service.textguard import (
     NAME_MAX,
     SHORT_MAX,
     TEXT_MAX,
+    Number,
     RefuseControl,
 )
 
@@ -35,8 +36,8 @@ class ParkLevel(StrEnum):
 class Location(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    lat: float = Field(ge=-90, le=90, examples=[26.55])
-    lon: float = Field(ge=-180, le=180, examples=[104.95])
+    lat: Number = Field(ge=-90, le=90, examples=[26.55])
+    lon: Number = Field(ge=-180, le=180, examples=[104.95])
     estimate: bool = Field(default=True, strict=True, description="近似位置 / Approximate location")
 
 
@@ -89,7 +90,7 @@ class Supply(RefuseControl):
     resource: Code = Field(examples=["liquid_aluminium"])
     capacity: Figure | None = Field(default=None, description="年供应能力 / Yearly capacity")
     price: Figure | None = Field(default=None, description="价格 / Price")
-    strength: float = Field(
+    strength: Number = Field(
         default=1.0, ge=0, le=1, description="供应强度 0–1 / How strongly the park offers it, 0–1"
     )
     note_zh: str = Field(default="", max_length=TEXT_MAX)

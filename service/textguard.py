@@ -26,9 +26,10 @@ LONG_LIST_MAX = 200  # facts, supplies, sources
 
 
 def _not_text(value: object) -> object:
-    # pydantic reads "12" as 12; the schema promises a number, and a client sending text has a bug to know of.
-    if isinstance(value, str | bytes):
-        raise ValueError("应为数字，而非文本 / must be a number, not text")
+    # pydantic reads "12" as 12 and false as 0; the schema promises a number, and a client sending text or a
+    # boolean has a bug to know of.
+    if isinstance(value, str | bytes | bool):
+        raise ValueError("应为数字，而非文本或是/否 / must be a number, not text or true/false")
     return value
 
 

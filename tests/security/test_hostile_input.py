@@ -381,6 +381,7 @@ def test_null_for_a_park_figure_clears_it(api: TestClient, hostile: Hostile) -> 
 # ---- what the contract fuzzer found ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("figure", [{"value": 5, "unit": "人", "estimate": 0}, {"value": "5", "unit": "人", "estimate": True},
+                                    {"value": False, "unit": "人", "estimate": True},
                                     {"value": 5, "unit": "人", "source": "https://example.org", "as_of": 0}])
 def test_a_figure_holds_a_real_boolean_date_and_number(api: TestClient, hostile: Hostile, figure: dict[str, Any]) -> None:
     # pydantic would read 0 as false or as 1970-01-01, and "5" as 5; the schema promises a boolean, a

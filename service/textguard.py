@@ -8,9 +8,9 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 
-# C0 controls except tab, line feed and carriage return; DEL; C1 controls. None belongs in a name or a note,
-# several break XML (XLSX, DOCX), and some drive terminals.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls except tab, line feed and carriage return; DEL; C1 controls; and what XML cannot hold either (lone
+# surrogates, U+FFFE, U+FFFF). None belongs in a name or a note, each breaks XLSX or DOCX, some drive terminals.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 M = TypeVar("M", bound=BaseModel)
 REPLACEMENT = "\ufffd"  # what exports print where a stored control character was
 
@@ -48,8 +48,8 @@ def control_problem(value: str) -> tuple[str, int] | None:
 def control_message(field: str, found: tuple[str, int]) -> str:
     """The bilingual refusal for a control character in `field`."""
     code, position = found
-    return (f"{field} 第 {position} 个字符是控制字符 {code}，请删除后重试 / "
-            f"{field} holds a control character, {code}, at character {position}; remove it and retry")
+    return (f"{field} 第 {position} 个字符是控制字符或无效字符 {code}，请删除后重试 / "
+            f"{field} holds a control character or noncharacter, {code}, at character {position}; remove it and retry")
 
 
 def _check(value: Any, field: str) -> None:

@@ -115,7 +115,7 @@ def test_too_many_list_items_are_refused(api: TestClient, hostile: Hostile) -> N
 
 # ---- control characters at input -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("char", ["\x00", BELL, "\x1b", "\x7f", "\x85", "\x9b"])
+@pytest.mark.parametrize("char", ["\x00", BELL, "\x1b", "\x7f", "\x85", "\x9b", "\uffff"])
 def test_a_control_character_in_a_firm_is_refused_naming_the_field(api: TestClient, hostile: Hostile,
                                                                    char: str) -> None:
     response = api.post("/api/v1/firms", json={**FIRM, "name_zh": f"灯{char}饰"}, headers=_editor(hostile))

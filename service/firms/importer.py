@@ -26,6 +26,9 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 # Longest cell read from any file: a products cell holding 50 names of 200 characters fits; a cell that
 # could not become a valid firm field is refused before any column is parsed.
 MAX_CELL = 20_000
+# Firms per file: twice the 50,000 a bulk import is sized for. A full 32 MB CSV holds about 300,000 short rows,
+# and checking that many would take the process past 1 GB; larger sets are imported in parts.
+MAX_ROWS = 100_000
 # A firm file nests no deeper than {"firms": [{"inputs": [{...}]}]}; deeper JSON is not a firm file.
 MAX_JSON_DEPTH = 10
 # An XLSX is a zip: its parts are checked by their declared sizes before any is inflated. zipfile never
@@ -60,6 +63,11 @@ class Table:
 
 def _reject(file: str, message: str) -> ImportRejected:
     return ImportRejected(message, problems=[Problem(file=file, message=message)])
+
+
+def _too_many_rows(file: str) -> ImportRejected:
+    return _reject(file, f"文件超过 {MAX_ROWS} 行企业数据，请拆分后分批导入 / "
+                         f"the file holds more than {MAX_ROWS:,} firm rows; split it and import the parts")
 
 
 def _screen(table: Table, file: str, row_no: int, values: dict[str, str]) -> bool:
@@ -152,6 +160,8 @@ def read_csv(data: bytes, file: str) -> Table:
             values = {k: v for k, v in zip(keys, line, strict=False) if k}
             _screen(table, file, row_no, values)
             table.rows.append((row_no, values))
+            if len(table.rows) > MAX_ROWS:
+                raise _too_many_rows(file)
     except csv.Error as exc:
         raise _reject(file, f"CSV 格式错误（第{reader.line_num}行）/ malformed CSV at line {reader.line_num}: {exc}") from exc
     return table
@@ -210,6 +220,8 @@ def read_xlsx(data: bytes, file: str) -> Table:
             if any(v.strip() for v in values.values()):
                 _screen(table, file, row_no, values)
                 table.rows.append((row_no, values))
+                if len(table.rows) > MAX_ROWS:
+                    raise _too_many_rows(file)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
         raise _reject(file, f"Excel 文件已损坏或被截断 / the Excel file is damaged or truncated: {type(exc).__name__}") from exc
     finally:
@@ -244,6 +256,8 @@ def read_json(data: bytes, file: str) -> Table:
     if _depth(loaded) > MAX_JSON_DEPTH:
         raise _too_deep(file)
     items = loaded.get("firms") if isinstance(loaded, dict) else loaded
+    if isinstance(items, list) and len(items) > MAX_ROWS:
+        raise _too_many_rows(file)
     if not isinstance(items, list):
         raise _reject(file, "JSON 应为企业对象的数组，或含 firms 数组的对象 / JSON must be an array of firms or an object with a 'firms' array")
     table = Table()

@@ -339,6 +339,15 @@ def test_a_10_mb_json_import_is_refused_without_blowing_memory(api: TestClient, 
     assert peak < 400_000_000, f"peak {peak / 1e6:.0f} MB"
 
 
+def test_a_file_with_more_rows_than_an_import_takes_is_refused_while_reading(api: TestClient, hostile: Hostile) -> None:
+    rows = "".join(f"中山市{i}厂,guzhen,C3872,1\r\n" for i in range(100_001))
+    data = ("企业名称,镇街,行业代码,员工人数\r\n" + rows).encode()
+    started = time.perf_counter()
+    response = api.post("/api/v1/import/firms", files={"file": ("big.csv", data)}, headers={**_editor(hostile), **EN})
+    assert response.status_code == 422 and "more than 100,000 firm rows" in response.json()["detail"]
+    assert time.perf_counter() - started < 20
+
+
 # ---- racing duplicates and nulls ---------------------------------------------------------------------------------
 
 def _race(api: TestClient, method: str, path: str, body: dict[str, Any], headers: dict[str, str]) -> list[int]:

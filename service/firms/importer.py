@@ -194,7 +194,8 @@ def read_xlsx(data: bytes, file: str) -> Table:
     _check_expanded_size(data, file)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    # SyntaxError: XML that does not parse, or entity expansion past expat's amplification limit (billion laughs).
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as exc:
         raise _reject(file, f"不是有效的 Excel 文件（可能已损坏或被截断）/ not a valid Excel file (damaged or truncated): {type(exc).__name__}") from exc
     table = Table()
     try:
@@ -222,7 +223,7 @@ def read_xlsx(data: bytes, file: str) -> Table:
                 table.rows.append((row_no, values))
                 if len(table.rows) > MAX_ROWS:
                     raise _too_many_rows(file)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, SyntaxError) as exc:
         raise _reject(file, f"Excel 文件已损坏或被截断 / the Excel file is damaged or truncated: {type(exc).__name__}") from exc
     finally:
         book.close()

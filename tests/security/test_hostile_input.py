@@ -313,6 +313,23 @@ def test_a_small_zip_bomb_is_refused_by_its_ratio(api: TestClient, hostile: Host
     assert _english(response.json()["detail"])
 
 
+def test_an_xlsx_with_exponential_entities_is_refused(api: TestClient, hostile: Hostile) -> None:
+    entities = '<!ENTITY lol0 "lololololo">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([["企业名称", "镇街", "行业代码", "员工人数"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                text_ = data.decode().replace(  # openpyxl writes no XML declaration of its own
+                    "</sheetData>", '<row r="2"><c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>')
+                data = f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]>{text_}'.encode()
+            archive.writestr(part.filename, data)
+    response = _import(api, hostile, "firms.xlsx", out.getvalue())
+    assert response.status_code == 422 and _chinese(response.json()["detail"])
+
+
 def test_deeply_nested_json_is_refused(api: TestClient, hostile: Hostile) -> None:
     deep = ("[" * 200_000 + "]" * 200_000).encode()
     response = _import(api, hostile, "firms.json", deep)

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         description="已验证密钥的缓存秒数；撤销在其他进程中最迟于此后生效，0 为不缓存 / Seconds a checked key is "
                     "remembered; a revocation reaches other worker processes within this time; 0 turns it off",
     )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Cookie 仅经 HTTPS 发送；在 TLS 反向代理之后请打开 / Mark cookies Secure; turn on behind TLS",
+    )
     log_level: str = Field(default="WARNING", description="日志级别 / Log level")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -13,10 +13,12 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy import text
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
@@ -95,13 +97,24 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        messages = {404: "未找到 / not found", 405: "不支持该方法 / method not allowed",
+        messages = {400: "请求体无法解析（格式错误或嵌套过深）/ the request body could not be parsed (malformed or nested too deeply)",
+                    404: "未找到 / not found", 405: "不支持该方法 / method not allowed",
                     401: "需要身份验证 / authentication required", 403: "权限不足 / forbidden"}
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+        code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
             exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) and " / " in exc.detail else messages.get(
             exc.status_code, str(exc.detail))
-        return _error(request, exc.status_code, code, detail)
+        # FastAPI answers 400 for a body it cannot decode (bad UTF-8, nesting past the parser's limit) but 422
+        # for malformed JSON; both are the same client error, documented as 422.
+        status = 422 if exc.status_code == 400 else exc.status_code
+        response = _error(request, status, code, detail)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            # Every method the path answers to, as RFC 9110 asks: Starlette lists only the first route that
+            # matched the path, and GET and POST /firms are two routes.
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return response
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> JSONResponse:
@@ -110,6 +123,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(request, 422, "invalid_data", "数据库拒收该数据（含非法字符或超出范围）/ "
                       "the database refused the data (an invalid character or a value out of range)")
 
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Services check for duplicates first; two identical writes at the same moment both pass that check,
+        # and the database's unique constraint refuses the second. That is the caller's conflict, not a fault.
+        if _is_unique_violation(exc):
+            log.info("duplicate_refused_by_database")
+            return _error(request, 409, "conflict", "与现有数据重复（可能同时提交了两次）/ "
+                          "duplicates existing data (perhaps submitted twice at once)")
+        log.warning("constraint_refused_by_database", error=type(exc.orig).__name__)
+        return _error(request, 422, "invalid_data", "数据库拒收该数据（缺少必填项或引用不存在）/ "
+                      "the database refused the data (a required value is missing or a reference does not exist)")
+
     @app.exception_handler(OperationalError)
     async def database_busy(request: Request, exc: OperationalError) -> JSONResponse:
         log.warning("database_unavailable", error=str(exc.orig))
@@ -117,6 +142,22 @@ def install_error_handlers(app: FastAPI) -> None:
                           "数据库暂时不可用，请稍后重试 / the database is busy or unavailable, retry shortly")
         response.headers["Retry-After"] = "2"
         return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods of every route whose full path matches the request's (included routers expanded)."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        route = context.original_route
+        pattern, _, _ = compile_path(str(context.path))
+        if isinstance(route, APIRoute | Route) and pattern.match(request.url.path):
+            methods |= set(route.methods or ())
+    return sorted(methods)
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    """Whether the database refused a duplicate (PostgreSQL 23505, SQLite "UNIQUE constraint failed")."""
+    return getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
 class BodyLimit:

@@ -5,30 +5,42 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+
+from service.textguard import LABEL_MAX, SHORT_MAX, TEXT_MAX, URL_MAX, Number, RefuseControl
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=64)]
 
 
-class Figure(BaseModel):
+def _not_a_number(value: object) -> object:
+    # pydantic would read 0 as 1970-01-01 (a Unix time); the schema promises a YYYY-MM-DD date.
+    if isinstance(value, int | float):
+        raise ValueError("日期格式应为 YYYY-MM-DD / a date must be written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_not_a_number)]
+
+
+class Figure(RefuseControl):
     """A number with its unit, source and date; `estimate` marks a figure no source gave."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float = Field(description="数值 / The number", examples=[8831])
-    unit: str = Field(description="单位 / Unit", examples=["元/月"])
+    value: Number = Field(description="数值 / The number", examples=[8831])
+    unit: str = Field(max_length=SHORT_MAX, description="单位 / Unit", examples=["元/月"])
     source: str | None = Field(
-        default=None,
+        default=None, max_length=URL_MAX,
         description="出处（网址或出版物）/ Where the figure was read (URL or publication)",
         examples=["https://finance.sina.com.cn/roll/2024-11-14/doc-incvzmwi0373713.shtml"],
     )
-    as_of: dt.date | None = Field(
+    as_of: Day | None = Field(
         default=None, description="数据日期 / Date the figure refers to", examples=["2023-12-31"]
     )
     estimate: bool = Field(
-        default=False, description="估算值（无出处）/ An editable estimate, not from a source"
+        default=False, strict=True, description="估算值（无出处）/ An editable estimate, not from a source"
     )
-    note: str | None = Field(default=None, description="说明 / Note", examples=["非私营单位 non-private units"])
+    note: str | None = Field(default=None, max_length=TEXT_MAX, description="说明 / Note", examples=["非私营单位 non-private units"])
 
     @model_validator(mode="after")
     def _sourced_or_estimate(self) -> Figure:
@@ -47,21 +59,21 @@ class Figure(BaseModel):
         return f"{number} {self.unit}{mark}"
 
 
-class Fact(BaseModel):
+class Fact(RefuseControl):
     """A labelled figure about a place, park or town (e.g. GDP, firm count)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    label_zh: str = Field(description="指标（中文）/ Label in Chinese", examples=["镇GDP"])
-    label_en: str = Field(description="指标（英文）/ Label in English", examples=["Town GDP"])
+    label_zh: str = Field(max_length=LABEL_MAX, description="指标（中文）/ Label in Chinese", examples=["镇GDP"])
+    label_en: str = Field(max_length=LABEL_MAX, description="指标（英文）/ Label in English", examples=["Town GDP"])
     figure: Figure
 
 
-class Source(BaseModel):
+class Source(RefuseControl):
     """A public source a record was drawn from."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: str = Field(description="网址或出版物 / URL or publication")
-    title: str | None = Field(default=None, description="标题 / Title")
-    accessed: dt.date | None = Field(default=None, description="查阅日期 / Date read")
+    url: str = Field(max_length=URL_MAX, description="网址或出版物 / URL or publication")
+    title: str | None = Field(default=None, max_length=LABEL_MAX, description="标题 / Title")
+    accessed: Day | None = Field(default=None, description="查阅日期 / Date read")

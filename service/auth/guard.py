@@ -21,9 +21,11 @@ from service.auth.service import (
     TooManyAttempts,
     Unauthorized,
     hash_key,
+    key_prefix,
     principal_for_hash,
 )
 from service.database import unit_of_work
+from service.errors import ServiceError
 
 HEADER = "X-API-Key"
 api_key_header = APIKeyHeader(
@@ -32,31 +34,68 @@ api_key_header = APIKeyHeader(
 )
 
 
+Pair = tuple[str, str]  # (key prefix, client address)
+
+
 class FailedAttempts:
-    """Count failed key attempts per client address in a sliding window and refuse past the limit."""
+    """Count failed key attempts per (key prefix, client address) pair in a sliding window.
+
+    Past the limit a pair's failures are answered 429 instead of 401. A valid key is never refused: it is
+    checked before the count, so guesses from a shared office address cannot lock its staff out, and guesses
+    at one key's prefix do not slow any other key. Keys carry 256 random bits, so the limit is there to make
+    probing loud and cheap to turn away, not to protect a guessable secret.
+    """
+
+    MAX_PAIRS = 100_000  # past this many tracked pairs, stale ones are dropped so a spray cannot fill memory
 
     def __init__(self, limit: int = 10, window_s: float = 60.0) -> None:
         self.limit = limit
         self.window_s = window_s
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._seen: dict[Pair, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def _prune(self, client: str, now: float) -> deque[float]:
-        times = self._seen[client]
+    def _prune(self, pair: Pair, now: float) -> deque[float]:
+        times = self._seen[pair]
         while times and now - times[0] > self.window_s:
             times.popleft()
         return times
 
-    def blocked_for(self, client: str) -> float:
-        """Seconds until this client may try again, 0 when it may now."""
+    def blocked_for(self, pair: Pair) -> float:
+        """Seconds until this pair's failures are answered 401 again, 0 when they are now."""
         now = time.monotonic()
         with self._lock:
-            times = self._prune(client, now)
+            times = self._seen.get(pair)
+            if not times:
+                return 0.0
+            times = self._prune(pair, now)
             return 0.0 if len(times) < self.limit else self.window_s - (now - times[0])
 
-    def record(self, client: str) -> None:
+    def record(self, pair: Pair) -> None:
+        now = time.monotonic()
         with self._lock:
-            self._prune(client, time.monotonic()).append(time.monotonic())
+            if len(self._seen) >= self.MAX_PAIRS:
+                for stale in [p for p, times in self._seen.items() if not times or now - times[-1] > self.window_s]:
+                    del self._seen[stale]
+                if len(self._seen) >= self.MAX_PAIRS:
+                    self._seen.clear()
+            self._prune(pair, now).append(now)
+
+
+def attempt_pair(secret: str, client: str) -> Pair:
+    """The pair a failed attempt is counted against: the key's lookup part (or its form) and the address."""
+    prefix = key_prefix(secret)
+    return ("?" if prefix is None else prefix or "legacy", client)
+
+
+def refuse(attempts: FailedAttempts, pair: Pair) -> ServiceError:
+    """Count one failed attempt and return the error to answer it with: 401, or 429 past the limit."""
+    wait = attempts.blocked_for(pair)
+    if wait > 0:
+        return TooManyAttempts(
+            f"失败次数过多，请 {wait:.0f} 秒后再试 / too many failed attempts, retry in {wait:.0f} s"
+        )
+    attempts.record(pair)
+    return Unauthorized("API 密钥无效或已撤销 / the API key is invalid or revoked")
 
 
 class KeyCache:
@@ -112,20 +151,16 @@ def _lookup(session_factory: sessionmaker[Session], key_hash: str) -> Principal 
 async def principal_from_request(
     request: Request, header_key: Annotated[str | None, Security(api_key_header)] = None,
 ) -> Principal:
-    """Authenticate the caller by the X-API-Key header; rate-limit failed attempts per address.
+    """Authenticate the caller by the X-API-Key header; rate-limit failed attempts per key prefix and address.
 
     Async, and answered from the key cache when it can: the matching endpoints run on the event loop, and a
     thread hop plus a query per request cost more than the ranking itself."""
-    attempts: FailedAttempts = request.app.state.failed_attempts
-    client = _client(request)
-    wait = attempts.blocked_for(client)
-    if wait > 0:
-        raise TooManyAttempts(
-            f"失败次数过多，请 {wait:.0f} 秒后再试 / too many failed attempts, retry in {wait:.0f} s"
-        )
     secret = header_key
     if not secret:
         raise Unauthorized(f"需要 API 密钥（请求头 {HEADER}） / an API key is required in the {HEADER} header")
+    pair = attempt_pair(secret, _client(request))
+    if pair[0] == "?":  # no key has this form: refused without a query
+        raise refuse(request.app.state.failed_attempts, pair)
     key_hash = hash_key(secret)
     cache: KeyCache = request.app.state.key_cache
     principal = cache.get(key_hash)
@@ -135,8 +170,7 @@ async def principal_from_request(
         if principal is not None:
             cache.put(key_hash, principal, generation)
     if principal is None:
-        attempts.record(client)
-        raise Unauthorized("API 密钥无效或已撤销 / the API key is invalid or revoked")
+        raise refuse(request.app.state.failed_attempts, pair)
     return principal
 
 

@@ -13,11 +13,12 @@ from service.auth.guard import Admin, KeyCacheDep
 from service.auth.service import Role
 from service.database import on_commit
 from service.deps import DbSession, KeyId
+from service.textguard import RefuseControl
 
 router = APIRouter(prefix="/keys", tags=["keys 密钥"])
 
 
-class KeyCreate(BaseModel):
+class KeyCreate(RefuseControl):
     name: str = Field(min_length=1, max_length=100, description="使用人或用途 / Holder or purpose", examples=["盘州招商局"])
     role: Role = Field(description="角色 viewer/editor/admin / Role", examples=["viewer"])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,14 @@ from service.auth.models import ApiKey, AuditEntry
 from service.errors import NotFound, ServiceError
 
 KEY_PREFIX = "pm_"
+# A key reads pm_<lookup>_<secret>: the lookup part (8 hex digits) is random but not secret, so it is what the
+# database keeps and what a list of keys shows; the secret part is only ever kept as the hash of the whole key.
+LOOKUP_HEX = 8
+NEW_KEY = re.compile(rf"^{KEY_PREFIX}([0-9a-f]{{{LOOKUP_HEX}}})_[A-Za-z0-9_-]{{43}}$")
+# Keys made before that form (pm_ and 43 random characters) keep working by their hash. They used to keep
+# their first 10 characters, 7 of them secret; migration 0011 replaced those with this label.
+LEGACY_KEY = re.compile(rf"^{KEY_PREFIX}[A-Za-z0-9_-]{{43}}$")
+LEGACY_PREFIX = "legacy"
 
 
 class Role(StrEnum):
@@ -61,10 +70,19 @@ def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def key_prefix(secret: str) -> str | None:
+    """The non-secret lookup part of a key (`pm_<lookup>`), "" for a key of the older form, None for a string
+    that no key could be."""
+    if (found := NEW_KEY.match(secret)) is not None:
+        return KEY_PREFIX + found.group(1)
+    return "" if LEGACY_KEY.match(secret) else None
+
+
 def create_key(*, session: Session, name: str, role: Role) -> tuple[ApiKey, str]:
-    """Make a new key; return the row and the secret, which is shown once and never stored."""
-    secret = KEY_PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(name=name, role=role.value, prefix=secret[:10], key_hash=hash_key(secret))
+    """Make a new key; return the row and the key, which is shown once: only its lookup part and hash are kept."""
+    lookup = secrets.token_hex(LOOKUP_HEX // 2)
+    secret = f"{KEY_PREFIX}{lookup}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(name=name, role=role.value, prefix=KEY_PREFIX + lookup, key_hash=hash_key(secret))
     session.add(row)
     session.flush()
     return row, secret
@@ -72,6 +90,8 @@ def create_key(*, session: Session, name: str, role: Role) -> tuple[ApiKey, str]
 
 def authenticate(*, session: Session, secret: str) -> Principal | None:
     """Return the principal for a live key, or None."""
+    if key_prefix(secret) is None:
+        return None
     return principal_for_hash(session=session, key_hash=hash_key(secret))
 
 

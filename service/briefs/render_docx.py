@@ -15,6 +15,7 @@ from docx.text.run import Run
 
 from service.briefs import outline as o
 from service.briefs.schemas import BriefData
+from service.textguard import neutralise_model
 
 EAST_ASIAN_FONT = "Microsoft YaHei"  # Word falls back to 等线/SimSun where YaHei is absent
 LATIN_FONT = "Calibri"
@@ -54,6 +55,7 @@ def _cell_text(cell: _Cell, text: str, *, bold: bool = False, size: float = 9) -
 
 def render(data: BriefData, lang: str = "zh") -> bytes:
     """Return the brief as a .docx file."""
+    data = neutralise_model(data)  # a control character stored before input was checked
     document = Document()
     normal = document.styles["Normal"]
     normal.font.name = LATIN_FONT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from service.briefs import outline as o
 from service.briefs.schemas import BriefData
+from service.textguard import neutralise_model
 
 BAR_CELLS = 20
 
@@ -22,6 +23,7 @@ def _cell(value: str) -> str:
 
 def render(data: BriefData, lang: str = "zh") -> bytes:
     """Return the brief as UTF-8 Markdown."""
+    data = neutralise_model(data)  # a control character stored before input was checked
     lines: list[str] = []
     for block in o.build(data, lang):
         if isinstance(block, o.Title):

@@ -27,6 +27,7 @@ from reportlab.platypus import Table as RlTable
 
 from service.briefs import outline as o
 from service.briefs.schemas import BriefData
+from service.textguard import neutralise_model
 
 # A CID font the PDF viewer supplies: no font file is shipped or downloaded, and it covers GB2312 Chinese.
 FONT = "STSong-Light"
@@ -73,6 +74,7 @@ def _chart(block: o.Chart) -> Drawing:
 
 def render(data: BriefData, lang: str = "zh") -> bytes:
     """Return the brief as a PDF file."""
+    data = neutralise_model(data)  # a control character stored before input was checked
     _register()
     title = _style("title", 17, colour=ACCENT)
     subtitle = _style("subtitle", 8.5, colour=colors.HexColor("#595959"))

@@ -14,6 +14,7 @@ IndustryCode = Annotated[
     str,
     Field(
         pattern=r"^[A-T](\d{2}|\d{3}|\d{4})?$",
+        max_length=5,
         description="GB/T 4754-2017 代码 / GB/T 4754-2017 code (section letter + 2/3/4 digits)",
         examples=["C3872"],
     ),

@@ -10,6 +10,20 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from service.catalog.schemas import IndustryCode
 from service.sourcing import Code, Fact, Figure, Source
+from service.textguard import (
+    LABEL_MAX,
+    LIST_MAX,
+    LONG_LIST_MAX,
+    LONG_TEXT_MAX,
+    NAME_MAX,
+    SHORT_MAX,
+    TEXT_MAX,
+    Number,
+    RefuseControl,
+)
+
+Name = Annotated[str, Field(max_length=NAME_MAX)]
+Value = Annotated[str, Field(max_length=SHORT_MAX)]
 
 
 class DestinationKind(StrEnum):
@@ -39,35 +53,35 @@ class ParkLevel(StrEnum):
 class Location(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    lat: float = Field(ge=-90, le=90, examples=[26.55])
-    lon: float = Field(ge=-180, le=180, examples=[104.95])
-    estimate: bool = Field(default=True, description="近似位置 / Approximate location")
+    lat: Number = Field(ge=-90, le=90, examples=[26.55])
+    lon: Number = Field(ge=-180, le=180, examples=[104.95])
+    estimate: bool = Field(default=True, strict=True, description="近似位置 / Approximate location")
 
 
-class Anchor(BaseModel):
+class Anchor(RefuseControl):
     """An anchor enterprise in or near the park."""
 
     model_config = ConfigDict(extra="forbid")
 
     code: Code = Field(examples=["shuangyuan"])
-    name_zh: str = Field(examples=["双元铝业"])
-    name_en: str = Field(examples=["Shuangyuan Aluminium"])
+    name_zh: str = Field(max_length=NAME_MAX, examples=["双元铝业"])
+    name_en: str = Field(max_length=NAME_MAX, examples=["Shuangyuan Aluminium"])
     industry: IndustryCode | None = None
-    description_zh: str = ""
-    description_en: str = ""
-    products: list[str] = Field(default_factory=list)
+    description_zh: str = Field(default="", max_length=TEXT_MAX)
+    description_en: str = Field(default="", max_length=TEXT_MAX)
+    products: list[Name] = Field(default_factory=list, max_length=LIST_MAX)
 
 
-class Policy(BaseModel):
+class Policy(RefuseControl):
     model_config = ConfigDict(extra="forbid")
 
     code: Code
-    title_zh: str
-    title_en: str
-    text_zh: str = ""
-    text_en: str = ""
+    title_zh: str = Field(max_length=LABEL_MAX)
+    title_en: str = Field(max_length=LABEL_MAX)
+    text_zh: str = Field(default="", max_length=LONG_TEXT_MAX)
+    text_en: str = Field(default="", max_length=LONG_TEXT_MAX)
     source: Source | None = None
-    estimate: bool = Field(default=False, description="未经证实 / Not confirmed by a source")
+    estimate: bool = Field(default=False, strict=True, description="未经证实 / Not confirmed by a source")
 
 
 class RestrictionKind(StrEnum):
@@ -75,17 +89,17 @@ class RestrictionKind(StrEnum):
     industry = "industry"  # firms in an industry code (or its prefix) listed in `values` are excluded
 
 
-class Restriction(BaseModel):
+class Restriction(RefuseControl):
     model_config = ConfigDict(extra="forbid")
 
     kind: RestrictionKind
-    values: list[str] = Field(min_length=1)
-    reason_zh: str
-    reason_en: str
+    values: list[Value] = Field(min_length=1, max_length=LIST_MAX)
+    reason_zh: str = Field(max_length=TEXT_MAX)
+    reason_en: str = Field(max_length=TEXT_MAX)
     source: Source | None = None
 
 
-class Supply(BaseModel):
+class Supply(RefuseControl):
     """A resource the destination can supply, with capacity and price."""
 
     model_config = ConfigDict(extra="forbid")
@@ -93,11 +107,11 @@ class Supply(BaseModel):
     resource: Code = Field(examples=["liquid_aluminium"])
     capacity: Figure | None = Field(default=None, description="年供应能力 / Yearly capacity")
     price: Figure | None = Field(default=None, description="价格 / Price")
-    strength: float = Field(
+    strength: Number = Field(
         default=1.0, ge=0, le=1, description="供应强度 0–1 / How strongly the park offers it, 0–1"
     )
-    note_zh: str = ""
-    note_en: str = ""
+    note_zh: str = Field(default="", max_length=TEXT_MAX)
+    note_en: str = Field(default="", max_length=TEXT_MAX)
 
 
 # Kind-specific details. Each carries its `kind`, the discriminator; facts are sourced Figures.
@@ -113,8 +127,8 @@ class ParkDetails(BaseModel):
     free_factory_m2: Figure | None = Field(
         default=None, description="可用标准厂房（平方米）/ Free standard factory space, m²"
     )
-    anchors: list[Anchor] = Field(default_factory=list)
-    policies: list[Policy] = Field(default_factory=list)
+    anchors: list[Anchor] = Field(default_factory=list, max_length=LIST_MAX)
+    policies: list[Policy] = Field(default_factory=list, max_length=LIST_MAX)
 
 
 class WorkshopDetails(BaseModel):
@@ -129,7 +143,7 @@ class WorkshopDetails(BaseModel):
     residents: Figure | None = Field(default=None, description="安置人口 / Residents")
     labour_available: Figure | None = Field(default=None, description="可就业劳动力（人）/ Labour available")
     workshop_m2: Figure | None = Field(default=None, description="车间面积（平方米）/ Workshop floor space, m²")
-    subsidies: list[Policy] = Field(default_factory=list, description="补贴政策 / Subsidies")
+    subsidies: list[Policy] = Field(default_factory=list, max_length=LIST_MAX, description="补贴政策 / Subsidies")
 
 
 class AgriBaseDetails(BaseModel):
@@ -138,7 +152,7 @@ class AgriBaseDetails(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["agri_base"] = "agri_base"
-    products: list[str] = Field(default_factory=list, description="主要产品 / Products", examples=[["刺梨", "猕猴桃"]])
+    products: list[Name] = Field(default_factory=list, max_length=LIST_MAX, description="主要产品 / Products", examples=[["刺梨", "猕猴桃"]])
     area_mu: Figure | None = Field(default=None, description="面积（亩）/ Area, 亩")
     altitude_m: Figure | None = Field(default=None, description="海拔（米）/ Altitude, m")
     processing_on_site: bool = Field(default=False, description="有就地加工 / Processing on site")
@@ -150,7 +164,7 @@ class ProcessingCentreDetails(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["processing_centre"] = "processing_centre"
-    products: list[str] = Field(default_factory=list, description="加工产品 / Products processed")
+    products: list[Name] = Field(default_factory=list, max_length=LIST_MAX, description="加工产品 / Products processed")
     capacity: Figure | None = Field(default=None, description="年加工能力 / Yearly capacity")
 
 
@@ -202,15 +216,15 @@ class DestinationBase(BaseModel):
     township: str | None = Field(default=None, max_length=100, description="所在乡镇（街道）/ Township",
                                  examples=["双水街道"])
     location: Location | None = None
-    positioning_zh: str = Field(default="", description="产业定位 / Official positioning (Chinese)")
-    positioning_en: str = Field(default="", description="Official positioning (English)")
-    target_industries: list[IndustryCode] = Field(default_factory=list)
+    positioning_zh: str = Field(default="", max_length=TEXT_MAX, description="产业定位 / Official positioning (Chinese)")
+    positioning_en: str = Field(default="", max_length=TEXT_MAX, description="Official positioning (English)")
+    target_industries: list[IndustryCode] = Field(default_factory=list, max_length=LONG_LIST_MAX)
     free_land_mu: Figure | None = Field(default=None, description="可用土地（亩）/ Free land, 亩")
     labour_pool: Figure | None = Field(default=None, description="可用劳动力（人）/ Labour pool, persons")
-    restrictions: list[Restriction] = Field(default_factory=list)
-    supplies: list[Supply] = Field(default_factory=list)
-    facts: list[Fact] = Field(default_factory=list)
-    sources: list[Source] = Field(default_factory=list)
+    restrictions: list[Restriction] = Field(default_factory=list, max_length=LIST_MAX)
+    supplies: list[Supply] = Field(default_factory=list, max_length=LIST_MAX)
+    facts: list[Fact] = Field(default_factory=list, max_length=LIST_MAX)
+    sources: list[Source] = Field(default_factory=list, max_length=LIST_MAX)
     details: Details
 
     @model_validator(mode="before")
@@ -248,15 +262,15 @@ class DestinationUpdate(BaseModel):
     name_en: str | None = Field(default=None, min_length=1, max_length=200)
     township: str | None = Field(default=None, max_length=100)
     location: Location | None = None
-    positioning_zh: str | None = None
-    positioning_en: str | None = None
-    target_industries: list[IndustryCode] | None = None
+    positioning_zh: str | None = Field(default=None, max_length=TEXT_MAX)
+    positioning_en: str | None = Field(default=None, max_length=TEXT_MAX)
+    target_industries: list[IndustryCode] | None = Field(default=None, max_length=LONG_LIST_MAX)
     free_land_mu: Figure | None = None
     labour_pool: Figure | None = None
-    restrictions: list[Restriction] | None = None
-    supplies: list[Supply] | None = None
-    facts: list[Fact] | None = None
-    sources: list[Source] | None = None
+    restrictions: list[Restriction] | None = Field(default=None, max_length=LIST_MAX)
+    supplies: list[Supply] | None = Field(default=None, max_length=LIST_MAX)
+    facts: list[Fact] | None = Field(default=None, max_length=LIST_MAX)
+    sources: list[Source] | None = Field(default=None, max_length=LIST_MAX)
     details: dict[str, Any] | None = Field(
         default=None, description="要修改的详情字段 / Kind-specific fields to change", examples=[{"households": None}]
     )

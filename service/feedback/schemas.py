@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.textguard import RefuseControl, Whole
+
 
 class Status(StrEnum):
     contacted = "contacted"
@@ -20,16 +22,20 @@ STATUS_ZH = {Status.contacted: "已联系", Status.visited: "已考察", Status.
              Status.signed: "已签约", Status.rejected: "已放弃"}
 
 
-class FeedbackCreate(BaseModel):
+class FeedbackBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    firm_id: int = Field(ge=1, le=2_147_483_647, description="企业编号 / Firm id", examples=[17])
-    park_id: int = Field(ge=1, le=2_147_483_647, description="园区编号 / Park id", examples=[3])
+    firm_id: Whole = Field(ge=1, le=2_147_483_647, description="企业编号 / Firm id", examples=[17])
+    park_id: Whole = Field(ge=1, le=2_147_483_647, description="园区编号 / Park id", examples=[3])
     status: Status = Field(description="进展：contacted 已联系 / visited 已考察 / negotiating 洽谈中 / signed 已签约 / rejected 已放弃")
     note: str = Field(default="", max_length=2000, description="备注 / Note", examples=["企业关注铝液直供价格"])
 
 
-class FeedbackRead(FeedbackCreate):
+class FeedbackCreate(FeedbackBase, RefuseControl):
+    """A recorded outcome, as posted: control characters in the note are refused."""
+
+
+class FeedbackRead(FeedbackBase):
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     id: int

@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 
+from service import textguard
 from service.firms import columns as cols
 from service.firms.schemas import FirmRead
 
@@ -15,7 +16,10 @@ TEXT_KEYS = {"name_zh", "name_en", "products", "description_zh", "description_en
 
 
 def neutralise(cell: str) -> str:
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe (OWASP CSV injection)."""
+    """Make a text cell safe to write: control characters replaced (XLSX cannot hold them, and one stored
+    name must not break the export for everyone), and a cell a spreadsheet would run as a formula prefixed
+    with an apostrophe (OWASP CSV injection)."""
+    cell = textguard.neutralise(cell)
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 

@@ -18,11 +18,25 @@ from service.errors import ImportRejected, Problem
 from service.firms import columns as cols
 from service.firms import service as firm_service
 from service.firms.schemas import FirmCreate
+from service.textguard import control_message, control_problem
 
 REQUIRED = ("name_zh", "town", "industries", "employees")
 FORMATS = ("csv", "xlsx", "json")
 # GB18030 is a superset of GBK and GB2312, so one attempt covers what Excel on Chinese Windows writes.
 ENCODINGS = ("utf-8-sig", "gb18030")
+# Longest cell read from any file: a products cell holding 50 names of 200 characters fits; a cell that
+# could not become a valid firm field is refused before any column is parsed.
+MAX_CELL = 20_000
+# Firms per file: twice the 50,000 a bulk import is sized for. A full 32 MB CSV holds about 300,000 short rows,
+# and checking that many would take the process past 1 GB; larger sets are imported in parts.
+MAX_ROWS = 100_000
+# A firm file nests no deeper than {"firms": [{"inputs": [{...}]}]}; deeper JSON is not a firm file.
+MAX_JSON_DEPTH = 10
+# An XLSX is a zip: its parts are checked by their declared sizes before any is inflated. zipfile never
+# inflates a part past its declared size, so these bound what openpyxl can be made to read.
+MAX_XLSX_EXPANDED = 100_000_000
+MAX_XLSX_RATIO = 100  # real sheets inflate 5–30 times; a zip bomb thousands of times
+MAX_XLSX_PARTS = 1000
 
 
 class ImportReport(BaseModel):
@@ -50,6 +64,30 @@ class Table:
 
 def _reject(file: str, message: str) -> ImportRejected:
     return ImportRejected(message, problems=[Problem(file=file, message=message)])
+
+
+def _too_many_rows(file: str) -> ImportRejected:
+    return _reject(file, f"文件超过 {MAX_ROWS} 行企业数据，请拆分后分批导入 / "
+                         f"the file holds more than {MAX_ROWS:,} firm rows; split it and import the parts")
+
+
+def _screen(table: Table, file: str, row_no: int, values: dict[str, str]) -> bool:
+    """Refuse overlong cells and control characters while reading, naming the row and column; True if clean."""
+    clean = True
+    for key, value in values.items():
+        column = cols.BY_KEY[key].zh if key in cols.BY_KEY else key
+        if len(value) > MAX_CELL:
+            message = (f"{column} 过长：{len(value)} 个字符，上限 {MAX_CELL} / "
+                       f"{column} is too long: {len(value)} characters, limit {MAX_CELL}")
+        elif (found := control_problem(value)) is not None:
+            message = control_message(column, found)
+        else:
+            continue
+        table.problems.append(Problem(file=file, row=row_no, column=column, message=message))
+        clean = False
+    if not clean:
+        table.reported_rows.add(row_no)
+    return clean
 
 
 def detect_format(name: str, data: bytes) -> str:
@@ -120,18 +158,45 @@ def read_csv(data: bytes, file: str) -> Table:
                 table.problems.append(Problem(file=file, row=row_no,
                                               message=f"本行有 {len(line)} 列，多于表头的 {len(keys)} 列 / row has {len(line)} cells, more than the {len(keys)} header columns"))
                 continue
-            table.rows.append((row_no, {k: v for k, v in zip(keys, line, strict=False) if k}))
+            values = {k: v for k, v in zip(keys, line, strict=False) if k}
+            _screen(table, file, row_no, values)
+            table.rows.append((row_no, values))
+            if len(table.rows) > MAX_ROWS:
+                raise _too_many_rows(file)
     except csv.Error as exc:
         raise _reject(file, f"CSV 格式错误（第{reader.line_num}行）/ malformed CSV at line {reader.line_num}: {exc}") from exc
     return table
 
 
+def _check_expanded_size(data: bytes, file: str) -> None:
+    """Refuse an XLSX whose parts would inflate past the limits (a zip bomb), before parsing any of it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _reject(file, f"不是有效的 Excel 文件（可能已损坏或被截断）/ not a valid Excel file (damaged or truncated): {type(exc).__name__}") from exc
+    if len(parts) > MAX_XLSX_PARTS:
+        raise _reject(file, f"Excel 文件结构异常：含 {len(parts)} 个部件，上限 {MAX_XLSX_PARTS} / "
+                            f"unusual Excel file: {len(parts)} parts, limit {MAX_XLSX_PARTS}")
+    expanded = sum(part.file_size for part in parts)
+    if expanded > MAX_XLSX_EXPANDED:
+        raise _reject(file, f"Excel 文件解压后过大：{expanded / 1e6:.0f} MB，上限 {MAX_XLSX_EXPANDED / 1e6:.0f} MB；请拆分文件或另存为 CSV / "
+                            f"the Excel file expands to {expanded / 1e6:.0f} MB, limit {MAX_XLSX_EXPANDED / 1e6:.0f} MB; split it or save as CSV")
+    for part in parts:
+        if part.file_size > 1_000_000 and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1):
+            raise _reject(file, f"Excel 文件压缩比异常（{part.filename} 膨胀 {part.file_size // max(part.compress_size, 1)} 倍），疑为压缩炸弹 / "
+                                f"the Excel file's {part.filename} inflates {part.file_size // max(part.compress_size, 1)} times, "
+                                f"limit {MAX_XLSX_RATIO}: refused as a possible zip bomb")
+
+
 def read_xlsx(data: bytes, file: str) -> Table:
     from openpyxl import load_workbook  # a heavy import, only for spreadsheets
 
+    _check_expanded_size(data, file)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    # SyntaxError: XML that does not parse, or entity expansion past expat's amplification limit (billion laughs).
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as exc:
         raise _reject(file, f"不是有效的 Excel 文件（可能已损坏或被截断）/ not a valid Excel file (damaged or truncated): {type(exc).__name__}") from exc
     table = Table()
     try:
@@ -155,12 +220,32 @@ def read_xlsx(data: bytes, file: str) -> Table:
                 values[key] = (str(int(value)) if isinstance(value, float) and value.is_integer()
                                else value.isoformat() if hasattr(value, "isoformat") else str(value))
             if any(v.strip() for v in values.values()):
+                _screen(table, file, row_no, values)
                 table.rows.append((row_no, values))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+                if len(table.rows) > MAX_ROWS:
+                    raise _too_many_rows(file)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, SyntaxError) as exc:
         raise _reject(file, f"Excel 文件已损坏或被截断 / the Excel file is damaged or truncated: {type(exc).__name__}") from exc
     finally:
         book.close()
     return table
+
+
+def _too_deep(file: str) -> ImportRejected:
+    return _reject(file, f"JSON 嵌套过深（上限 {MAX_JSON_DEPTH} 层） / JSON nested too deeply (limit {MAX_JSON_DEPTH} levels)")
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest, counted without recursion (stops once past the limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_JSON_DEPTH:
+                break
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def read_json(data: bytes, file: str) -> Table:
@@ -168,7 +253,13 @@ def read_json(data: bytes, file: str) -> Table:
         loaded = json.loads(_decode(data, file))
     except json.JSONDecodeError as exc:
         raise _reject(file, f"JSON 格式错误（第{exc.lineno}行）/ malformed JSON at line {exc.lineno}: {exc.msg}") from exc
+    except RecursionError as exc:  # nesting deeper than the interpreter's limit (about 1000)
+        raise _too_deep(file) from exc
+    if _depth(loaded) > MAX_JSON_DEPTH:
+        raise _too_deep(file)
     items = loaded.get("firms") if isinstance(loaded, dict) else loaded
+    if isinstance(items, list) and len(items) > MAX_ROWS:
+        raise _too_many_rows(file)
     if not isinstance(items, list):
         raise _reject(file, "JSON 应为企业对象的数组，或含 firms 数组的对象 / JSON must be an array of firms or an object with a 'firms' array")
     table = Table()
@@ -193,6 +284,7 @@ def read_json(data: bytes, file: str) -> Table:
                 row[key] = "是" if value else "否"
             else:
                 row[key] = str(value)
+        _screen(table, file, index, row)
         table.rows.append((index, row))
     return table
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.catalog.schemas import IndustryCode
 from service.firms import credit_code as credit
 from service.sourcing import Code
+from service.textguard import LIST_MAX, NAME_MAX, SHORT_MAX, TEXT_MAX, Number, RefuseControl, Whole
+
+Product = Annotated[str, Field(max_length=NAME_MAX)]
 
 
 class EnvCategory(StrEnum):
@@ -22,43 +26,46 @@ class EnvCategory(StrEnum):
 ENV_CATEGORY_ZH = {EnvCategory.report: "报告书", EnvCategory.table: "报告表", EnvCategory.registration: "登记表"}
 
 
-class FirmInput(BaseModel):
+class FirmInput(RefuseControl):
     """A resource the firm consumes each year."""
 
     model_config = ConfigDict(extra="forbid")
 
     resource: Code = Field(description="资源代码 / Resource code", examples=["aluminium_ingot"])
-    quantity: float = Field(ge=0, description="年用量 / Yearly quantity", examples=[1200])
-    unit: str = Field(description="单位（须与资源一致）/ Unit, must match the resource", examples=["t"])
+    quantity: Number = Field(ge=0, description="年用量 / Yearly quantity", examples=[1200])
+    unit: str = Field(max_length=SHORT_MAX, description="单位（须与资源一致）/ Unit, must match the resource",
+                      examples=["t"])
 
 
 class FirmBase(BaseModel):
-    name_zh: str = Field(min_length=1, max_length=200, description="企业名称 / Chinese name", examples=["中山市澜灯照明科技有限公司"])
-    name_en: str = Field(default="", max_length=200, description="英文名称 / English name", examples=["Zhongshan Landeng Lighting Technology Co., Ltd."])
+    name_zh: str = Field(min_length=1, max_length=NAME_MAX, description="企业名称 / Chinese name", examples=["中山市澜灯照明科技有限公司"])
+    name_en: str = Field(default="", max_length=NAME_MAX, description="英文名称 / English name", examples=["Zhongshan Landeng Lighting Technology Co., Ltd."])
     credit_code: str | None = Field(
-        default=None,
+        default=None, max_length=SHORT_MAX,
         description="统一社会信用代码（18位）/ Unified social credit code, 18 characters",
         examples=["91442000MA4UH8KX2Q"],
     )
     town: Code = Field(description="所在镇街代码 / Town code", examples=["guzhen"])
     industries: list[IndustryCode] = Field(
-        min_length=1, description="行业代码（GB/T 4754-2017 小类）/ Industry class codes", examples=[["C3872"]]
+        min_length=1, max_length=LIST_MAX, description="行业代码（GB/T 4754-2017 小类）/ Industry class codes",
+        examples=[["C3872"]],
     )
-    products: list[str] = Field(default_factory=list, description="主要产品 / Main products", examples=[["LED吸顶灯", "铝制灯体"]])
-    description_zh: str = Field(default="", max_length=4000, description="经营范围 / Business scope (Chinese)")
-    description_en: str = Field(default="", max_length=4000, description="Business scope (English)")
-    employees: int = Field(ge=0, le=1_000_000, description="员工人数 / Employees", examples=[120])
-    revenue_10k_yuan: float | None = Field(default=None, ge=0, description="年营业收入（万元）/ Yearly revenue, 10k yuan", examples=[8600])
-    land_mu: float | None = Field(default=None, ge=0, description="用地面积（亩）/ Land use, 亩", examples=[25])
-    electricity_kwh: float | None = Field(default=None, ge=0, description="年用电量（千瓦时）/ Yearly electricity, kWh", examples=[1_200_000])
-    inputs: list[FirmInput] = Field(default_factory=list, description="主要投入 / Yearly inputs")
-    export_share: float | None = Field(default=None, ge=0, le=1, description="出口占比 0–1 / Export share 0–1", examples=[0.35])
+    products: list[Product] = Field(default_factory=list, max_length=LIST_MAX, description="主要产品 / Main products",
+                                    examples=[["LED吸顶灯", "铝制灯体"]])
+    description_zh: str = Field(default="", max_length=TEXT_MAX, description="经营范围 / Business scope (Chinese)")
+    description_en: str = Field(default="", max_length=TEXT_MAX, description="Business scope (English)")
+    employees: Whole = Field(ge=0, le=1_000_000, description="员工人数 / Employees", examples=[120])
+    revenue_10k_yuan: Number | None = Field(default=None, ge=0, description="年营业收入（万元）/ Yearly revenue, 10k yuan", examples=[8600])
+    land_mu: Number | None = Field(default=None, ge=0, description="用地面积（亩）/ Land use, 亩", examples=[25])
+    electricity_kwh: Number | None = Field(default=None, ge=0, description="年用电量（千瓦时）/ Yearly electricity, kWh", examples=[1_200_000])
+    inputs: list[FirmInput] = Field(default_factory=list, max_length=LIST_MAX, description="主要投入 / Yearly inputs")
+    export_share: Number | None = Field(default=None, ge=0, le=1, description="出口占比 0–1 / Export share 0–1", examples=[0.35])
     env_category: EnvCategory = Field(
         default=EnvCategory.registration,
         description="环评类别：report 报告书 / table 报告表 / registration 登记表 — EIA category",
     )
-    expansion: bool = Field(default=False, description="有扩产计划 / Plans to expand capacity")
-    synthetic: bool = Field(default=False, description="合成样例数据（非真实企业）/ Synthetic profile, not a real firm")
+    expansion: bool = Field(default=False, strict=True, description="有扩产计划 / Plans to expand capacity")
+    synthetic: bool = Field(default=False, strict=True, description="合成样例数据（非真实企业）/ Synthetic profile, not a real firm")
 
     @field_validator("credit_code")
     @classmethod
@@ -76,28 +83,28 @@ class FirmBase(BaseModel):
         return value.strip()
 
 
-class FirmCreate(FirmBase):
+class FirmCreate(FirmBase, RefuseControl):
     model_config = ConfigDict(extra="forbid")
 
 
-class FirmUpdate(BaseModel):
+class FirmUpdate(RefuseControl):
     model_config = ConfigDict(extra="forbid")
 
-    name_zh: str | None = Field(default=None, min_length=1, max_length=200)
-    name_en: str | None = Field(default=None, max_length=200)
+    name_zh: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    name_en: str | None = Field(default=None, max_length=NAME_MAX)
     town: Code | None = None
-    industries: list[IndustryCode] | None = Field(default=None, min_length=1)
-    products: list[str] | None = None
-    description_zh: str | None = Field(default=None, max_length=4000)
-    description_en: str | None = Field(default=None, max_length=4000)
-    employees: int | None = Field(default=None, ge=0, le=1_000_000)
-    revenue_10k_yuan: float | None = Field(default=None, ge=0)
-    land_mu: float | None = Field(default=None, ge=0)
-    electricity_kwh: float | None = Field(default=None, ge=0)
-    inputs: list[FirmInput] | None = None
-    export_share: float | None = Field(default=None, ge=0, le=1)
+    industries: list[IndustryCode] | None = Field(default=None, min_length=1, max_length=LIST_MAX)
+    products: list[Product] | None = Field(default=None, max_length=LIST_MAX)
+    description_zh: str | None = Field(default=None, max_length=TEXT_MAX)
+    description_en: str | None = Field(default=None, max_length=TEXT_MAX)
+    employees: Whole | None = Field(default=None, ge=0, le=1_000_000)
+    revenue_10k_yuan: Number | None = Field(default=None, ge=0)
+    land_mu: Number | None = Field(default=None, ge=0)
+    electricity_kwh: Number | None = Field(default=None, ge=0)
+    inputs: list[FirmInput] | None = Field(default=None, max_length=LIST_MAX)
+    export_share: Number | None = Field(default=None, ge=0, le=1)
     env_category: EnvCategory | None = None
-    expansion: bool | None = None
+    expansion: bool | None = Field(default=None, strict=True)
 
 
 class FirmRead(FirmBase):

@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 
-from service.auth.guard import FailedAttempts
+from service.auth.guard import attempt_pair, refuse
 from service.auth.service import ROLE_ZH, Principal, Role, audit, authenticate, hash_key
 from service.briefs import service as briefs
 from service.briefs.schemas import BriefFormat, BriefLang
@@ -85,7 +85,7 @@ class UiRoute(APIRoute):
                 return RedirectResponse(f"/ui/signin?next={quote(target, safe='')}", status_code=303)
             except ServiceError as exc:
                 return error_page(request, exc.status_code, exc.message)
-            except RequestValidationError as exc:
+            except (RequestValidationError, ValidationError) as exc:  # a form field, or a model built from one
                 fields = ", ".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}))
                 return error_page(request, 422, f"参数无效：{fields} / invalid parameters: {fields}")
 
@@ -146,7 +146,8 @@ def page(request: Request, template: str, *, lang: str, user: Principal | None, 
     html = env.get_template(template).render(**_base(request, lang, user), **context)
     response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
     if request.query_params.get("lang") in ("zh", "en"):
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax")
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax",
+                            secure=_secure(request))
     return response
 
 
@@ -164,30 +165,47 @@ def root() -> RedirectResponse:
     return RedirectResponse("/ui/", status_code=307)
 
 
+def _secure(request: Request) -> bool:
+    """Cookies are Secure over HTTPS, and always when PARKMATCH_SECURE_COOKIES says TLS ends at a proxy."""
+    return bool(request.app.state.settings.secure_cookies) or request.url.scheme == "https"
+
+
+def _signin_page(request: Request, lang: str, next: str | None, *, status: int = 200, message: str = "") -> HTMLResponse:
+    """The sign-in form with its token, bound to the pre-session cookie (set here when missing)."""
+    value = request.cookies.get(ui_session.SIGNIN_COOKIE) or ui_session.new_signin_value()
+    response = page(request, "signin.html", lang=lang, user=None, next=_safe_next(next), failed=bool(message),
+                    message=message, status=status,
+                    signin_csrf=ui_session.signin_token(secret=_secret(request), value=value))
+    response.set_cookie(ui_session.SIGNIN_COOKIE, value, max_age=ui_session.SIGNIN_TTL_S, httponly=True,
+                        samesite="lax", secure=_secure(request), path="/ui/signin")
+    return response
+
+
 @router.get("/ui/signin", response_class=HTMLResponse)
 def signin_form(request: Request, lang: Lang, next: str | None = None) -> HTMLResponse:
-    return page(request, "signin.html", lang=lang, user=None, next=_safe_next(next), failed=False)
+    return _signin_page(request, lang, next)
 
 
 @router.post("/ui/signin", response_class=HTMLResponse)
 def signin(request: Request, session: DbSession, lang: Lang, key: Annotated[str, Form(max_length=200)] = "",
-           next: Annotated[str, Form(max_length=2000)] = "/ui/") -> Response:
-    attempts: FailedAttempts = request.app.state.failed_attempts
-    client = request.client.host if request.client else "unknown"
-    wait = attempts.blocked_for(client)
-    if wait > 0:
-        return page(request, "signin.html", lang=lang, user=None, next=_safe_next(next), failed=True, status=429,
-                    message=pick(f"失败次数过多，请 {wait:.0f} 秒后再试 / too many failed attempts, retry in {wait:.0f} s",
-                                 lang))
-    principal = authenticate(session=session, secret=key.strip()) if key.strip() else None
+           next: Annotated[str, Form(max_length=2000)] = "/ui/",
+           csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
+    if not ui_session.signin_ok(secret=_secret(request), value=request.cookies.get(ui_session.SIGNIN_COOKIE),
+                                token=csrf):
+        return error_page(request, 403, "登录表单已过期或来自其他网站，请重新打开登录页 / "
+                                        "the sign-in form expired or came from another site; open the sign-in page again")
+    key = key.strip()
+    principal = authenticate(session=session, secret=key) if key else None
     if principal is None:
-        attempts.record(client)
-        return page(request, "signin.html", lang=lang, user=None, next=_safe_next(next), failed=True, status=401,
-                    message=pick("API 密钥无效或已撤销 / the API key is invalid or revoked", lang))
-    value = ui_session.sign(secret=_secret(request), key_id=principal.key_id, key_hash=hash_key(key.strip()))
+        # A valid key is never refused; only failures count, per key prefix and address (see FailedAttempts).
+        error = refuse(request.app.state.failed_attempts, attempt_pair(key, request.client.host if request.client else "unknown"))
+        return _signin_page(request, lang, next, status=error.status_code, message=pick(error.message, lang))
+    value = ui_session.sign(secret=_secret(request), key_id=principal.key_id, key_hash=hash_key(key))
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(ui_session.COOKIE, value, max_age=ui_session.SESSION_TTL_S, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", path="/")
+                        secure=_secure(request), path="/")
+    response.delete_cookie(ui_session.SIGNIN_COOKIE, path="/ui/signin", secure=_secure(request), httponly=True,
+                           samesite="lax")
     return response
 
 
@@ -197,7 +215,7 @@ def signout(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") ->
     cookie = request.cookies.get(ui_session.COOKIE)
     response = RedirectResponse("/ui/signin", status_code=303)
     if ui_session.csrf_ok(secret=_secret(request), value=cookie, token=csrf) or cookie is None:
-        response.delete_cookie(ui_session.COOKIE, path="/")
+        response.delete_cookie(ui_session.COOKIE, path="/", secure=_secure(request), httponly=True, samesite="lax")
     return response
 
 

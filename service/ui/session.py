@@ -13,28 +13,46 @@ from sqlalchemy.orm import Session
 
 from service.auth.models import ApiKey
 from service.auth.service import Principal, Role
+from service.logs import log
 
 SECRET_FILE = "session.key"
 SESSION_TTL_S = 8 * 3600  # one working day; staff sign in again the next morning
 COOKIE = "parkmatch_session"
+# Set when the sign-in form is shown; the form carries a token bound to it, so another site cannot post a
+# key of its own choosing and sign a visitor in as someone else (login CSRF).
+SIGNIN_COOKIE = "parkmatch_signin"
+SIGNIN_TTL_S = 3600
 
 
 def load_secret(var_dir: Path) -> bytes:
-    """Read the server's signing secret, creating it (mode 600) on first use."""
+    """Read the server's signing secret, creating it (mode 600) on first use.
+
+    When the folder cannot be written (a read-only deployment), sign-in still works with a secret held in
+    memory: sessions then end when the process restarts and hold only in this process, which the log says."""
     path = var_dir / SECRET_FILE
     try:
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    var_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _memory_secret(path, exc)
     try:
+        var_dir.mkdir(parents=True, exist_ok=True)
         # O_EXCL: when two workers start at once, one writes and the other reads what it wrote.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_bytes()
+    except OSError as exc:
+        return _memory_secret(path, exc)
     with os.fdopen(fd, "wb") as handle:
         handle.write(secrets.token_bytes(32))
     return path.read_bytes()
+
+
+def _memory_secret(path: Path, exc: OSError) -> bytes:
+    log.warning("session_secret_not_saved", path=str(path), error=type(exc).__name__,
+                hint="sessions last until restart and hold in this process only; make the var folder writable")
+    return secrets.token_bytes(32)
 
 
 def _mac(secret: bytes, key_id: int, expires: int, key_hash: str) -> str:
@@ -73,3 +91,17 @@ def csrf_token(*, secret: bytes, value: str) -> str:
 
 def csrf_ok(*, secret: bytes, value: str | None, token: str | None) -> bool:
     return bool(value and token) and hmac.compare_digest(csrf_token(secret=secret, value=value or ""), token or "")
+
+
+def new_signin_value() -> str:
+    """A random value for the pre-session cookie set with the sign-in form."""
+    return secrets.token_urlsafe(24)
+
+
+def signin_token(*, secret: bytes, value: str) -> str:
+    """The sign-in form's token, bound to its pre-session cookie (and kept apart from session tokens)."""
+    return csrf_token(secret=secret, value="signin:" + value)
+
+
+def signin_ok(*, secret: bytes, value: str | None, token: str | None) -> bool:
+    return bool(value and token) and hmac.compare_digest(signin_token(secret=secret, value=value or ""), token or "")

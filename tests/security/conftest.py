@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,8 +112,16 @@ def lead_park(client: TestClient, hostile: Hostile) -> int:
     raise AssertionError("no park ranks every hostile firm")
 
 
-def sign_in(client: TestClient, key: str) -> Any:
-    return client.post("/ui/signin", data={"key": key, "next": "/ui/"})
+def signin_token(client: TestClient) -> str:
+    """Open the sign-in form as a browser would: it sets the pre-session cookie and carries the form token."""
+    form = client.get("/ui/signin")
+    found = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert found, form.text[:500]
+    return found.group(1)
+
+
+def sign_in(client: TestClient, key: str, *, next: str = "/ui/", headers: dict[str, str] | None = None) -> Any:
+    return client.post("/ui/signin", data={"key": key, "next": next, "csrf": signin_token(client)}, headers=headers)
 
 
 def get_routes(app: Any) -> list[tuple[str, APIRoute]]:

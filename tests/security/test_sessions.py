@@ -4,28 +4,42 @@ security headers on every UI page, and no redirect to another site after sign-in
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from service.logs import log
-from tests.security.conftest import Hostile, get_routes, params_of, sign_in, start
+from tests.security.conftest import Hostile, get_routes, params_of, sign_in, signin_token, start
 
 GUESSES = [f"pm_guess_{i:02d}_{'x' * 20}" for i in range(6)]
 
 
 def test_key_guessing_on_the_sign_in_form_is_limited(hostile: Hostile) -> None:
     client = start(hostile.settings.model_copy(update={"auth_max_failures": 3}))
-    statuses = [sign_in(client, guess).status_code for guess in GUESSES[:4]]
-    assert statuses == [401, 401, 401, 429]
-    blocked = sign_in(client, hostile.keys["viewer"])
-    assert blocked.status_code == 429 and "parkmatch_session" not in blocked.cookies
-    assert "失败次数过多" in blocked.text
-    english = client.post("/ui/signin", data={"key": hostile.keys["viewer"]}, headers={"Accept-Language": "en"})
+    statuses = [sign_in(client, guess).status_code for guess in GUESSES[:5]]
+    assert statuses == [401, 401, 401, 429, 429]
+    refused = sign_in(client, GUESSES[5])
+    assert refused.status_code == 429 and "parkmatch_session" not in refused.cookies
+    assert "失败次数过多" in refused.text
+    english = sign_in(client, GUESSES[5], headers={"Accept-Language": "en"})
     assert english.status_code == 429
     # The form and the API share one budget: switching to the header does not reset the count.
-    assert client.get("/api/v1/parks", headers={"X-API-Key": hostile.keys["viewer"]}).status_code == 429
+    assert client.get("/api/v1/parks", headers={"X-API-Key": GUESSES[0]}).status_code == 429
+    client.__exit__(None, None, None)
+
+
+def test_guesses_never_lock_out_a_valid_key_on_the_sign_in_form(hostile: Hostile) -> None:
+    client = start(hostile.settings.model_copy(update={"auth_max_failures": 3}))
+    viewer = hostile.keys["viewer"]
+    at_viewer = viewer[: viewer.index("_", 3)] + "_" + "A" * 43
+    for guess in [*GUESSES, at_viewer, at_viewer, at_viewer, at_viewer]:
+        sign_in(client, guess)
+    assert sign_in(client, at_viewer).status_code == 429
+    signed = sign_in(client, viewer)
+    assert signed.status_code == 303 and "parkmatch_session" in signed.cookies
     client.__exit__(None, None, None)
 
 
@@ -33,7 +47,52 @@ def test_api_guesses_count_against_the_sign_in_form(hostile: Hostile) -> None:
     client = start(hostile.settings.model_copy(update={"auth_max_failures": 3}))
     for guess in GUESSES[:3]:
         assert client.get("/api/v1/parks", headers={"X-API-Key": guess}).status_code == 401
-    assert sign_in(client, hostile.keys["viewer"]).status_code == 429
+    assert sign_in(client, GUESSES[3]).status_code == 429
+    client.__exit__(None, None, None)
+
+
+def test_sign_in_without_the_form_token_is_refused(hostile: Hostile) -> None:
+    client = start(hostile.settings)
+    # A post from another site carries no token; one copied from another browser has no matching cookie.
+    bare = client.post("/ui/signin", data={"key": hostile.keys["viewer"], "next": "/ui/"})
+    assert bare.status_code == 403 and "parkmatch_session" not in bare.cookies
+    assert "登录表单已过期" in bare.text
+    english = client.post("/ui/signin?lang=en", data={"key": hostile.keys["viewer"]})
+    assert english.status_code == 403 and "the sign-in form expired" in english.text
+    token = signin_token(client)
+    stranger = start(hostile.settings)
+    copied = stranger.post("/ui/signin", data={"key": hostile.keys["viewer"], "csrf": token})
+    assert copied.status_code == 403 and "parkmatch_session" not in copied.cookies
+    stranger.__exit__(None, None, None)
+    signed = client.post("/ui/signin", data={"key": hostile.keys["viewer"], "csrf": token})
+    assert signed.status_code == 303 and "parkmatch_session" in signed.cookies
+    client.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_cookies_are_secure_when_the_setting_says_tls_ends_at_a_proxy(hostile: Hostile, secure: bool) -> None:
+    client = start(hostile.settings.model_copy(update={"secure_cookies": secure}))  # plain http, as behind a proxy
+    form = client.get("/ui/signin", params={"lang": "en"})
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert token
+    # The client keeps Secure cookies from plain http, as a browser would; the proxy's TLS is what it saw.
+    cookie = f"parkmatch_signin={form.cookies['parkmatch_signin']}"
+    signed = client.post("/ui/signin", data={"key": hostile.keys["viewer"], "csrf": token.group(1)},
+                         headers={"Cookie": cookie})
+    headers = form.headers.get_list("set-cookie") + signed.headers.get_list("set-cookie")
+    assert any("parkmatch_signin=" in h for h in headers) and any("parkmatch_session=" in h for h in headers)
+    assert all(("secure" in h.lower()) == secure for h in headers), headers
+    client.__exit__(None, None, None)
+
+
+def test_sign_in_works_when_the_var_folder_cannot_be_written(hostile: Hostile, tmp_path: Path) -> None:
+    # A path under a plain file can be made by no one, root included, as on a read-only file system.
+    blocker = tmp_path / "read-only"
+    blocker.write_text("")
+    client = start(hostile.settings.model_copy(update={"var_dir": blocker / "var"}))
+    signed = sign_in(client, hostile.keys["viewer"])
+    assert signed.status_code == 303
+    assert client.get("/ui/pipeline").status_code == 200
     client.__exit__(None, None, None)
 
 
@@ -102,7 +161,7 @@ def test_every_ui_page_sends_the_security_headers(client: TestClient, hostile: H
     assert pages >= 7
     errors = [client.get("/ui/firms/999999"), client.get("/ui/search", params={"industry": "zz"}),
               TestClient(client.app, follow_redirects=False).get("/ui/signin"),
-              client.post("/ui/signin", data={"key": "pm_wrong"})]
+              sign_in(client, "pm_wrong")]
     for response in errors:
         assert response.headers["content-type"].startswith("text/html")
         _check_headers(response, f"error page {response.status_code}")
@@ -113,7 +172,7 @@ def test_every_ui_page_sends_the_security_headers(client: TestClient, hostile: H
                                     "/ui/../..//evil.example", " //evil.example"])
 def test_sign_in_never_redirects_to_another_site(hostile: Hostile, target: str) -> None:
     client = start(hostile.settings)
-    response = client.post("/ui/signin", data={"key": hostile.keys["viewer"], "next": target})
+    response = sign_in(client, hostile.keys["viewer"], next=target)
     assert response.status_code == 303
     location = response.headers["location"]
     # Browsers read a backslash as a slash in http(s) URLs.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -177,12 +178,87 @@ def test_the_key_cache_forgets_on_clear_and_ignores_answers_read_before_it() -> 
     assert off.get("h") is None
 
 
+def _wrong(key: str) -> str:
+    """A guess at a real key: its lookup part kept, its secret part changed."""
+    lookup = key[: key.index("_", 3)]
+    return lookup + "_" + ("A" * 43 if not key.endswith("A" * 43) else "B" * 43)
+
+
 def test_failed_key_attempts_are_rate_limited(app_settings: Settings, keys: dict[str, str]) -> None:
     with TestClient(create_app(app_settings.model_copy(update={"auth_max_failures": 3}))) as client:
         statuses = [client.get("/api/v1/parks", headers={"X-API-Key": f"pm_guess{i}"}).status_code for i in range(5)]
         assert statuses == [401, 401, 401, 429, 429]
-        blocked = client.get("/api/v1/parks", headers={"X-API-Key": keys["viewer"]})
-        assert blocked.status_code == 429 and "too many" in blocked.json()["detail"] + " too many"
+        refused = client.get("/api/v1/parks", headers={"X-API-Key": "pm_guess9"})
+        assert refused.status_code == 429 and "失败次数过多" in refused.json()["detail"]
+
+
+def test_ten_bad_keys_do_not_lock_out_a_valid_key_from_the_same_address(app_settings: Settings,
+                                                                         keys: dict[str, str]) -> None:
+    with TestClient(create_app(app_settings)) as client:  # the default limit, 10 a minute
+        for i in range(12):
+            client.get("/api/v1/parks", headers={"X-API-Key": f"pm_{i:08x}_{'x' * 43}"})
+        # Even guesses at the viewer key itself, past the limit, do not stop its holder.
+        guesses = [client.get("/api/v1/parks", headers={"X-API-Key": _wrong(keys["viewer"])}).status_code
+                   for _ in range(12)]
+        assert guesses[:10] == [401] * 10 and set(guesses[10:]) == {429}
+        assert client.get("/api/v1/parks", headers={"X-API-Key": keys["viewer"]}).status_code == 200
+        assert client.get("/api/v1/parks", headers={"X-API-Key": keys["editor"]}).status_code == 200
+
+
+def test_failed_attempts_count_per_key_prefix_and_address(app_settings: Settings, keys: dict[str, str]) -> None:
+    app = create_app(app_settings.model_copy(update={"auth_max_failures": 2}))
+    with TestClient(app) as here, TestClient(app, client=("203.0.113.9", 4000)) as there:
+        at_viewer = [here.get("/api/v1/parks", headers={"X-API-Key": _wrong(keys["viewer"])}).status_code
+                     for _ in range(3)]
+        assert at_viewer == [401, 401, 429]
+        # Another key's prefix from the same address, and the same prefix from another address, start afresh.
+        assert here.get("/api/v1/parks", headers={"X-API-Key": _wrong(keys["editor"])}).status_code == 401
+        assert there.get("/api/v1/parks", headers={"X-API-Key": _wrong(keys["viewer"])}).status_code == 401
+
+
+def test_no_part_of_a_keys_secret_is_stored(app_settings: Settings, keys: dict[str, str]) -> None:
+    from service.auth.models import ApiKey
+
+    engine = make_engine(app_settings.database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        rows = {row.name: row for row in session.query(ApiKey)}
+    engine.dispose()
+    key = keys["viewer"]
+    lookup, secret = key[: key.index("_", 3)], key[key.index("_", 3) + 1:]
+    row = rows["test-viewer"]
+    assert row.prefix == lookup and len(secret) == 43
+    stored = " ".join(str(getattr(row, c.name)) for c in ApiKey.__table__.columns)
+    assert not any(secret[i:i + 6] in stored for i in range(len(secret) - 5))
+
+
+def test_keys_made_before_the_lookup_form_keep_working_and_lose_their_stored_characters(
+    empty_db_url: str, tmp_path: Path, embedding_cache: Path,
+) -> None:
+    import hashlib
+    import secrets as random
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from service.migrate import alembic_config
+
+    old_key = "pm_" + random.token_urlsafe(32)  # the form keys had before revision 0011
+    engine = make_engine(empty_db_url)
+    with engine.begin() as connection:
+        config = alembic_config(empty_db_url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(text("INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ('old', 'viewer', :p, :h)"),
+                           {"p": old_key[:10], "h": hashlib.sha256(old_key.encode()).hexdigest()})
+    engine.dispose()
+    settings = Settings(database_url=empty_db_url, var_dir=tmp_path / "var", embedding_cache_dir=embedding_cache,
+                        engine_at_startup=False)
+    with TestClient(create_app(settings)) as client:  # start-up upgrades the schema to the newest revision
+        assert client.get("/api/v1/parks", headers={"X-API-Key": old_key}).status_code == 200
+    engine = make_engine(empty_db_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT prefix FROM api_keys")).scalar_one() == "legacy"
+    engine.dispose()
 
 
 def test_keys_never_reach_the_logs(app_settings: Settings, keys: dict[str, str], capfd: pytest.CaptureFixture[str]) -> None:

@@ -44,14 +44,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pairings", schema=None) as batch_op:
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): recreating a table that other tables reference would
+    # trip their foreign keys.
+    with op.batch_alter_table("pairings", schema=None, recreate="never") as batch_op:
         for name in ("sources", "township_en", "township_zh", "members_note", "members", "group_en", "group_zh"):
             batch_op.drop_column(name)
-    with op.batch_alter_table("towns", schema=None) as batch_op:
+    with op.batch_alter_table("towns", schema=None, recreate="never") as batch_op:
         for name in ("history", "aliases", "kind"):
             batch_op.drop_column(name)
-    with op.batch_alter_table("industry_inputs", schema=None) as batch_op:
+    with op.batch_alter_table("industry_inputs", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("note")
-    with op.batch_alter_table("industries", schema=None) as batch_op:
+    with op.batch_alter_table("industries", schema=None, recreate="never") as batch_op:
         for name in ("note_zh", "name_en_source"):
             batch_op.drop_column(name)

@@ -6,22 +6,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from alembic import command
 from sqlalchemy import Engine, inspect, text
 
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.feedback import service as feedback_service
 from service.feedback.schemas import FeedbackCreate, Status
-from service.migrate import alembic_config
+from service.migrate import migrate
 from service.parks import service as park_service
 from service.parks.schemas import ParkCreate
 
 
 def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as connection:
-        config = alembic_config(str(engine.url))
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
+    migrate(engine, revision, down=down)
 
 
 def _parks(engine: Engine) -> list[dict[str, Any]]:

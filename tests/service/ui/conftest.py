@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,4 +74,7 @@ def ui_app(ui_world: World) -> Iterator[TestClient]:
 
 
 def sign_in(client: TestClient, key: str) -> Any:
-    return client.post("/ui/signin", data={"key": key, "next": "/ui/"})
+    # The form's token and its pre-session cookie come from opening the form first, as in a browser.
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/signin").text)
+    assert token
+    return client.post("/ui/signin", data={"key": key, "next": "/ui/", "csrf": token.group(1)})

@@ -163,9 +163,9 @@ def talking_points(data: BriefData, *, park: ParkRead, item: RankedPark) -> list
     for f in strong[:3]:
         out.append(Bi(zh=f"{f.label_zh}：{f.evidence.phrase_zh}", en=f"{f.label_en}: {f.evidence.phrase_en}"))
     if data.total_saving is not None and data.total_saving.value > 0:
-        out.append(Bi(zh=f"迁入后预计年节省{w.figure(data.total_saving, 'zh')}（工资、电价、地价，已扣除新增物流）。",
-                      en=f"Moving is expected to save {w.figure(data.total_saving, 'en')} "
-                         "(wages, power, land, net of added logistics)."))
+        out.append(Bi(zh=f"迁入后预计可节省{w.figure(data.total_saving, 'zh')}，来自工资、电价和地价，已扣除新增物流。",
+                      en=f"Moving is expected to save {w.figure(data.total_saving, 'en')}, from wages, power and land, "
+                         "net of added logistics."))
     if park.anchors:
         names_zh = "、".join(a.name_zh for a in park.anchors[:3])
         names_en = ", ".join(a.name_en for a in park.anchors[:3])

@@ -138,7 +138,7 @@ def build(data: BriefData, lang: str) -> list[Block]:
     firm_rows = [
         [t(lang, "企业", "Firm"), firm_name],
         [t(lang, "所在镇街", "Town"), text(firm.town, lang) or dash],
-        [t(lang, "行业", "Industry"), w.join([text(i, lang) for i in firm.industries], lang) or dash],
+        [t(lang, "行业", "Industry"), w.join([text(i, lang) for i in firm.industries], lang, long=True) or dash],
         [t(lang, "主要产品", "Products"), w.join(firm.products, lang) or dash],
         [t(lang, "员工人数", "Employees"), w.amount(firm.employees, "人", lang, exact=True) if firm.employees is not None
          else dash],
@@ -154,7 +154,7 @@ def build(data: BriefData, lang: str) -> list[Block]:
         [t(lang, "所属县区", "County"), w.place(park.county, lang)],
         [t(lang, "级别", "Level"), text(park.level, lang) or dash],
         [t(lang, "产业定位", "Positioning"), text(park.positioning, lang) or dash],
-        [t(lang, "主导产业", "Target industries"), w.join([text(i, lang) for i in park.target_industries], lang) or dash],
+        [t(lang, "主导产业", "Target industries"), w.join([text(i, lang) for i in park.target_industries], lang, long=True) or dash],
         [t(lang, "可用工业用地", "Free industrial land"), w.figure(park.free_land_mu, lang)],
         [t(lang, "可用标准厂房", "Free factory space"), w.figure(park.free_factory_m2, lang)],
         [t(lang, "可用劳动力", "Labour pool"), w.figure(park.labour_pool, lang)],

@@ -32,7 +32,13 @@ _NODE_WORDS = {"firm": Bi(zh="该企业", en="the firm"), "prospect": Bi(zh="意
 # 钟山区 (Liupanshui) and 中山 (the firms' city) are both "Zhongshan" in English: say which one is meant.
 ZHONGSHAN_DISTRICT = "Zhongshan District"
 ZHONGSHAN_DISTRICT_EN = "Zhongshan District (Liupanshui)"
-_ZHONGSHAN_DISTRICT = re.compile(r"Zhongshan District(?! \(Liupanshui\))")
+_ZHONGSHAN_DISTRICT = re.compile(r"Zhongshan District(?! \(Liupanshui\)|, Liupanshui)")
+_ZHONGSHAN_DISTRICT_IN_BRACKETS = re.compile(r"\(Zhongshan District\)")
+# Words of the engine's explanations that speak of the software's tables and graph rather than the deal.
+PHRASES: dict[str, dict[str, str]] = {
+    "zh": {"按成本表测算": "按成本比较测算", "图谱证据：": "关联："},
+    "en": {"The cost table puts": "The cost comparison puts", "Graph evidence: ": "Link: "},
+}
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 MINUS = "\u2212"
 
@@ -67,7 +73,7 @@ def amount(value: float, unit_zh: str, lang: str, *, digits: int = 2, exact: boo
             return f"{about}{_plain(shown / 1e4)} 万{gap}{unit_zh}"
         return f"{about}{_plain(shown)} {unit_zh}"
     english = unit(unit_zh, "en")
-    money = english.startswith("yuan")
+    money = english.startswith("yuan") and english.endswith("a year")  # 150,000 yuan/mu stays in yuan
     if not exact and (size >= 1e6 or (money and size >= 1e5)) and not unit_zh.startswith(("万", "亿")):
         return f"{about}{_plain(shown / 1e6)} million {english}".rstrip()
     return f"{about}{_plain(shown)} {english}".rstrip()
@@ -114,15 +120,20 @@ def _node(match: re.Match[str], lang: str) -> str:
 def tidy(text: str, lang: str) -> str:
     """Ids become words; in English also units after numbers, Chinese punctuation and 钟山区's name."""
     text = _NODE_ID.sub(lambda m: _node(m, lang), text)
+    for engine_words, plain in PHRASES.get(lang, {}).items():
+        text = text.replace(engine_words, plain)
     if lang != "en":
         return text
     text = _UNIT_PATTERN.sub(lambda m: f"{m.group(1)} {UNITS_EN[m.group(2)]}".rstrip(), text)
     for zh, en in PUNCTUATION_EN.items():
         text = text.replace(zh, en)
+    text = _ZHONGSHAN_DISTRICT_IN_BRACKETS.sub("(Zhongshan District, Liupanshui)", text)
     text = _ZHONGSHAN_DISTRICT.sub(ZHONGSHAN_DISTRICT_EN, text)
     return re.sub(r" {2,}", " ", text).replace("( ", "(").strip()
 
 
-def join(items: list[str], lang: str) -> str:
-    """A list in running text: 、 in Chinese, commas in English."""
+def join(items: list[str], lang: str, *, long: bool = False) -> str:
+    """A list in running text: 、 or ", "; for items that hold commas themselves (long), ； or "; "."""
+    if long:
+        return ("；" if lang == "zh" else "; ").join(items)
     return ("、" if lang == "zh" else ", ").join(items)

@@ -113,6 +113,12 @@ def test_zhongshan_district_is_not_read_as_zhongshan_city() -> None:
     assert wording.place(Bi(zh="钟山区", en="Zhongshan District"), "en") == "Zhongshan District (Liupanshui)"
     assert wording.place(Bi(zh="钟山区", en="Zhongshan District"), "zh") == "钟山区"
     assert wording.tidy("In the central Zhongshan District.", "en") == "In the central Zhongshan District (Liupanshui)."
+    assert wording.tidy("Hi-tech Zone (Zhongshan District) scores", "en") == "Hi-tech Zone (Zhongshan District, Liupanshui) scores"
+
+
+def test_engine_words_for_tables_and_graphs_become_plain_words() -> None:
+    assert wording.tidy("The cost table puts the saving at 5 yuan. Graph evidence: a → b", "en") == (
+        "The cost comparison puts the saving at 5 yuan. Link: a → b")
 
 
 def test_next_steps_are_for_the_other_party_not_the_software() -> None:

@@ -19,6 +19,14 @@ UNITS_EN: dict[str, str] = {
     "亩": "mu", "人": "workers", "家": "firms", "个": "", "户": "households", "处": "sites", "辆": "vehicles",
     "栋": "buildings", "头": "head", "年": "years",
 }
+# Chinese units with a multiplier in them; an English brief writes the plain unit and scales the number
+# (3.2 亿元 → 320 million yuan rather than "3.2 100 million yuan").
+SCALED_EN: dict[str, tuple[float, str]] = {
+    "亿元": (1e8, "元"), "万元": (1e4, "元"), "万元/年": (1e4, "元/年"), "万吨": (1e4, "吨"), "亿吨": (1e8, "吨"),
+    "万吨/年": (1e4, "吨/年"), "亿千瓦时": (1e8, "kWh"), "万千瓦": (1e4, "kW"), "万m³": (1e4, "m³"),
+    "万台": (1e4, "台"), "万米": (1e4, "m"), "万把": (1e4, "把"), "万人": (1e4, "人"),
+}
+UNITS_EN.update({"台": "units", "把": "pieces"})
 _UNIT_PATTERN = re.compile(r"(\d)\s*(" + "|".join(re.escape(u) for u in sorted(UNITS_EN, key=len, reverse=True))
                            + r")")
 PUNCTUATION_EN = {"、": ", ", "；": "; ", "：": ": ", "，": ", ", "。": ". ", "（": " (", "）": ")", "“": '"',
@@ -72,9 +80,14 @@ def amount(value: float, unit_zh: str, lang: str, *, digits: int = 2, exact: boo
         if not exact and size >= 1e5 and not unit_zh.startswith(("万", "亿")):
             return f"{about}{_plain(shown / 1e4)} 万{gap}{unit_zh}"
         return f"{about}{_plain(shown)} {unit_zh}"
+    if unit_zh in SCALED_EN:
+        factor, unit_zh = SCALED_EN[unit_zh]
+        value, shown = value * factor, shown * factor
     english = unit(unit_zh, "en")
     money = english.startswith("yuan") and english.endswith("a year")  # 150,000 yuan/mu stays in yuan
-    if not exact and (size >= 1e6 or (money and size >= 1e5)) and not unit_zh.startswith(("万", "亿")):
+    size = abs(shown)
+    in_millions = not exact or shown / 1e6 == round(shown / 1e6, 2)  # an exact figure only when nothing is lost
+    if in_millions and (size >= 1e6 or (money and size >= 1e5)):
         return f"{about}{_plain(shown / 1e6)} million {english}".rstrip()
     return f"{about}{_plain(shown)} {english}".rstrip()
 

@@ -125,3 +125,9 @@ def test_next_steps_are_for_the_other_party_not_the_software() -> None:
     for status in content.NEXT_STEPS:
         steps = content.next_steps(status)
         assert steps and not any("ParkMatch" in s.zh or "ParkMatch" in s.en for s in steps)
+
+
+def test_english_scales_chinese_units_with_a_multiplier() -> None:
+    assert wording.amount(3.2, "亿元", "en", exact=True) == "320 million yuan"
+    assert wording.amount(50, "万吨/年", "en") == "500,000 t a year"
+    assert wording.amount(50, "万吨/年", "zh") == "50 万吨/年"

@@ -8,11 +8,13 @@ import os
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy import text
@@ -56,6 +58,14 @@ ERROR_RESPONSES = {
     503: "数据库忙或不可用 / database busy or unavailable",
 }
 JSON_BODY_LIMIT = 1_000_000  # bytes; uploads have their own, larger limit
+STATIC = Path(__file__).parent / "ui" / "static"
+# The API docs' scripts and styles, vendored from the npm registry (see static/vendor/README.md), so /docs and
+# /redoc work without a network; a fixed table, so no request path ever reaches the file system.
+DOCS_ASSETS = {
+    "swagger-ui-bundle.js": ("vendor/swagger-ui/swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+    "swagger-ui.css": ("vendor/swagger-ui/swagger-ui.css", "text/css; charset=utf-8"),
+    "redoc.standalone.js": ("vendor/redoc/redoc.standalone.js", "text/javascript; charset=utf-8"),
+}
 
 
 class Health(BaseModel):
@@ -232,6 +242,44 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+def install_docs(app: FastAPI) -> None:
+    """Serve /docs, /redoc, their assets and the favicon from the package, with no external URL."""
+    title = f"{app.title} API"
+    openapi_url = app.openapi_url or "/openapi.json"
+    favicon = "/favicon.ico"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=openapi_url, title=title, oauth2_redirect_url="/docs/oauth2-redirect",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css", swagger_favicon_url=favicon)
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url=openapi_url, title=title, redoc_js_url="/docs-assets/redoc.standalone.js",
+                              redoc_favicon_url=favicon, with_google_fonts=False)
+
+    @app.get("/docs-assets/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> Response:
+        if name not in DOCS_ASSETS:
+            raise StarletteHTTPException(404)
+        path, media_type = DOCS_ASSETS[name]
+        return FileResponse(STATIC / path, media_type=media_type, headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon_ico() -> Response:
+        return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/favicon.svg", include_in_schema=False)
+    def favicon_svg() -> Response:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "max-age=86400"})
+
+
 GC_FREEZE_SECONDS = 30.0
 
 
@@ -291,7 +339,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=(service_doc or "") + "\n\n中山企业与六盘水产业园区的匹配、推荐与洽谈简报。"
         " / Matching Zhongshan firms to Liupanshui industrial parks, with reasons and negotiation briefs.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from vendored assets instead of a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.settings = settings
     app.state.failed_attempts = FailedAttempts(limit=settings.auth_max_failures)
     app.state.key_cache = KeyCache(settings.key_cache_seconds)

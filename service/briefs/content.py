@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from service.briefs import wording as w
 from service.briefs.schemas import (
     AnchorLine,
     Bi,
@@ -15,9 +16,9 @@ from service.briefs.schemas import (
     ResourceLine,
 )
 from service.feedback.schemas import STATUS_ZH, Status
-from service.firms.schemas import EnvCategory, FirmRead
+from service.firms.schemas import FirmRead
 from service.i18n import pick
-from service.matching.schemas import CostLine, RankedPark
+from service.matching.schemas import CostLine, MatchResult, ProspectRequest, RankedPark
 from service.parks.schemas import ParkRead
 from service.sourcing import Figure
 
@@ -46,22 +47,45 @@ def cost_row(line: CostLine) -> CostRow:
     saving = None
     if line.yearly_yuan is not None:
         saving = _derived(line.yearly_yuan, [line.quantity, line.zhongshan, line.liupanshui], line.formula)
-    note = Bi(zh=f"{line.label_zh}：用量 {line.quantity.label('zh')}；{pick(line.formula, 'zh')}",
-              en=f"{line.label_en}: quantity {line.quantity.label('en')}; {pick(line.formula, 'en')}")
+    note = Bi(zh=f"{line.label_zh}：用量 {w.figure(line.quantity, 'zh')}；{pick(line.formula, 'zh')}",
+              en=f"{line.label_en}: quantity {w.figure(line.quantity, 'en')}; {pick(line.formula, 'en')}")
     return CostRow(item=Bi(zh=line.label_zh, en=line.label_en), zhongshan=line.zhongshan, park=line.liupanshui,
                    yearly_saving=saving, note=note)
 
 
+def industry_label(code: str, names: dict[str, Bi]) -> Bi:
+    """An industry class as code and name ("C3872 照明灯具制造")."""
+    name = names.get(code, Bi(zh="", en=""))
+    return Bi(zh=f"{code} {name.zh}".strip(), en=f"{code} {name.en}".strip())
+
+
+def stored_firm(firm: FirmRead, *, town: Bi, industry_names: dict[str, Bi]) -> BriefFirm:
+    """What a brief prints about a firm in the database."""
+    return BriefFirm(id=firm.id, name_zh=firm.name_zh, name_en=firm.name_en, town=town,
+                     industries=[industry_label(c, industry_names) for c in firm.industries],
+                     products=list(firm.products), employees=firm.employees, revenue_10k_yuan=firm.revenue_10k_yuan,
+                     land_mu=firm.land_mu, description=Bi(zh=firm.description_zh, en=firm.description_en),
+                     synthetic=firm.synthetic)
+
+
+PROSPECT_NAME = Bi(zh="意向企业", en="Prospective firm")
+
+
+def prospect_firm(request: ProspectRequest, result: MatchResult, *, town: Bi) -> BriefFirm:
+    """What a brief prints about a prospect: what staff typed, and the industries the engine read from it."""
+    given = request.name.strip() if request.name else ""
+    return BriefFirm(id=None, name_zh=given or PROSPECT_NAME.zh, name_en=given or PROSPECT_NAME.en, town=town,
+                     industries=[Bi(zh=f"{i.code} {i.name_zh}", en=f"{i.code} {i.name_en}") for i in result.industries],
+                     employees=request.employees, revenue_10k_yuan=request.revenue_10k_yuan, land_mu=request.land_mu,
+                     description=Bi(zh=request.description, en=request.description))
+
+
 def build_data(
-    *, firm: FirmRead, park: ParkRead, item: RankedPark, mode: Bi, of: int | None,
-    industry_names: dict[str, Bi], resource_names: dict[str, Bi], town: Bi,
+    *, firm: BriefFirm, park: ParkRead, item: RankedPark, mode: Bi, of: int | None,
+    industry_names: dict[str, Bi], resource_names: dict[str, Bi], env_report: bool = False,
     status: Status | None = None, excluded: Bi | None = None, now: dt.datetime | None = None,
 ) -> BriefData:
-    """Assemble the brief for one pair from the engine's ranked item and both records."""
-    def industry(code: str) -> Bi:
-        name = industry_names.get(code, Bi(zh="", en=""))
-        return Bi(zh=f"{code} {name.zh}".strip(), en=f"{code} {name.en}".strip())
-
+    """Assemble the brief for one pair from the engine's ranked item, the firm (stored or prospect) and the park."""
     costs = [cost_row(line) for line in item.cost.lines]
     total = None
     if item.cost.net_yuan is not None:
@@ -72,15 +96,12 @@ def build_data(
                for f in item.factors]
     supplies = sorted(park.supplies, key=lambda s: -s.strength)
     data = BriefData(
-        firm=BriefFirm(id=firm.id, name_zh=firm.name_zh, name_en=firm.name_en, town=town,
-                       industries=[industry(c) for c in firm.industries], products=list(firm.products),
-                       employees=firm.employees, revenue_10k_yuan=firm.revenue_10k_yuan, land_mu=firm.land_mu,
-                       description=Bi(zh=firm.description_zh, en=firm.description_en), synthetic=firm.synthetic),
+        firm=firm,
         park=BriefPark(id=park.id, name_zh=park.name_zh, name_en=park.name_en,
                        county=Bi(zh=park.county_name_zh or park.county, en=park.county_name_en or park.county),
                        level=LEVELS.get(park.level.value, Bi(zh=park.level.value, en=park.level.value)),
                        positioning=Bi(zh=park.positioning_zh, en=park.positioning_en),
-                       target_industries=[industry(c) for c in park.target_industries],
+                       target_industries=[industry_label(c, industry_names) for c in park.target_industries],
                        free_land_mu=park.free_land_mu, free_factory_m2=park.free_factory_m2,
                        labour_pool=park.labour_pool),
         mode=mode, score=item.score, rank=item.rank, of=of, stability=item.stability, excluded=excluded,
@@ -100,12 +121,12 @@ def build_data(
         status=Bi(zh=STATUS_ZH[status], en=status.value) if status else None,
         generated_at=now or dt.datetime.now(),
     )
-    return data.model_copy(update={"risks": risks(data, firm=firm, park=park, item=item),
+    return data.model_copy(update={"risks": risks(data, env_report=env_report, park=park, item=item),
                                    "talking_points": talking_points(data, park=park, item=item),
                                    "next_steps": next_steps(status)})
 
 
-def risks(data: BriefData, *, firm: FirmRead, park: ParkRead, item: RankedPark) -> list[Bi]:
+def risks(data: BriefData, *, env_report: bool, park: ParkRead, item: RankedPark) -> list[Bi]:
     """What could sink the deal or what the negotiator must check first."""
     out: list[Bi] = []
     if data.excluded is not None:
@@ -124,12 +145,12 @@ def risks(data: BriefData, *, firm: FirmRead, park: ParkRead, item: RankedPark) 
     if item.stability < SHAKY_STABILITY:
         out.append(Bi(zh=f"排名对权重较敏感（稳定性 {item.stability * 100:.0f}%），其他园区可能同样合适。",
                       en=f"The rank is sensitive to weights (stability {item.stability * 100:.0f}%); other parks may fit as well."))
-    if firm.env_category == EnvCategory.report:
+    if env_report:
         out.append(Bi(zh="企业环评类别为报告书，审批周期长，需提前与生态环境部门沟通。",
                       en="The firm needs a full EIA report; approval takes long, engage the environment bureau early."))
     for restriction in park.restrictions:
         out.append(Bi(zh=f"园区限制：{restriction.reason_zh}", en=f"Park restriction: {restriction.reason_en}"))
-    if firm.synthetic:
+    if data.firm.synthetic:
         out.append(Bi(zh="该企业为合成样例数据，实际洽谈前请替换为真实企业资料。",
                       en="The firm is a synthetic sample; replace it with the real firm's data before any meeting."))
     return out
@@ -142,12 +163,13 @@ def talking_points(data: BriefData, *, park: ParkRead, item: RankedPark) -> list
     for f in strong[:3]:
         out.append(Bi(zh=f"{f.label_zh}：{f.evidence.phrase_zh}", en=f"{f.label_en}: {f.evidence.phrase_en}"))
     if data.total_saving is not None and data.total_saving.value > 0:
-        out.append(Bi(zh=f"迁至园区每年可节省约 {data.total_saving.label('zh')}（工资、电价、地价扣除新增物流）。",
-                      en=f"Moving saves about {data.total_saving.label('en')} a year (wages, power, land, net of added logistics)."))
+        out.append(Bi(zh=f"迁入后预计可节省{w.figure(data.total_saving, 'zh')}，来自工资、电价和地价，已扣除新增物流。",
+                      en=f"Moving is expected to save {w.figure(data.total_saving, 'en')}, from wages, power and land, "
+                         "net of added logistics."))
     if park.anchors:
         names_zh = "、".join(a.name_zh for a in park.anchors[:3])
         names_en = ", ".join(a.name_en for a in park.anchors[:3])
-        out.append(Bi(zh=f"园区内龙头企业 {names_zh} 可提供上下游配套。",
+        out.append(Bi(zh=f"当地龙头企业{names_zh}可提供上下游配套。",
                       en=f"Anchor enterprises in the park ({names_en}) offer upstream and downstream links."))
     for policy in park.policies[:2]:
         # Data files often already say 未证实 in the title; do not say it twice.
@@ -160,24 +182,29 @@ def talking_points(data: BriefData, *, park: ParkRead, item: RankedPark) -> list
     return out
 
 
+# What to agree with the other side (the firm, or the destination's investment office) at or after the meeting.
 NEXT_STEPS: dict[Status | None, list[Bi]] = {
-    None: [Bi(zh="电话联系企业，确认扩产或转移意向、用地与用工需求。",
-              en="Call the firm to confirm plans to expand or move, and its land and labour needs."),
-           Bi(zh="向园区索取用地、厂房、电价正式报价，替换简报中的估算值。",
-              en="Get formal land, factory and power quotes from the park to replace the estimates in this brief.")],
-    Status.contacted: [Bi(zh="邀请企业赴园区实地考察，安排与龙头企业座谈。",
-                          en="Invite the firm to visit the park and meet the anchor enterprises.")],
-    Status.visited: [Bi(zh="整理考察反馈，拟定投资意向书与政策清单。",
-                        en="Write up the visit, draft a letter of intent and the list of policies on offer.")],
-    Status.negotiating: [Bi(zh="明确用地指标、厂房交付时间与扶持条款，准备签约。",
-                            en="Fix land quota, factory hand-over date and support terms; prepare the signing.")],
-    Status.signed: [Bi(zh="跟进项目落地：注册、环评、用工招聘。",
-                       en="Follow the project through registration, EIA and hiring.")],
-    Status.rejected: [Bi(zh="记录放弃原因，推荐排名靠前的其他园区。", en="Record why, and suggest the next-ranked parks.")],
+    None: [Bi(zh="请企业确认扩产或转移意向，以及用地、厂房和用工需求。",
+              en="Ask the firm to confirm its plans to expand or move, and its land, factory and labour needs."),
+           Bi(zh="请园区书面提供用地、厂房和电价报价，以替换本简报中的估算值。",
+              en="Ask the destination for written land, factory and power quotes to replace the estimates in this brief.")],
+    Status.contacted: [Bi(zh="邀请企业赴园区实地考察，并安排与当地龙头企业座谈。",
+                          en="Invite the firm to visit the site and meet the local anchor enterprises.")],
+    Status.visited: [Bi(zh="与企业交换考察意见，商定投资意向书与政策清单的初稿。",
+                        en="Go over the visit with the firm and agree a first draft of the letter of intent and the "
+                           "list of policies on offer.")],
+    Status.negotiating: [Bi(zh="与双方明确用地指标、厂房交付时间与扶持条款，商定签约日期。",
+                            en="Settle the land quota, factory hand-over date and support terms with both sides, and "
+                               "agree a signing date.")],
+    Status.signed: [Bi(zh="与企业和园区约定注册、环评与招聘的时间表。",
+                       en="Agree a timetable for registration, the EIA and hiring with the firm and the destination.")],
+    Status.rejected: [Bi(zh="请企业说明放弃的原因，并询问其是否愿意了解排名靠前的其他目的地。",
+                         en="Ask the firm why it declined, and whether it would look at the next-ranked destinations.")],
 }
+CLOSING_STEP = Bi(zh="与对方约定下次沟通的时间和双方联系人。",
+                  en="Agree with the other side when to speak next and who the contact on each side is.")
 
 
 def next_steps(status: Status | None) -> list[Bi]:
-    steps = list(NEXT_STEPS[status])
-    steps.append(Bi(zh="在 ParkMatch 中记录本次进展。", en="Record the outcome in ParkMatch."))
-    return steps
+    """Steps to agree with the firm or the destination, for the pair's pipeline status."""
+    return [*NEXT_STEPS[status], CLOSING_STEP]

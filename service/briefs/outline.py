@@ -1,11 +1,12 @@
-"""The brief as an ordered list of blocks in one language; each renderer only lays the blocks out."""
+"""The brief as an ordered list of blocks in one language only; each renderer only lays the blocks out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.briefs.schemas import Bi, BriefData
-from service.sourcing import Figure
+from service.briefs import wording as w
+from service.briefs.schemas import Bi, BriefData, Comparison
+from service.textguard import neutralise_model
 
 ESTIMATE_NOTE = Bi(
     zh="标注（估算）的数值没有公开出处，是可修改的估算，洽谈前须核实。",
@@ -23,6 +24,7 @@ class Title:
 @dataclass(frozen=True)
 class Heading:
     text: str
+    level: int = 1  # 1 for a section, 2 for a part of one (Word's Heading 1 and Heading 2)
 
 
 @dataclass(frozen=True)
@@ -60,141 +62,139 @@ class Chart:
 Block = Title | Heading | Para | Bullets | Table | Chart
 
 
+def title_of(blocks: list[Block]) -> str:
+    """The document title for file properties: the Title block's text."""
+    return next((b.text for b in blocks if isinstance(b, Title)), "ParkMatch")
+
+
 def t(lang: str, zh: str, en: str) -> str:
-    """Chinese with the English term beside it for lang=zh (what negotiators asked for), English for lang=en."""
-    return en if lang == "en" else f"{zh} {en}"
+    """The text in the brief's one language: a zh brief has no English headings, an en brief no Chinese."""
+    return en if lang == "en" else zh
 
 
-def fig(value: Figure | None, lang: str) -> str:
-    """Render a sourced figure with its estimate mark, or a dash."""
-    return "—" if value is None else value.label(lang)
+def name(zh: str, en: str, lang: str) -> str:
+    """A firm's or park's name: the English one in an English brief, the Chinese one where that is all there is."""
+    return w.tidy(en, lang) if lang == "en" and en else zh
 
 
-def source(value: Figure | None) -> str:
-    if value is None or not value.source:
-        return ""
-    return f"{value.source}（{value.as_of:%Y-%m}）" if value.as_of else value.source
+def text(value: Bi | None, lang: str) -> str:
+    return w.tidy(value.get(lang), lang) if value is not None else ""
 
 
-def money(value: float, lang: str) -> str:
-    """Yuan in 万元 for Chinese readers, in yuan for English ones."""
-    if lang == "en":
-        return f"{value:,.0f} yuan"
-    return f"{value / 10_000:,.1f} 万元"
+NUMERALS = "一二三四五六七八九十"
 
 
-def _name(zh: str, en: str, lang: str) -> str:
-    if lang == "en":
-        return f"{en} ({zh})" if en else zh
-    return zh
+def heading(lang: str, number: int, zh: str, en: str) -> Heading:
+    return Heading(f"{NUMERALS[number - 1]}、{zh}" if lang == "zh" else f"{number}. {en}")
 
 
 def build(data: BriefData, lang: str) -> list[Block]:
     """Lay out the sections of the brief in the order negotiators read them."""
+    data = neutralise_model(data)  # a control character stored before input was checked
     firm, park = data.firm, data.park
-    firm_name = _name(firm.name_zh, firm.name_en, lang)
-    park_name = _name(park.name_zh, park.name_en, lang)
+    firm_name = name(firm.name_zh, firm.name_en, lang)
+    park_name = name(park.name_zh, park.name_en, lang)
+    colon = ": " if lang == "en" else "："
+    dash = "—"
     blocks: list[Block] = [
         Title(
-            text=f"{firm.name_zh} × {park.name_zh}" if lang == "zh" else f"{firm_name} × {park_name}",
-            subtitle=(f"洽谈简报 Negotiation brief · {data.mode.zh} · 生成于 {data.generated_at:%Y-%m-%d %H:%M}"
-                      if lang == "zh" else
-                      f"Negotiation brief (洽谈简报) · {data.mode.en} · generated {data.generated_at:%Y-%m-%d %H:%M}"),
+            text=f"{firm_name} × {park_name}",
+            subtitle=(f"洽谈简报 · {data.mode.zh} · 生成于 {data.generated_at:%Y-%m-%d %H:%M}" if lang == "zh" else
+                      f"Negotiation brief · {w.tidy(data.mode.en, lang)} · generated {data.generated_at:%Y-%m-%d %H:%M}"),
         ),
     ]
     if firm.synthetic:
         blocks.append(Para(SYNTHETIC_NOTE.get(lang), strong=True))
 
     # 1. Summary and recommendation
-    blocks.append(Heading(t(lang, "一、摘要与建议", "Summary and recommendation") if lang == "zh"
-                          else "1. Summary and recommendation"))
+    blocks.append(heading(lang, 1, "摘要与建议", "Summary and recommendation"))
     rank = ""
     if data.rank is not None:
         of = f"/{data.of}" if data.of else ""
-        rank = f"，在该企业的园区推荐中排第 {data.rank}{of} 位" if lang == "zh" else f", ranked {data.rank}{of} among parks for this firm"
+        rank = (f"，在该企业的推荐中排第 {data.rank}{of} 位" if lang == "zh"
+                else f", ranked {data.rank}{of} among destinations for this firm")
     score = f"{data.score * 100:.0f}"
-    if lang == "zh":
-        blocks.append(Para(f"匹配度 Score {score}/100{rank}。", strong=True))
-    else:
-        blocks.append(Para(f"Match score {score}/100{rank}.", strong=True))
+    blocks.append(Para(f"匹配度 {score}/100{rank}。" if lang == "zh" else f"Match score {score}/100{rank}.", strong=True))
     if data.excluded is not None:
-        blocks.append(Para(t(lang, "硬约束排除：", "Excluded by a hard constraint: ") + data.excluded.get(lang), strong=True))
-    blocks.append(Para(data.reason.get(lang)))
-    colon = ": " if lang == "en" else "："
+        blocks.append(Para(t(lang, "硬约束排除：", "Excluded by a hard constraint: ") + text(data.excluded, lang),
+                           strong=True))
+    blocks.append(Para(text(data.reason, lang)))
     facts: list[str] = []
     if data.helps_most:
-        facts.append(t(lang, "最有利因素", "Helps most") + colon + data.helps_most.get(lang))
+        facts.append(t(lang, "最有利因素", "Helps most") + colon + text(data.helps_most, lang))
     if data.drags_most:
-        facts.append(t(lang, "最不利因素", "Drags most") + colon + data.drags_most.get(lang))
+        facts.append(t(lang, "最不利因素", "Drags most") + colon + text(data.drags_most, lang))
     if data.stability is not None:
-        label = t(lang, "排名稳定性", "Stability")
         tail = ("（权重随机扰动 ±30% 时仍居前三的比例）" if lang == "zh"
-                else " (share of ±30 % weight perturbations that keep this park in the top 3)")
-        facts.append(f"{label}{colon}{data.stability * 100:.0f}%{tail}")
+                else " (share of ±30% weight changes that keep this destination in the top 3)")
+        facts.append(f"{t(lang, '排名稳定性', 'Stability')}{colon}{data.stability * 100:.0f}%{tail}")
     if data.total_saving is not None:
-        facts.append(t(lang, "预计年节省成本", "Estimated yearly saving") + colon + fig(data.total_saving, lang))
+        facts.append(t(lang, "预计年节省成本", "Estimated yearly saving") + colon + w.figure(data.total_saving, lang))
     if data.status is not None:
-        facts.append(t(lang, "当前进展", "Pipeline status") + colon + data.status.get(lang))
+        facts.append(t(lang, "当前进展", "Pipeline status") + colon + text(data.status, lang))
     if facts:
         blocks.append(Bullets(facts))
 
     # 2. Profiles
-    blocks.append(Heading(t(lang, "二、双方概况", "Profiles") if lang == "zh" else "2. Profiles"))
-    dash = "—"
+    blocks.append(heading(lang, 2, "双方概况", "Profiles"))
     firm_rows = [
         [t(lang, "企业", "Firm"), firm_name],
-        [t(lang, "所在镇街", "Town"), firm.town.get(lang)],
-        [t(lang, "行业", "Industry"), "；".join(i.get(lang) for i in firm.industries) or dash],
-        [t(lang, "主要产品", "Products"), "、".join(firm.products) if firm.products else dash],
-        [t(lang, "员工人数", "Employees"), f"{firm.employees:,}" if firm.employees is not None else dash],
-        [t(lang, "年营业收入", "Revenue"),
-         money(firm.revenue_10k_yuan * 10_000, lang) if firm.revenue_10k_yuan is not None else dash],
-        [t(lang, "用地", "Land"), f"{firm.land_mu:g} 亩" + (" (mu)" if lang == "en" else "") if firm.land_mu is not None else dash],
+        [t(lang, "所在镇街", "Town"), text(firm.town, lang) or dash],
+        [t(lang, "行业", "Industry"), w.join([text(i, lang) for i in firm.industries], lang, long=True) or dash],
+        [t(lang, "主要产品", "Products"), w.join(firm.products, lang) or dash],
+        [t(lang, "员工人数", "Employees"), w.amount(firm.employees, "人", lang, exact=True) if firm.employees is not None
+         else dash],
+        [t(lang, "年营业收入", "Revenue"), w.money_10k(firm.revenue_10k_yuan, lang) if firm.revenue_10k_yuan is not None
+         else dash],
+        [t(lang, "用地", "Land"), w.amount(firm.land_mu, "亩", lang) if firm.land_mu is not None else dash],
     ]
-    if firm.description.get(lang):
-        firm_rows.append([t(lang, "经营范围", "Business scope"), firm.description.get(lang)])
+    if text(firm.description, lang):
+        firm_rows.append([t(lang, "经营范围", "Business scope"), text(firm.description, lang)])
     blocks.append(Table(header=[t(lang, "中山企业", "Zhongshan firm"), ""], rows=firm_rows, widths=[1, 3]))
     park_rows = [
-        [t(lang, "园区", "Park"), park_name],
-        [t(lang, "所属县区", "County"), park.county.get(lang)],
-        [t(lang, "级别", "Level"), park.level.get(lang) or dash],
-        [t(lang, "产业定位", "Positioning"), park.positioning.get(lang) or dash],
-        [t(lang, "主导产业", "Target industries"), "；".join(i.get(lang) for i in park.target_industries) or dash],
-        [t(lang, "可用工业用地", "Free industrial land"), fig(park.free_land_mu, lang)],
-        [t(lang, "可用标准厂房", "Free factory space"), fig(park.free_factory_m2, lang)],
-        [t(lang, "可用劳动力", "Labour pool"), fig(park.labour_pool, lang)],
+        [t(lang, "目的地", "Destination"), park_name],
+        [t(lang, "所属县区", "County"), w.place(park.county, lang)],
+        [t(lang, "级别", "Level"), text(park.level, lang) or dash],
+        [t(lang, "产业定位", "Positioning"), text(park.positioning, lang) or dash],
+        [t(lang, "主导产业", "Target industries"), w.join([text(i, lang) for i in park.target_industries], lang, long=True) or dash],
+        [t(lang, "可用工业用地", "Free industrial land"), w.figure(park.free_land_mu, lang)],
+        [t(lang, "可用标准厂房", "Free factory space"), w.figure(park.free_factory_m2, lang)],
+        [t(lang, "可用劳动力", "Labour pool"), w.figure(park.labour_pool, lang)],
     ]
-    blocks.append(Table(header=[t(lang, "六盘水园区", "Liupanshui park"), ""], rows=park_rows, widths=[1, 3]))
+    blocks.append(Table(header=[t(lang, "六盘水目的地", "Liupanshui destination"), ""], rows=park_rows, widths=[1, 3]))
 
     # 3. Score and factors
-    blocks.append(Heading(t(lang, "三、匹配度与因素", "Score and factors") if lang == "zh" else "3. Score and factors"))
+    blocks.append(heading(lang, 3, "匹配度与因素", "Score and factors"))
     if data.factors:
         blocks.append(Chart(
             title=t(lang, "各因素得分（0–100）", "Factor values (0–100)"),
-            bars=[Bar(label=f.label.get(lang), value=f.value, weight=f.weight, contribution=f.contribution)
+            bars=[Bar(label=text(f.label, lang), value=f.value, weight=f.weight, contribution=f.contribution)
                   for f in data.factors],
         ))
         blocks.append(Table(
             header=[t(lang, "因素", "Factor"), t(lang, "得分", "Value"), t(lang, "权重", "Weight"),
                     t(lang, "贡献", "Contribution"), t(lang, "依据", "Evidence")],
-            rows=[[f.label.get(lang), f"{f.value * 100:.0f}", f"{f.weight:.2f}", f"{f.contribution * 100:.1f}",
-                   f.evidence.get(lang)] for f in data.factors],
+            rows=[[text(f.label, lang), f"{f.value * 100:.0f}", f"{f.weight:.2f}", f"{f.contribution * 100:.1f}",
+                   text(f.evidence, lang)] for f in data.factors],
             widths=[1.3, 0.8, 0.8, 1.0, 2.8],
         ))
 
     # 4. Costs
-    blocks.append(Heading(t(lang, "四、成本比较", "Cost comparison") if lang == "zh" else "4. Cost comparison"))
+    blocks.append(heading(lang, 4, "成本比较", "Cost comparison"))
     if data.costs:
+        separator = "；" if lang == "zh" else "; "
         blocks.append(Table(
-            header=[t(lang, "项目", "Item"), t(lang, "中山", "Zhongshan"), t(lang, "园区", "Park"),
+            header=[t(lang, "项目", "Item"), t(lang, "中山", "Zhongshan"), t(lang, "目的地", "Destination"),
                     t(lang, "年节省", "Yearly saving"), t(lang, "出处", "Source")],
-            rows=[[row.item.get(lang), fig(row.zhongshan, lang), fig(row.park, lang), fig(row.yearly_saving, lang),
-                   "；".join(s for s in (source(row.zhongshan), source(row.park), source(row.yearly_saving)) if s)
+            rows=[[text(row.item, lang), w.figure(row.zhongshan, lang), w.figure(row.park, lang),
+                   w.figure(row.yearly_saving, lang),
+                   separator.join(dict.fromkeys(s for s in (w.source(row.zhongshan, lang), w.source(row.park, lang),
+                                                            w.source(row.yearly_saving, lang)) if s))
                    or t(lang, "估算", "estimate")]
                   for row in data.costs],
             widths=[1.0, 1.2, 1.2, 1.2, 2.4],
         ))
-        notes = [row.note.get(lang) for row in data.costs if row.note and row.note.get(lang)]
+        notes = [text(row.note, lang) for row in data.costs if row.note and text(row.note, lang)]
         if notes:
             blocks.append(Bullets(notes))
     else:
@@ -203,33 +203,78 @@ def build(data: BriefData, lang: str) -> list[Block]:
         blocks.append(Para(ESTIMATE_NOTE.get(lang)))
 
     # 5. Resources and anchors
-    blocks.append(Heading(t(lang, "五、资源与周边龙头企业", "Resources and anchor enterprises") if lang == "zh"
-                          else "5. Resources and anchor enterprises nearby"))
+    blocks.append(heading(lang, 5, "资源与周边龙头企业", "Resources and anchor enterprises nearby"))
     if data.resources:
         blocks.append(Table(
             header=[t(lang, "资源", "Resource"), t(lang, "供应能力", "Capacity"), t(lang, "价格", "Price"),
                     t(lang, "说明", "Note")],
-            rows=[[r.name.get(lang), fig(r.capacity, lang), fig(r.price, lang), r.note.get(lang) if r.note else ""]
+            rows=[[text(r.name, lang), w.figure(r.capacity, lang), w.figure(r.price, lang), text(r.note, lang)]
                   for r in data.resources],
             widths=[1.2, 1.3, 1.3, 2.6],
         ))
     if data.anchors:
         blocks.append(Bullets([
-            a.name.get(lang) + (colon + a.description.get(lang) if a.description.get(lang) else "")
+            text(a.name, lang) + (colon + text(a.description, lang) if text(a.description, lang) else "")
             for a in data.anchors
         ]))
     if not data.resources and not data.anchors:
-        blocks.append(Para(t(lang, "园区资料未列出资源与龙头企业。", "The park lists no resources or anchor enterprises.")))
+        blocks.append(Para(t(lang, "资料未列出资源与龙头企业。", "No resources or anchor enterprises are listed.")))
 
     # 6. Graph evidence
-    blocks.append(Heading(t(lang, "六、关联依据", "Graph evidence") if lang == "zh" else "6. Graph evidence"))
-    blocks.append(Bullets([p.get(lang) for p in data.paths]) if data.paths
-                  else Para(t(lang, "无直接关联路径。", "No direct path in the graph.")))
+    blocks.append(heading(lang, 6, "关联依据", "How the two are linked"))
+    blocks.append(Bullets([text(p, lang) for p in data.paths]) if data.paths
+                  else Para(t(lang, "无直接关联路径。", "No direct link found.")))
 
     # 7–9. Risks, talking points, next steps
     for number, (zh, en, items) in enumerate(
-        (("七、风险提示", "Risks", data.risks), ("八、洽谈要点", "Talking points", data.talking_points),
-         ("九、下一步", "Next steps", data.next_steps)), start=7):
-        blocks.append(Heading(t(lang, zh, en) if lang == "zh" else f"{number}. {en}"))
-        blocks.append(Bullets([i.get(lang) for i in items]) if items else Para("—"))
+        (("风险提示", "Risks", data.risks), ("洽谈要点", "Talking points", data.talking_points),
+         ("下一步", "Next steps", data.next_steps)), start=7):
+        blocks.append(heading(lang, number, zh, en))
+        blocks.append(Bullets([text(i, lang) for i in items]) if items else Para(dash))
+    return blocks
+
+
+def build_comparison(data: Comparison, lang: str) -> list[Block]:
+    """One firm against 2–4 destinations: one table side by side, then the reasons for each destination."""
+    data = neutralise_model(data)
+    firm = data.firm
+    firm_name = name(firm.name_zh, firm.name_en, lang)
+    names = [name(b.park.name_zh, b.park.name_en, lang) for b in data.briefs]
+    blocks: list[Block] = [Title(
+        text=t(lang, f"{firm_name}：目的地比较", f"{firm_name}: destinations compared"),
+        subtitle=(f"比较简报 · {data.mode.zh} · 生成于 {data.generated_at:%Y-%m-%d %H:%M}" if lang == "zh" else
+                  f"Comparison brief · {w.tidy(data.mode.en, lang)} · generated {data.generated_at:%Y-%m-%d %H:%M}"),
+    )]
+    if firm.synthetic:
+        blocks.append(Para(SYNTHETIC_NOTE.get(lang), strong=True))
+    blocks.append(heading(lang, 1, "并列比较", "Side by side"))
+    rows: list[list[str]] = [
+        [t(lang, "所属县区", "County")] + [w.place(b.park.county, lang) for b in data.briefs],
+        [t(lang, "匹配度", "Match score")] + [f"{b.score * 100:.0f}/100" for b in data.briefs],
+        [t(lang, "名次", "Rank")] + [f"{b.rank}/{b.of}" if b.rank and b.of else (str(b.rank) if b.rank else "—")
+                                     for b in data.briefs],
+    ]
+    labels = list(dict.fromkeys(f.name for b in data.briefs for f in b.factors))
+    for factor in labels:
+        found = [next((f for f in b.factors if f.name == factor), None) for b in data.briefs]
+        label = next(text(f.label, lang) for f in found if f is not None)
+        rows.append([label] + [f"{f.value * 100:.0f}" if f is not None else "—" for f in found])
+    rows += [
+        [t(lang, "预计年节省成本", "Estimated yearly saving")] + [w.figure(b.total_saving, lang) for b in data.briefs],
+        [t(lang, "可用工业用地", "Free industrial land")] + [w.figure(b.park.free_land_mu, lang) for b in data.briefs],
+        [t(lang, "可用劳动力", "Labour pool")] + [w.figure(b.park.labour_pool, lang) for b in data.briefs],
+        [t(lang, "最有利因素", "Helps most")] + [text(b.helps_most, lang) for b in data.briefs],
+        [t(lang, "最不利因素", "Drags most")] + [text(b.drags_most, lang) for b in data.briefs],
+        [t(lang, "主要风险", "Main risk")] + [text(b.risks[0], lang) if b.risks else "—" for b in data.briefs],
+    ]
+    blocks.append(Table(header=[t(lang, "项目", "Item"), *names], rows=rows, widths=[1.2] + [2.0] * len(names)))
+    if any(b.has_estimates for b in data.briefs):
+        blocks.append(Para(ESTIMATE_NOTE.get(lang)))
+    blocks.append(heading(lang, 2, "各目的地的理由", "Reasons by destination"))
+    for brief, shown in zip(data.briefs, names, strict=True):
+        blocks.append(Heading(shown, level=2))
+        blocks.append(Para(text(brief.reason, lang)))
+        points = [text(p, lang) for p in brief.talking_points[:3]] + [text(r, lang) for r in brief.risks[:2]]
+        if points:
+            blocks.append(Bullets(points))
     return blocks

@@ -1,4 +1,4 @@
-"""Render a brief as a Word document with python-docx, East-Asian font set (pure function of BriefData)."""
+"""Render a brief as an A4 Word document: Heading styles, East-Asian font, the factor chart as a picture."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.styles.style import BaseStyle
 from docx.table import _Cell
 from docx.text.run import Run
 
+from service.briefs import chart
 from service.briefs import outline as o
 from service.briefs.schemas import BriefData
-from service.textguard import neutralise_model
 
 EAST_ASIAN_FONT = "Microsoft YaHei"  # Word falls back to 等线/SimSun where YaHei is absent
 LATIN_FONT = "Calibri"
 ACCENT = RGBColor(0x1F, 0x4E, 0x79)
-BAR_CELLS = 20
+A4_MM = (210, 297)
+MARGIN_MM = 20  # leaves the 170 mm the chart is drawn for
+HEADING_SIZES = {0: 18.0, 1: 13.0, 2: 11.5}  # Title, Heading 1, Heading 2
 
 
 def _font(run: Run, *, size: float | None = None, bold: bool = False, colour: RGBColor | None = None) -> None:
@@ -53,28 +56,45 @@ def _cell_text(cell: _Cell, text: str, *, bold: bool = False, size: float = 9) -
     _font(paragraph.add_run(text), size=size, bold=bold)
 
 
-def render(data: BriefData, lang: str = "zh") -> bytes:
-    """Return the brief as a .docx file."""
-    data = neutralise_model(data)  # a control character stored before input was checked
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = LATIN_FONT
-    normal.font.size = Pt(10.5)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-    for section in document.sections:
-        section.left_margin = section.right_margin = Cm(2)
-        section.top_margin = section.bottom_margin = Cm(1.8)
-    document.core_properties.title = f"洽谈简报 {data.firm.name_zh} × {data.park.name_zh}"
-    document.core_properties.subject = "ParkMatch negotiation brief"
+def _style_font(style: BaseStyle, *, size: float, bold: bool | None = None, colour: RGBColor | None = None) -> None:
+    """Give a style our fonts; theme font attributes would otherwise win over them in Word and LibreOffice."""
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    fonts.set(qn("w:ascii"), LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
+    style.font.size = Pt(size)  # type: ignore[attr-defined]
+    if bold is not None:
+        style.font.bold = bold  # type: ignore[attr-defined]
+    if colour is not None:
+        style.font.color.rgb = colour  # type: ignore[attr-defined]
 
-    for block in o.build(data, lang):
+
+def _document(title: str) -> DocxDocument:
+    """An empty A4 document whose Normal, Title and Heading styles use our fonts."""
+    document = Document()
+    _style_font(document.styles["Normal"], size=10.5)
+    _style_font(document.styles["Title"], size=HEADING_SIZES[0], bold=True, colour=ACCENT)
+    for level in (1, 2):
+        _style_font(document.styles[f"Heading {level}"], size=HEADING_SIZES[level], bold=True, colour=ACCENT)
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+        section.left_margin = section.right_margin = Mm(MARGIN_MM)
+        section.top_margin = section.bottom_margin = Cm(1.8)
+    document.core_properties.title = title
+    return document
+
+
+def render_blocks(blocks: list[o.Block]) -> bytes:
+    """Lay out blocks as a .docx file."""
+    document = _document(o.title_of(blocks))
+    for block in blocks:
         if isinstance(block, o.Title):
-            _font(document.add_paragraph().add_run(block.text), size=18, bold=True, colour=ACCENT)
+            document.add_heading(block.text, level=0)
             _font(document.add_paragraph().add_run(block.subtitle), size=9, colour=RGBColor(0x59, 0x59, 0x59))
         elif isinstance(block, o.Heading):
-            paragraph = document.add_paragraph()
-            paragraph.paragraph_format.space_before = Pt(10)
-            _font(paragraph.add_run(block.text), size=13, bold=True, colour=ACCENT)
+            document.add_heading(block.text, level=block.level)
         elif isinstance(block, o.Para):
             _font(document.add_paragraph().add_run(block.text), bold=block.strong)
         elif isinstance(block, o.Bullets):
@@ -87,6 +107,11 @@ def render(data: BriefData, lang: str = "zh") -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def render(data: BriefData, lang: str = "zh") -> bytes:
+    """Return the brief as a .docx file."""
+    return render_blocks(o.build(data, lang))
 
 
 def _table(document: DocxDocument, block: o.Table) -> None:
@@ -109,19 +134,7 @@ def _table(document: DocxDocument, block: o.Table) -> None:
 
 
 def _chart(document: DocxDocument, block: o.Chart) -> None:
-    """A bar chart as a two-column table with shaded cells, so Word needs no image and stays editable."""
+    """The factor chart as an inline picture: the same PNG the PDF shows."""
     _font(document.add_paragraph().add_run(block.title), size=10, bold=True)
-    table = document.add_table(rows=0, cols=BAR_CELLS + 2)
-    for bar in block.bars:
-        cells = table.add_row().cells
-        _cell_text(cells[0], bar.label, size=8.5)
-        filled = round(bar.value * BAR_CELLS)
-        for i in range(BAR_CELLS):
-            _shade(cells[1 + i], "2E75B6" if i < filled else "EEF2F7")
-        _cell_text(cells[-1], f"{bar.value * 100:.0f}", size=8.5)
-    for row in table.rows:
-        row.cells[0].width = Cm(3.6)
-        for cell in row.cells[1:-1]:
-            cell.width = Cm(0.55)
-        row.cells[-1].width = Cm(1.2)
-    document.add_paragraph()
+    png = chart.render(block)
+    document.add_picture(io.BytesIO(png.data), width=Mm(png.width_mm))

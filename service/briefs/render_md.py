@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from service.briefs import outline as o
 from service.briefs.schemas import BriefData
-from service.textguard import neutralise_model
 
 BAR_CELLS = 20
 
@@ -23,13 +22,17 @@ def _cell(value: str) -> str:
 
 def render(data: BriefData, lang: str = "zh") -> bytes:
     """Return the brief as UTF-8 Markdown."""
-    data = neutralise_model(data)  # a control character stored before input was checked
+    return render_blocks(o.build(data, lang))
+
+
+def render_blocks(blocks: list[o.Block]) -> bytes:
+    """Lay out blocks as UTF-8 Markdown."""
     lines: list[str] = []
-    for block in o.build(data, lang):
+    for block in blocks:
         if isinstance(block, o.Title):
             lines += [f"# {_text(block.text)}", "", f"_{_text(block.subtitle)}_", ""]
         elif isinstance(block, o.Heading):
-            lines += [f"## {_text(block.text)}", ""]
+            lines += [f"{'#' * (block.level + 1)} {_text(block.text)}", ""]
         elif isinstance(block, o.Para):
             lines += [f"**{_text(block.text)}**" if block.strong else _text(block.text), ""]
         elif isinstance(block, o.Bullets):
@@ -42,7 +45,8 @@ def render(data: BriefData, lang: str = "zh") -> bytes:
             lines.append("")
         elif isinstance(block, o.Chart):
             width = max(len(bar.label) for bar in block.bars)
-            pad = " " if lang == "en" else "\u3000"  # full-width space keeps CJK labels aligned
+            wide = any(not label.isascii() for label in (bar.label for bar in block.bars))
+            pad = "\u3000" if wide else " "  # a full-width space keeps CJK labels aligned
             lines += [f"**{_text(block.title)}**", "", "```"]
             for bar in block.bars:
                 filled = round(bar.value * BAR_CELLS)

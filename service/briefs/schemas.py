@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.sourcing import Figure
 
+MAX_BATCH = 50  # briefs in one ZIP: each is a full explanation of a pair, about a second of CPU
+
 
 class BriefFormat(StrEnum):
     docx = "docx"
@@ -17,8 +19,8 @@ class BriefFormat(StrEnum):
 
 
 class BriefLang(StrEnum):
-    zh = "zh"  # Chinese, with the key English terms beside the headings
-    en = "en"
+    zh = "zh"  # Chinese only
+    en = "en"  # English only, except names the data has only in Chinese
 
 
 MEDIA_TYPES: dict[BriefFormat, str] = {
@@ -41,7 +43,7 @@ class Bi(BaseModel):
 
 
 class BriefFirm(BaseModel):
-    id: int
+    id: int | None = Field(default=None, description="企业编号（意向企业为空）/ Firm id, empty for a prospect")
     name_zh: str
     name_en: str = ""
     town: Bi = Field(description="所在镇街 / Town")
@@ -141,3 +143,12 @@ class BriefData(BaseModel):
         figures = [self.total_saving, self.park.free_land_mu, self.park.free_factory_m2, self.park.labour_pool]
         figures += [f for r in self.resources for f in (r.capacity, r.price)]
         return any(r.estimate for r in self.costs) or any(f is not None and f.estimate for f in figures)
+
+
+class Comparison(BaseModel):
+    """One firm against 2–4 destinations, each as the brief it would get on its own."""
+
+    firm: BriefFirm
+    mode: Bi
+    briefs: list[BriefData] = Field(min_length=2, max_length=4)
+    generated_at: dt.datetime

@@ -49,6 +49,9 @@ NEEDED = {
     ("POST", "/api/v1/match"): "viewer",
     ("POST", "/api/v1/plans"): "viewer",
     ("GET", "/api/v1/briefs"): "viewer",
+    ("POST", "/api/v1/briefs/prospect"): "viewer",
+    ("GET", "/api/v1/briefs/batch"): "viewer",
+    ("GET", "/api/v1/briefs/compare"): "viewer",
 }
 RANK = {"viewer": 0, "editor": 1, "admin": 2}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,3 +42,21 @@ def test_brief_command_refuses_an_unknown_firm(env: World) -> None:
     result = CliRunner().invoke(app, ["brief", "--firm", "999999", "--park", "1", "--format", "md", "-o", "-"])
     assert result.exit_code == 1
     assert "企业 999999 不存在" in result.output
+
+
+def test_brief_command_writes_a_zip_of_top_leads(env: World, tmp_path: Path) -> None:
+    target = tmp_path / "leads.zip"
+    result = CliRunner().invoke(app, ["brief", "--park", "1", "--top", "2", "--format", "md", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(target) as archive:
+        assert len(archive.namelist()) == 2
+
+
+def test_brief_command_refuses_too_many_leads(env: World) -> None:
+    result = CliRunner().invoke(app, ["brief", "--park", "1", "--top", "51", "-o", "x.zip"])
+    assert result.exit_code == 2 and "--top" in result.output
+
+
+def test_brief_command_needs_a_firm_or_top(env: World) -> None:
+    result = CliRunner().invoke(app, ["brief", "--park", "1"])
+    assert result.exit_code == 2 and "--firm" in result.output

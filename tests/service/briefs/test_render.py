@@ -33,6 +33,7 @@ def test_word_brief_has_names_cost_table_estimates_and_east_asian_font() -> None
     cost_rows = [r for r in rows if r[0] == "工资"]
     assert cost_rows, "the cost table has a wage row"
     assert cost_rows[0][1] == "8,831 元/月" and cost_rows[0][2] == "5,200 元/月（估算）"
+    assert cost_rows[0][3] == "约 350 万元/年（估算）"  # 3,485,000 as a person writes it
     assert WAGE_SOURCE in cost_rows[0][4]
     assert any(r[0] == "物流" and "（估算）" in r[3] for r in rows)
     assert "标注（估算）的数值没有公开出处" in paragraphs
@@ -45,24 +46,25 @@ def test_pdf_brief_has_names_cost_table_and_estimates() -> None:
     text = _pdf_text(data)
     assert FIRM in text and PARK in text
     assert "成本比较" in text and "8,831 元/月" in text and "5,200 元/月（估算）" in text
-    assert "2,865,000 元/年（估算）" in text
+    assert "约 290 万元/年（估算）" in text
     assert "产业契合" in text  # the factor chart's labels are drawn as text
 
 
 def test_markdown_brief_has_names_cost_table_and_estimates() -> None:
     text = render_md.render(sample_brief(), "zh").decode("utf-8")
     assert text.startswith(f"# {FIRM} × {PARK}")
-    assert "| 工资 | 8,831 元/月 | 5,200 元/月（估算） | 3,485,000 元/年（估算） |" in text
-    assert "## 九、下一步 Next steps" in text
+    assert "| 工资 | 8,831 元/月 | 5,200 元/月（估算） | 约 350 万元/年（估算） |" in text
+    assert "## 九、下一步\n" in text
 
 
-def test_english_briefs_mark_estimates_in_english_and_keep_chinese_names() -> None:
+def test_english_briefs_mark_estimates_and_units_in_english() -> None:
     data = sample_brief()
     md = render_md.render(data, "en").decode("utf-8")
-    assert "5,200 元/月 (estimate)" in md and "（估算）" not in md
-    assert f"Zhongshan Landeng Lighting ({FIRM})" in md
+    assert "5,200 yuan a month (estimate)" in md and "（估算）" not in md
+    assert "about 3.5 million yuan a year (estimate)" in md and "25 mu" in md and "120 workers" in md
+    assert "# Zhongshan Landeng Lighting × Shuicheng Economic Development Zone" in md and FIRM not in md
     pdf = _pdf_text(render_pdf.render(data, "en"))
-    assert "(estimate)" in pdf and PARK in pdf
+    assert "(estimate)" in pdf and "Shuicheng Economic Development Zone" in pdf
     paragraphs, rows, _ = _docx_text(render_docx.render(data, "en"))
     assert "Cost comparison" in paragraphs and any("(estimate)" in cell for row in rows for cell in row)
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from service.ui.pages import (
     downloads,
     firms,
+    imports,
     parks,
     pipeline,
     prospects,
@@ -15,5 +16,5 @@ from service.ui.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for screen in (signin, downloads, search, firms, parks, prospects, pipeline):
+for screen in (signin, downloads, search, firms, parks, prospects, pipeline, imports):
     router.include_router(screen.router)

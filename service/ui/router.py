@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.ui.pages import (
+    admin,
     downloads,
     firms,
     imports,
@@ -16,5 +17,5 @@ from service.ui.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for screen in (signin, downloads, search, firms, parks, prospects, pipeline, imports):
+for screen in (signin, downloads, search, firms, parks, prospects, pipeline, imports, admin):
     router.include_router(screen.router)

@@ -9,13 +9,15 @@ from service.ui.pages import (
     downloads,
     firms,
     imports,
+    map,
     parks,
     pipeline,
+    plan,
     prospects,
     search,
     signin,
 )
 
 router = APIRouter(include_in_schema=False)
-for screen in (signin, downloads, search, firms, parks, prospects, pipeline, imports, admin):
+for screen in (signin, downloads, search, firms, parks, prospects, pipeline, plan, map, imports, admin):
     router.include_router(screen.router)

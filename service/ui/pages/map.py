@@ -69,18 +69,26 @@ def draw(points: Sequence[Point], box: tuple[float, float, float, float], lang: 
     if points:
         squash = math.cos(math.radians((south + north) / 2))
         scale = min((WIDTH - 2 * PAD) / ((east - west) * squash), (HEIGHT - 2 * PAD) / (north - south))
+        # Grid lines every 0.1°; labels only as often as they fit (about 56 px apart).
+        lat_every = max(1, math.ceil(24 / (0.1 * scale)))
+        lon_every = max(1, math.ceil(56 / (0.1 * squash * scale)))
+        step = 0
         lat = math.ceil(south * 10) / 10
         while lat <= north:
             y = HEIGHT - PAD - (lat - south) * scale
-            parts.append(f'<line x1="0" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dde3ea"/>'
-                         f'<text x="4" y="{y - 3:.1f}" font-size="10" fill="#8a94a3">{lat:.1f}°N</text>')
-            lat = round(lat + 0.1, 1)
+            parts.append(f'<line x1="0" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dde3ea"/>')
+            if step % lat_every == 0:
+                parts.append(f'<text x="4" y="{y - 3:.1f}" font-size="10" fill="#8a94a3">{lat:.1f}°N</text>')
+            lat, step = round(lat + 0.1, 1), step + 1
+        step = 0
         lon = math.ceil(west * 10) / 10
         while lon <= east:
             x = PAD + (lon - west) * squash * scale
-            parts.append(f'<line y1="0" y2="{HEIGHT}" x1="{x:.1f}" x2="{x:.1f}" stroke="#dde3ea"/>'
-                         f'<text x="{x + 3:.1f}" y="{HEIGHT - 4}" font-size="10" fill="#8a94a3">{lon:.1f}°E</text>')
-            lon = round(lon + 0.1, 1)
+            parts.append(f'<line y1="0" y2="{HEIGHT}" x1="{x:.1f}" x2="{x:.1f}" stroke="#dde3ea"/>')
+            if step % lon_every == 0:
+                parts.append(f'<text x="{x + 3:.1f}" y="{HEIGHT - 4}" font-size="10" fill="#8a94a3">{lon:.1f}°E</text>')
+            lon, step = round(lon + 0.1, 1), step + 1
+    taken = [(pt.x - 10, pt.y - 10, pt.x + 10, pt.y + 10) for pt in points]  # names keep off the points too
     for pt in points:
         name = pt.park.name_en if en else pt.park.name_zh
         county = (pt.park.county_name_en if en else pt.park.county_name_zh) or pt.park.county
@@ -89,9 +97,23 @@ def draw(points: Sequence[Point], box: tuple[float, float, float, float], lang: 
                      f'<title>{escape(name)} · {escape(county)}{approx}</title>'
                      f'<circle cx="{pt.x}" cy="{pt.y}" r="9" fill="{pt.colour}" fill-opacity="0.85" stroke="#fff" '
                      f'stroke-width="2"/>'
-                     f'<text x="{pt.x + 12}" y="{pt.y + 4}" font-size="12" fill="#1f2937">{escape(name)}</text></a>')
+                     f'{_label(name, pt, taken)}</a>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _label(name: str, pt: Point, taken: list[tuple[float, float, float, float]]) -> str:
+    """The point's name beside it, moved below, above or to the left when it would cover another name."""
+    width = sum(12 if ord(ch) > 0x2E80 else 6.6 for ch in name)
+    for dx, dy, anchor in ((12, 4, "start"), (12, 20, "start"), (12, -12, "start"), (-12, 4, "end"),
+                           (-12, 20, "end"), (12, 36, "start"), (12, -28, "start")):
+        left = pt.x + dx if anchor == "start" else pt.x + dx - width
+        box = (left, pt.y + dy - 12, left + width, pt.y + dy + 3)
+        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+            break
+    taken.append(box)
+    return (f'<text x="{pt.x + dx}" y="{pt.y + dy}" font-size="12" fill="#1f2937" text-anchor="{anchor}">'
+            f'{escape(name)}</text>')
 
 
 @router.get("/ui/map", response_class=HTMLResponse)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request, Response, UploadFile
+from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
@@ -29,7 +30,9 @@ router = APIRouter(route_class=UiRoute)
 # the screen says so instead of letting a larger upload end on a bare 413.
 UI_UPLOAD_LIMIT = 1_000_000 - 65_536
 PREVIEW_ROWS = 200
-Token = Annotated[str, Path(min_length=8, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+# The job travels as a query or form value, not in the path, so every import URL is a fixed path.
+JOB_PATTERN = r"^[A-Za-z0-9_-]{8,40}$"
+JobQuery = Annotated[str, Query(max_length=40, pattern=r"^([A-Za-z0-9_-]{8,40})?$")]
 
 
 def _limit(request: Request) -> int:
@@ -37,9 +40,17 @@ def _limit(request: Request) -> int:
 
 
 @router.get("/ui/import", response_class=HTMLResponse)
-def import_page(request: Request, user: EditorUser, lang: Lang) -> HTMLResponse:
-    return page(request, "import.html", lang=lang, user=user, job=None, columns=cols.COLUMNS,
-                required=importer.REQUIRED, limit_mb=_limit(request) / 1e6)
+def import_page(request: Request, user: EditorUser, lang: Lang, job: JobQuery = "") -> HTMLResponse:
+    if not job:
+        return page(request, "import.html", lang=lang, user=user, job=None, columns=cols.COLUMNS,
+                    required=importer.REQUIRED, limit_mb=_limit(request) / 1e6)
+    found = _job(job, user)
+    if found is None:
+        return error_page(request, 404, "导入任务不存在或已过期，请重新上传 / no such import (it may have expired); upload again")
+    return page(request, "import.html", lang=lang, user=user, job=found, columns=cols.COLUMNS,
+                required=importer.REQUIRED, limit_mb=_limit(request) / 1e6,
+                phase_label=(PHASE_EN if lang == "en" else PHASE_ZH)[found.phase],
+                headers={"Cache-Control": "no-store"})
 
 
 @router.get("/ui/import/template.{fmt}")
@@ -113,44 +124,32 @@ def upload(request: Request, user: EditorUser, lang: Lang, file: UploadFile,
     name = importer.safe_name(file.filename or "upload")
     factory, max_bytes = session_factory(request), max_import_bytes(request)
     job = JOBS.start(key_id=user.key_id, filename=name, data=data, work=lambda j: _check(j, factory, max_bytes))
-    return RedirectResponse(f"/ui/import/{job.token}", status_code=303)
+    return RedirectResponse(f"/ui/import?job={job.token}", status_code=303)
 
 
 def _job(token: str, user: EditorUser) -> Job | None:
     return JOBS.get(token, user.key_id)
 
 
-@router.get("/ui/import/{token}", response_class=HTMLResponse)
-def job_page(request: Request, user: EditorUser, lang: Lang, token: Token) -> HTMLResponse:
-    job = _job(token, user)
-    if job is None:
-        return error_page(request, 404, "导入任务不存在或已过期，请重新上传 / no such import (it may have expired); upload again")
-    return page(request, "import.html", lang=lang, user=user, job=job, columns=cols.COLUMNS,
-                required=importer.REQUIRED, limit_mb=_limit(request) / 1e6,
-                phase_label=(PHASE_EN if lang == "en" else PHASE_ZH)[job.phase],
-                headers={"Cache-Control": "no-store"})
-
-
-@router.get("/ui/import/{token}/status")
-def job_status(user: EditorUser, token: Token) -> Response:
+@router.get("/ui/import/status")
+def job_status(user: EditorUser, job: JobQuery = "") -> Response:
     """The phase as JSON, for the page's progress bar."""
-    job = _job(token, user)
-    if job is None:
+    found = _job(job, user) if job else None
+    if found is None:
         return Response('{"phase": "missing"}', media_type="application/json", status_code=404)
-    import json
-
-    body = {"phase": job.phase.value, "percent": job.percent, "rows": job.rows, "done": job.done,
-            "label_zh": PHASE_ZH[job.phase], "label_en": PHASE_EN[job.phase]}
+    body = {"phase": found.phase.value, "percent": found.percent, "rows": found.rows, "done": found.done,
+            "label_zh": PHASE_ZH[found.phase], "label_en": PHASE_EN[found.phase]}
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/json",
                     headers={"Cache-Control": "no-store"})
 
 
-@router.post("/ui/import/{token}/commit", response_class=HTMLResponse)
-def commit(request: Request, session: DbSession, user: EditorUser, lang: Lang, token: Token,
-           service: MatchServiceDep, csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
+@router.post("/ui/import/commit", response_class=HTMLResponse)
+def commit(request: Request, session: DbSession, user: EditorUser, lang: Lang, service: MatchServiceDep,
+           job_token: Annotated[str, Form(alias="job", pattern=JOB_PATTERN)],
+           csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
     if not csrf_ok(request, csrf):
         return error_page(request, 403, "表单已过期，请刷新页面后重试 / the form expired, reload the page and retry")
-    job = _job(token, user)
+    job = _job(job_token, user)
     if job is None or job.phase != Phase.ready or job.result["problems"]:
         return error_page(request, 409, "该文件尚未通过检查，不能导入 / this file has not passed the check; nothing imported")
     # import_firms checks every row again: the database may have changed since the preview.
@@ -160,4 +159,4 @@ def commit(request: Request, session: DbSession, user: EditorUser, lang: Lang, t
           after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
     commit_firms(session=session, service=service, firm_ids=report.firm_ids)
     job.result, job.phase, job.data = report, Phase.committed, b""
-    return RedirectResponse(f"/ui/import/{job.token}", status_code=303)
+    return RedirectResponse(f"/ui/import?job={job.token}", status_code=303)

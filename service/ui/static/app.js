@@ -66,7 +66,7 @@
         if (bar && e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
       });
       xhr.addEventListener("load", function () {
-        if (xhr.responseURL && xhr.responseURL.indexOf("/ui/import/") !== -1 && xhr.status < 400) {
+        if (xhr.responseURL && xhr.responseURL.indexOf("/ui/import?job=") !== -1 && xhr.status < 400) {
           window.location.assign(xhr.responseURL);
         } else {
           document.open(); document.write(xhr.responseText); document.close();

@@ -9,10 +9,14 @@ from typing import Any
 
 import pytest
 
+from tests.service.ui import test_browser as shared
 from tests.service.ui.conftest import World
-from tests.service.ui.test_browser import SHOTS, _shot, _sign_in, base_url, browser, page  # noqa: F401  (fixtures)
+from tests.service.ui.test_browser import _shot, _sign_in
 
 pytestmark = pytest.mark.browser
+
+# The server, browser and tab fixtures of test_browser.py, shared by name.
+base_url, browser, page = shared.base_url, shared.browser, shared.page
 
 HEADER = "企业名称 name_zh,镇街 town,行业代码 industries,员工人数 employees,用地(亩) land_mu\r\n"
 
@@ -115,7 +119,7 @@ def test_map_point_opens_its_page(page: Any, base_url: str, ui_world: World) -> 
 
 
 @pytest.fixture
-def phone(browser: Any) -> Any:  # noqa: F811
+def phone(browser: Any) -> Any:
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
                                   has_touch=True, device_scale_factor=2)
     tab = context.new_page()

@@ -24,10 +24,10 @@ def _csrf(html: str) -> str:
 
 
 def _wait(client: TestClient, location: str) -> str:
-    token = location.rsplit("/", 1)[-1]
+    token = location.split("job=", 1)[1]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        state = client.get(f"/ui/import/{token}/status").json()
+        state = client.get("/ui/import/status", params={"job": token}).json()
         if state["done"]:
             return token
         time.sleep(0.05)
@@ -75,7 +75,7 @@ def test_import_preview_writes_nothing_then_commit_imports(ui_app: TestClient, u
     sent = ui_app.post("/ui/import", data={"csrf": token}, files={"file": ("名单.csv", bad, "text/csv")})
     assert sent.status_code == 303
     job = _wait(ui_app, sent.headers["location"])
-    preview = read(ui_app.get(f"/ui/import/{job}").text)
+    preview = read(ui_app.get("/ui/import", params={"job": job}).text)
     assert "应为数字" in preview.text and "expected a number" in preview.text
     assert "未知镇街 nowhere" in preview.text
     assert "确认导入" not in preview.text, "a file with problems cannot be committed"
@@ -84,14 +84,14 @@ def test_import_preview_writes_nothing_then_commit_imports(ui_app: TestClient, u
     good = (CSV_HEADER + "导入测试甲灯饰有限公司,古镇,C3872,120,10\r\n导入测试乙灯饰有限公司,guzhen,C3872,50,8\r\n").encode("gbk")
     sent = ui_app.post("/ui/import", data={"csrf": token}, files={"file": ("名单.csv", good, "text/csv")})
     job = _wait(ui_app, sent.headers["location"])
-    ready = ui_app.get(f"/ui/import/{job}").text
+    ready = ui_app.get("/ui/import", params={"job": job}).text
     assert "检查通过" in ready and "确认导入" in ready
     assert "导入测试甲" not in ui_app.get("/ui/search", params={"q": "导入测试"}).text, "the preview wrote nothing"
-    done = ui_app.post(f"/ui/import/{job}/commit", data={"csrf": token})
+    done = ui_app.post("/ui/import/commit", data={"csrf": token, "job": job})
     assert done.status_code == 303
     assert "已导入：新增 2 家" in ui_app.get(done.headers["location"]).text
     assert "导入测试甲灯饰有限公司" in ui_app.get("/ui/search", params={"q": "导入测试"}).text
-    again = ui_app.post(f"/ui/import/{job}/commit", data={"csrf": token})
+    again = ui_app.post("/ui/import/commit", data={"csrf": token, "job": job})
     assert again.status_code == 409, "a committed check cannot be imported twice"
 
 

@@ -166,16 +166,14 @@ def post_feedback(
         except ValueError:
             return error_page(request, 422, f"跟进日期无效：{follow_up} / invalid follow-up date: {follow_up}")
     # A form without owner / follow-up boxes (the firm page's) keeps what the pair had.
-    previous = next_item = None
     if owner is None or follow_up is None:
-        current = feedback.pipeline(session=session, firm_id=firm_id, park_id=park_id)
-        next_item = current[0] if current else None
-        previous = split_note(next_item.note) if next_item else ("", "", "")
-    kept_owner = owner if owner is not None else (previous[1] if previous else "")
-    kept_due = follow_up if follow_up is not None else (previous[2] if previous else "")
-    clean_owner = kept_owner.replace("]", "").replace(";", ",").strip()
+        latest = feedback.pipeline(session=session, firm_id=firm_id, park_id=park_id)
+        _, had_owner, had_due = split_note(latest[0].note) if latest else ("", "", "")
+        owner = had_owner if owner is None else owner
+        follow_up = had_due if follow_up is None else follow_up
+    clean_owner = owner.replace("]", "").replace(";", ",").strip()
     body = FeedbackCreate(firm_id=firm_id, park_id=park_id, status=status,
-                          note=join_note(note, clean_owner, kept_due or ""))
+                          note=join_note(note, clean_owner, follow_up))
     row = feedback.record(session=session, body=body, actor=user.name)
     audit(session=session, actor=user, action="create", entity="feedback", entity_id=row.id,
           after=body.model_dump(mode="json"), note="ui")

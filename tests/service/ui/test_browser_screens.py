@@ -142,3 +142,14 @@ def test_a_390px_phone_layout_keeps_the_side_panel_off_the_content(phone: Any, b
             s, g = side.first.bounding_box(), grow.first.bounding_box()
             assert s["y"] >= g["y"] + g["height"] - 1 or g["y"] >= s["y"] + s["height"] - 1, f"{path}: panels overlap"
         _shot(phone, name)
+
+
+def test_the_new_screens_read_in_english(page: Any, base_url: str, ui_world: World) -> None:
+    _sign_in(page, base_url, ui_world.keys["admin"], "/ui/import?lang=en")
+    headings = {"/ui/import": "Import a firm list", "/ui/plan?run=1&town=guzhen": "Plan: which firm goes where",
+                "/ui/map": "Destinations in Liupanshui", "/ui/pipeline": "Pipeline", "/ui/admin/keys": "API keys",
+                "/ui/admin/audit": "Audit log", "/ui/firms/new": "Add a firm"}
+    for number, (path, heading) in enumerate(headings.items()):
+        page.goto(base_url + path)
+        assert heading in page.locator("h1").first.inner_text(), path
+        _shot(page, f"3{number}-english-{path.split('?')[0].strip('/').replace('/', '-')}")

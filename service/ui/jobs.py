@@ -79,7 +79,7 @@ class Jobs:
         def run() -> None:
             try:
                 work(job)
-            except Exception as exc:  # noqa: BLE001  the page must learn the job ended, whatever happened
+            except Exception as exc:  # the page must learn the job ended, whatever happened
                 job.message = f"检查出错 / the check failed: {type(exc).__name__}"
                 job.phase = Phase.failed
 

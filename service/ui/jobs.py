@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from service.logs import log
+
 MAX_JOBS = 32
 JOB_TTL_S = 3600
 
@@ -80,6 +82,7 @@ class Jobs:
             try:
                 work(job)
             except Exception as exc:  # the page must learn the job ended, whatever happened
+                log.warning("import_check_failed", file=job.filename, error=type(exc).__name__)
                 job.message = f"检查出错 / the check failed: {type(exc).__name__}"
                 job.phase = Phase.failed
 

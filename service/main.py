@@ -190,7 +190,7 @@ class BodyLimit:
             await self._refuse(scope, receive, send, 422, "invalid_character",
                                "参数含有空字符（NUL）/ a parameter contains a NUL character")
             return
-        limit = self.upload_limit if scope["path"].startswith("/api/v1/import") else self.json_limit
+        limit = self.upload_limit if scope["path"].startswith(("/api/v1/import", "/ui/import")) else self.json_limit
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None:

@@ -132,3 +132,29 @@ def audit(
 
 def recent_audit(*, session: Session, limit: int = 100) -> Sequence[AuditEntry]:
     return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all()
+
+
+def list_audit(
+    *, session: Session, actor: str | None = None, action: str | None = None, entity: str | None = None,
+    since: dt.datetime | None = None, until: dt.datetime | None = None, limit: int = 200,
+) -> Sequence[AuditEntry]:
+    """Audit entries, newest first, filtered by actor (part of the name), action, entity and time range."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if actor:
+        query = query.where(AuditEntry.actor.contains(actor, autoescape=True))
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    return session.scalars(query.limit(limit)).all()
+
+
+def audit_choices(*, session: Session) -> tuple[list[str], list[str]]:
+    """The actions and entities the audit log holds, for filter menus."""
+    actions = sorted(session.scalars(select(AuditEntry.action).distinct()))
+    entities = sorted(session.scalars(select(AuditEntry.entity).distinct()))
+    return actions, entities

@@ -49,3 +49,17 @@ def pipeline(*, session: Session, status: Status | None = None, firm_id: int | N
                                    history=counts[key])
     items = list(latest.values())
     return [i for i in items if status is None or i.status == status]
+
+
+def history(*, session: Session, firm_id: int, park_id: int) -> list[Feedback]:
+    """Every outcome recorded for one firm–destination pair, oldest first."""
+    query = select(Feedback).where(Feedback.firm_id == firm_id, Feedback.park_id == park_id).order_by(Feedback.id)
+    return list(session.scalars(query))
+
+
+def firm_towns(*, session: Session, firm_ids: list[int]) -> dict[int, str]:
+    """The town code of each of these firms (for filtering the pipeline by town)."""
+    if not firm_ids:
+        return {}
+    rows = session.execute(select(Firm.id, Firm.town_code).where(Firm.id.in_(firm_ids))).all()
+    return {int(firm_id): str(town) for firm_id, town in rows}

@@ -150,7 +150,7 @@ def upsert_many(*, session: Session, firms: Sequence[s.FirmBase]) -> UpsertResul
 
 
 def _filtered(query: Any, *, town: str | None, industry: str | None, q: str | None,
-              min_employees: int | None, max_employees: int | None) -> Any:
+              min_employees: int | None, max_employees: int | None, q_industries: Sequence[str] = ()) -> Any:
     if town:
         query = query.where(Firm.town_code == town)  # a code here; list_firms resolves names and aliases
     if industry:
@@ -158,8 +158,11 @@ def _filtered(query: Any, *, town: str | None, industry: str | None, q: str | No
         query = query.where(Firm.id.in_(sub))
     if q:
         like = contains_pattern(q)
-        query = query.where(or_(Firm.name_zh.ilike(like, escape=LIKE_ESCAPE), Firm.name_en.ilike(like, escape=LIKE_ESCAPE), Firm.description_zh.ilike(like, escape=LIKE_ESCAPE),
-                                Firm.description_en.ilike(like, escape=LIKE_ESCAPE)))
+        words = [Firm.name_zh.ilike(like, escape=LIKE_ESCAPE), Firm.name_en.ilike(like, escape=LIKE_ESCAPE),
+                 Firm.description_zh.ilike(like, escape=LIKE_ESCAPE), Firm.description_en.ilike(like, escape=LIKE_ESCAPE)]
+        if q_industries:  # the word is a synonym of these classes (catalogue keywords): their firms match too
+            words.append(Firm.id.in_(select(FirmIndustry.firm_id).where(FirmIndustry.industry_code.in_(q_industries))))
+        query = query.where(or_(*words))
     if min_employees is not None:
         query = query.where(Firm.employees >= min_employees)
     if max_employees is not None:
@@ -170,13 +173,14 @@ def _filtered(query: Any, *, town: str | None, industry: str | None, q: str | No
 def list_firms(
     *, session: Session, town: str | None = None, industry: str | None = None, q: str | None = None,
     min_employees: int | None = None, max_employees: int | None = None, sort: str = "id", descending: bool = False,
-    offset: int = 0, limit: int = 50,
+    offset: int = 0, limit: int = 50, q_industries: Sequence[str] = (),
 ) -> tuple[list[s.FirmRead], int]:
-    """List firms filtered by town (code, name or alias), industry code prefix, a search word and size; sorted and paged."""
+    """List firms filtered by town (code, name or alias), industry code prefix, a search word (or its synonym
+    classes) and size; sorted and paged."""
     if town:
         town = resolve_town(session=session, word=town) or town
     query = _filtered(select(Firm), town=town, industry=industry, q=q,
-                      min_employees=min_employees, max_employees=max_employees)
+                      min_employees=min_employees, max_employees=max_employees, q_industries=q_industries)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     column = SORTS[sort]
     order = column.desc() if descending else column.asc()

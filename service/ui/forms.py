@@ -1,0 +1,191 @@
+"""Form and query handling shared by pages: weights and sliders, lead filters, the prospect and firm forms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from service.catalog.models import Industry
+from service.errors import Problem
+from service.firms import columns as cols
+from service.firms.schemas import FirmBase, FirmCreate
+from service.i18n import pick
+from service.matching.modes import MODES, Mode
+from service.matching.scoring import FACTOR_NAMES, FACTORS
+from service.ui import ranking
+
+INDUSTRY_CODE = re.compile(r"^[A-T]\d{0,4}$")
+
+
+def weights_from_query(request: Request, mode: Mode) -> dict[str, float] | None:
+    """Slider values (0–100) as weight overrides, ignored when they were set for another mode's preset."""
+    params = request.query_params
+    if params.get("wmode") != mode.value:
+        return None
+    weights: dict[str, float] = {}
+    for name in FACTOR_NAMES:
+        raw = params.get(f"w_{name}")
+        if raw is None:
+            continue
+        try:
+            weights[name] = min(max(float(raw), 0.0), 100.0) / 100
+        except ValueError:
+            continue
+    return weights if weights and sum(weights.values()) > 0 else None
+
+
+def sliders(mode: Mode, weights: Mapping[str, float] | None, lang: str) -> list[dict[str, Any]]:
+    """One slider per registered factor, labelled from the factor registry."""
+    chosen = weights or MODES[mode].weights
+    return [{"name": n, "label": FACTORS[n].label_en if lang == "en" else FACTORS[n].label_zh,
+             "value": round(chosen.get(n, 0.0) * 100)} for n in FACTOR_NAMES]
+
+
+def modes(lang: str) -> list[tuple[str, str]]:
+    return [(m.value, MODES[m].label_en if lang == "en" else MODES[m].label_zh) for m in Mode]
+
+
+def lead_filters(
+    town: Annotated[str, Query(max_length=64)] = "",
+    industry: Annotated[str, Query(max_length=5, pattern=r"^([A-T]\d{0,4})?$")] = "",
+    min_employees: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
+    max_employees: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
+    min_score: Annotated[float, Query(ge=0, le=100)] = 0,
+) -> ranking.LeadFilters:
+    return ranking.LeadFilters(town=town or None, industry=industry or None, min_employees=min_employees,
+                               max_employees=max_employees, min_score=min_score / 100)
+
+
+Filters = Annotated[ranking.LeadFilters, Depends(lead_filters)]
+
+
+def split_codes(text: str) -> list[str]:
+    """Industry codes typed with commas, Chinese commas or semicolons."""
+    return [c.strip().upper() for c in text.replace("，", ",").replace(";", ",").split(",") if c.strip()]
+
+
+def problem_text(exc: ValueError, lang: str) -> str:
+    """A prospect-form error as one line the user can act on."""
+    if isinstance(exc, ValidationError):
+        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
+        return pick(f"请检查：{fields} / please check: {fields}", lang)
+    return pick("人数与用地须为数字 / employees and land must be numbers", lang)
+
+
+@dataclass(frozen=True)
+class IndustryChoice:
+    """What an industry box resolved to: a code (or none), or a bilingual problem to show beside the box."""
+
+    code: str | None = None
+    problem: str | None = None
+
+
+def resolve_industry(text: str, industries: Sequence[Industry]) -> IndustryChoice:
+    """A code, a code prefix, or a name (Chinese or English, whole or part) to one industry code."""
+    word = text.strip()
+    if not word:
+        return IndustryChoice()
+    codes = {i.code for i in industries}
+    upper = word.upper()
+    if INDUSTRY_CODE.match(upper):
+        if upper in codes or any(c.startswith(upper) for c in codes):
+            return IndustryChoice(code=upper)
+        return IndustryChoice(problem=f"未知行业代码：{word} / unknown industry code: {word}")
+    lowered = word.lower()
+    exact = [i for i in industries if lowered in (i.name_zh.lower(), i.name_en.lower())]
+    partial = [i for i in industries if lowered in i.name_zh.lower() or lowered in i.name_en.lower()]
+    found = exact or partial
+    if not found:
+        return IndustryChoice(problem=f"未找到行业：{word}，请从列表中选择 / unknown industry: {word}; pick one from the list")
+    # The broadest match wins (a group before its classes), so a word like 照明 keeps every lighting class.
+    best = min(found, key=lambda i: (len(i.code), i.code))
+    return IndustryChoice(code=best.code)
+
+
+def synonym_industries(word: str, industries: Sequence[Industry]) -> list[str]:
+    """Industry classes whose catalogue keywords or names contain the word, or that the word contains."""
+    text = word.strip().lower()
+    if len(text) < 2:
+        return []
+    found = []
+    for ind in industries:
+        words = [k.lower() for k in (*ind.keywords_zh, *ind.keywords_en)] + [ind.name_zh.lower()]
+        if any(text in k or (len(k) >= 2 and k in text) for k in words):
+            found.append(ind.code)
+    return found
+
+
+# ---- firm add / edit ------------------------------------------------------------------------------------
+
+FIRM_FIELDS = ("name_zh", "name_en", "credit_code", "town", "industries", "products", "employees",
+               "revenue_10k_yuan", "land_mu", "electricity_kwh", "export_share", "env_category", "expansion",
+               "description_zh", "description_en", "synthetic")
+
+
+class FirmFormIn(BaseModel):
+    """The firm form as posted: every cell as text, bounded; conversion and checks come after."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    csrf: str = Field(default="", max_length=64)
+    name_zh: str = Field(default="", max_length=400)
+    name_en: str = Field(default="", max_length=400)
+    credit_code: str = Field(default="", max_length=40)
+    town: str = Field(default="", max_length=64)
+    industries: str = Field(default="", max_length=400)
+    products: str = Field(default="", max_length=2000)
+    employees: str = Field(default="", max_length=20)
+    revenue_10k_yuan: str = Field(default="", max_length=20)
+    land_mu: str = Field(default="", max_length=20)
+    electricity_kwh: str = Field(default="", max_length=20)
+    export_share: str = Field(default="", max_length=20)
+    env_category: str = Field(default="", max_length=20)
+    expansion: str = Field(default="", max_length=10)
+    description_zh: str = Field(default="", max_length=4000)
+    description_en: str = Field(default="", max_length=4000)
+    synthetic: str = Field(default="", max_length=10)
+
+    def values(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in FIRM_FIELDS}
+
+
+@dataclass
+class FirmForm:
+    """The firm form's cells as typed, and the problems per field (bilingual)."""
+
+    values: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, []).append(message)
+
+
+def firm_form_values(firm: FirmBase | None) -> dict[str, str]:
+    """A firm's fields as the text the form shows (empty for a new firm)."""
+    if firm is None:
+        return dict.fromkeys(FIRM_FIELDS, "") | {"env_category": "registration", "expansion": "否", "synthetic": "否"}
+    return {k: v for k, v in cols.firm_to_row(firm).items() if k in FIRM_FIELDS}
+
+
+def parse_firm_form(values: dict[str, str]) -> tuple[FirmCreate | None, FirmForm]:
+    """Convert the typed cells with the import's own rules, then validate; problems go to their field."""
+    form = FirmForm(values=values)
+    fields, cell_errors = cols.row_to_fields({k: values.get(k, "") for k in FIRM_FIELDS})
+    for key, message in cell_errors:
+        form.add(key, message)
+    if not fields.get("industries"):
+        fields.pop("industries", None)
+    try:
+        firm = FirmCreate.model_validate(fields)
+    except ValidationError as exc:
+        for problem in Problem.from_validation(exc):
+            key = (problem.column or "").split(".")[0]
+            if key not in form.errors:
+                form.add(key if key in FIRM_FIELDS else "name_zh", problem.message)
+        return None, form
+    return (None if form.errors else firm), form

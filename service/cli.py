@@ -521,7 +521,7 @@ def _announce_when_ready(host: str, port: int, database_url: str) -> None:
     lines = [f"已就绪，请在浏览器打开 {url} / ready: open {url} in a browser (Ctrl+C 停止 / to stop)"]
     try:
         has_admin = _admin_key_exists(database_url)
-    except Exception:  # noqa: BLE001  (a hint must never take the server down)
+    except Exception:  # a hint must never take the server down
         has_admin = True
     if not has_admin:
         lines.append("尚无管理员密钥：运行 parkmatch init，或 parkmatch keys create --role admin --name 名称 / "

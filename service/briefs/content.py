@@ -46,10 +46,10 @@ def _derived(value: float, inputs: list[Figure | None], how: str, *, estimate: b
 def cost_row(line: CostLine) -> CostRow:
     saving = None
     if line.yearly_yuan is not None:
-        saving = _derived(line.yearly_yuan, [line.quantity, line.zhongshan, line.liupanshui], line.formula)
+        saving = _derived(line.yearly_yuan, [line.quantity, line.origin, line.destination], line.formula)
     note = Bi(zh=f"{line.label_zh}：用量 {w.figure(line.quantity, 'zh')}；{pick(line.formula, 'zh')}",
               en=f"{line.label_en}: quantity {w.figure(line.quantity, 'en')}; {pick(line.formula, 'en')}")
-    return CostRow(item=Bi(zh=line.label_zh, en=line.label_en), zhongshan=line.zhongshan, park=line.liupanshui,
+    return CostRow(item=Bi(zh=line.label_zh, en=line.label_en), origin=line.origin, park=line.destination,
                    yearly_saving=saving, note=note)
 
 
@@ -89,7 +89,7 @@ def build_data(
     costs = [cost_row(line) for line in item.cost.lines]
     total = None
     if item.cost.net_yuan is not None:
-        inputs: list[Figure | None] = [f for line in item.cost.lines for f in (line.quantity, line.zhongshan, line.liupanshui)]
+        inputs: list[Figure | None] = [f for line in item.cost.lines for f in (line.quantity, line.origin, line.destination)]
         total = _derived(item.cost.net_yuan, inputs, "Σ", estimate=item.cost.estimate)
     factors = [BriefFactor(name=f.name, label=Bi(zh=f.label_zh, en=f.label_en), value=f.value, weight=f.weight,
                            contribution=f.contribution, evidence=Bi(zh=f.evidence.phrase_zh, en=f.evidence.phrase_en))

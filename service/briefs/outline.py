@@ -186,9 +186,9 @@ def build(data: BriefData, lang: str) -> list[Block]:
         blocks.append(Table(
             header=[t(lang, "项目", "Item"), t(lang, "中山", "Zhongshan"), t(lang, "目的地", "Destination"),
                     t(lang, "年节省", "Yearly saving"), t(lang, "出处", "Source")],
-            rows=[[text(row.item, lang), w.figure(row.zhongshan, lang), w.figure(row.park, lang),
+            rows=[[text(row.item, lang), w.figure(row.origin, lang), w.figure(row.park, lang),
                    w.figure(row.yearly_saving, lang),
-                   separator.join(dict.fromkeys(s for s in (w.source(row.zhongshan, lang), w.source(row.park, lang),
+                   separator.join(dict.fromkeys(s for s in (w.source(row.origin, lang), w.source(row.park, lang),
                                                             w.source(row.yearly_saving, lang)) if s))
                    or t(lang, "估算", "estimate")]
                   for row in data.costs],

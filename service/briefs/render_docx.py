@@ -29,7 +29,7 @@ HEADING_SIZES = {0: 18.0, 1: 13.0, 2: 11.5}  # Title, Heading 1, Heading 2
 def _font(run: Run, *, size: float | None = None, bold: bool = False, colour: RGBColor | None = None) -> None:
     """Set Latin and East-Asian fonts on a run; without w:eastAsia Word renders Chinese in a fallback face."""
     run.font.name = LATIN_FONT
-    r_pr = run._element.get_or_add_rPr()
+    r_pr = run.element.get_or_add_rPr()
     fonts = r_pr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
@@ -43,7 +43,7 @@ def _font(run: Run, *, size: float | None = None, bold: bool = False, colour: RG
 
 
 def _shade(cell: _Cell, fill: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
+    tc_pr = cell._tc.get_or_add_tcPr()  # noqa: SLF001  (python-docx has no public handle on a cell's XML)
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")

@@ -82,19 +82,19 @@ class CostRow(BaseModel):
     """One line of the cost comparison: Zhongshan against the park, and the yearly difference for this firm."""
 
     item: Bi
-    zhongshan: Figure | None = None
+    origin: Figure | None = None
     park: Figure | None = None
     yearly_saving: Figure | None = Field(default=None, description="年节省（负数为增加）/ Yearly saving, negative = extra cost")
     note: Bi | None = None
 
     @property
     def estimate(self) -> bool:
-        return any(f is not None and f.estimate for f in (self.zhongshan, self.park, self.yearly_saving))
+        return any(f is not None and f.estimate for f in (self.origin, self.park, self.yearly_saving))
 
     @property
     def sources(self) -> list[str]:
         seen: list[str] = []
-        for fig in (self.zhongshan, self.park, self.yearly_saving):
+        for fig in (self.origin, self.park, self.yearly_saving):
             if fig is not None and fig.source and fig.source not in seen:
                 seen.append(fig.source)
         return seen

@@ -68,7 +68,7 @@ def _parse(text: str) -> Any:
             return json.loads(body)
         except json.JSONDecodeError:
             pass  # not JSON after all: let the YAML parser report where it is wrong
-    return yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
+    return yaml.load(text, Loader=_LOADER)  # a safe loader
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> list[Any]:

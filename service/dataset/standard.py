@@ -120,7 +120,7 @@ def read_keywords(data_dir: Path) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The hand-written keywords and supply-chain links, one record per class (or group)."""
     path = data_dir / KEYWORDS_FILE
     try:
-        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506 (a safe loader)
+        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)  # a safe loader
     except FileNotFoundError:
         return [], [Problem(file=KEYWORDS_FILE, message="文件不存在 / file not found")]
     except yaml.YAMLError as exc:

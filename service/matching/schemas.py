@@ -68,8 +68,8 @@ class CostLine(BaseModel):
     label_zh: str = Field(examples=["工资"])
     label_en: str = Field(examples=["Wages"])
     quantity: Figure = Field(description="用量（人、千瓦时、亩、吨）/ Quantity used")
-    zhongshan: Figure | None = Field(description="中山单价 / Zhongshan unit cost")
-    liupanshui: Figure | None = Field(description="六盘水单价 / Unit cost at the park")
+    origin: Figure | None = Field(description="企业所在城市（中山）单价 / Unit cost in the firm's city (Zhongshan)")
+    destination: Figure | None = Field(description="目的地单价 / Unit cost at the destination")
     yearly_yuan: float | None = Field(description="每年节省（元，负数为增加）/ Yearly saving in yuan (negative = added)")
     formula: str = Field(description="算式 / How it is computed", examples=["员工 × 生产人员比例 × 12 × (中山 − 六盘水)"])
 

@@ -37,6 +37,7 @@ class _RegionFile(BaseModel):
 
     origin: _City
     destination: _City
+    fallback_wage: Figure
     pairing: _Text
     labour_outflow: _Text
     county_product_strength: float = Field(ge=0, le=1)
@@ -58,5 +59,5 @@ def load_region(data_dir: Path) -> RegionPair:
         labour_outflow_zh=spec.labour_outflow.text_zh, labour_outflow_en=spec.labour_outflow.text_en,
         labour_outflow=spec.labour_outflow.figure, county_products=spec.county_products,
         county_projects=spec.county_projects, county_product_strength=spec.county_product_strength,
-        substitutes=spec.substitutes,
+        substitutes=spec.substitutes, fallback_wage=spec.fallback_wage,
     )

@@ -176,6 +176,7 @@ class RegionPair:
     county_projects: Mapping[str, str]  # county → source of earlier cooperation projects
     county_product_strength: float
     substitutes: Mapping[str, Mapping[str, float]]  # resource → substitute → share of the demand it covers
+    fallback_wage: Figure  # monthly wage assumed when the origin city has no wage figure (an estimate)
 
 
 @dataclass(frozen=True)

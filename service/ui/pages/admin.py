@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from service.auth import service as auth
 from service.auth.service import ROLE_ZH, Role
+from service.database import on_commit
 from service.deps import DbSession, KeyId
 from service.i18n import pick
 from service.ui import tables
@@ -48,7 +49,6 @@ def create_key(request: Request, session: DbSession, user: AdminUser, lang: Lang
     row, secret = auth.create_key(session=session, name=name.strip(), role=Role(role))
     auth.audit(session=session, actor=user, action="create", entity="api_key", entity_id=row.id,
                after={"name": row.name, "role": row.role, "prefix": row.prefix}, note="ui")
-    session.commit()  # before the secret is shown: a key that is shown must exist
     return _keys_page(request, session, user, lang, created=row, secret=secret)
 
 
@@ -61,9 +61,9 @@ def revoke_key(request: Request, session: DbSession, user: AdminUser, key_id: Ke
         return error_page(request, 409, "不能撤销当前登录使用的密钥 / you cannot revoke the key you are signed in with")
     auth.revoke(session=session, key_id=key_id)
     auth.audit(session=session, actor=user, action="revoke", entity="api_key", entity_id=key_id, note="ui")
-    # Committed before the key cache is cleared, so no request in this process can cache the key again.
-    session.commit()
-    forget_cached_keys(request)
+    # The cache is cleared once the revocation is committed (before the response is sent), so no request in this
+    # process can cache the key again.
+    on_commit(session, lambda: forget_cached_keys(request))
     return RedirectResponse("/ui/admin/keys", status_code=303)
 
 

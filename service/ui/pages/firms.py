@@ -20,7 +20,6 @@ from service.matching.deps import MatchServiceDep
 from service.matching.modes import Mode
 from service.matching.schemas import RankedBase
 from service.ui import charts, forms, ranking
-from service.ui.changes import commit_firms
 from service.ui.deps import EditorUser, Lang, User, csrf_ok
 from service.ui.rendering import UiRoute, error_page, page
 
@@ -58,7 +57,7 @@ def new_firm_form(request: Request, session: DbSession, user: EditorUser, lang: 
 
 
 @router.post("/ui/firms/new", response_class=HTMLResponse)
-def new_firm(request: Request, session: DbSession, user: EditorUser, lang: Lang, service: MatchServiceDep,
+def new_firm(request: Request, session: DbSession, user: EditorUser, lang: Lang,
              body: FirmBody) -> Response:
     values = body.values()
     if not csrf_ok(request, body.csrf):
@@ -72,7 +71,6 @@ def new_firm(request: Request, session: DbSession, user: EditorUser, lang: Lang,
         return _refused(request, session, user, lang, form, None, exc)
     audit(session=session, actor=user, action="create", entity="firm", entity_id=created.id,
           after=created.model_dump(mode="json"), note="ui")
-    commit_firms(session=session, service=service, firm_ids=[created.id])
     return RedirectResponse(f"/ui/firms/{created.id}", status_code=303)
 
 
@@ -96,7 +94,7 @@ def edit_firm_form(request: Request, session: DbSession, user: EditorUser, lang:
 
 @router.post("/ui/firms/{firm_id}/edit", response_class=HTMLResponse)
 def edit_firm(request: Request, session: DbSession, user: EditorUser, lang: Lang, firm_id: FirmId,
-              service: MatchServiceDep, body: FirmBody) -> Response:
+              body: FirmBody) -> Response:
     values = body.values()
     if not csrf_ok(request, body.csrf):
         return error_page(request, 403, EXPIRED)
@@ -111,7 +109,6 @@ def edit_firm(request: Request, session: DbSession, user: EditorUser, lang: Lang
         return _refused(request, session, user, lang, form, firm_id, exc)
     audit(session=session, actor=user, action="update", entity="firm", entity_id=firm_id,
           before=before.model_dump(mode="json"), after=after.model_dump(mode="json"), note="ui")
-    commit_firms(session=session, service=service, firm_ids=[firm_id])
     return RedirectResponse(f"/ui/firms/{firm_id}", status_code=303)
 
 

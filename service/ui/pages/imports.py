@@ -17,8 +17,6 @@ from service.errors import ImportRejected
 from service.firms import columns as cols
 from service.firms import importer
 from service.firms.models import Firm
-from service.matching.deps import MatchServiceDep
-from service.ui.changes import commit_firms
 from service.ui.deps import EditorUser, Lang, csrf_ok, max_import_bytes, session_factory
 from service.ui.jobs import JOBS, PHASE_EN, PHASE_ZH, Job, Phase
 from service.ui.rendering import UiRoute, error_page, page
@@ -144,7 +142,7 @@ def job_status(user: EditorUser, job: JobQuery = "") -> Response:
 
 
 @router.post("/ui/import/commit", response_class=HTMLResponse)
-def commit(request: Request, session: DbSession, user: EditorUser, lang: Lang, service: MatchServiceDep,
+def commit(request: Request, session: DbSession, user: EditorUser, lang: Lang,
            job_token: Annotated[str, Form(alias="job", pattern=JOB_PATTERN)],
            csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
     if not csrf_ok(request, csrf):
@@ -157,6 +155,5 @@ def commit(request: Request, session: DbSession, user: EditorUser, lang: Lang, s
                                    max_bytes=max_import_bytes(request))
     audit(session=session, actor=user, action="import", entity="firm", note=f"ui: {job.filename}", count=report.rows,
           after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
-    commit_firms(session=session, service=service, firm_ids=report.firm_ids)
     job.result, job.phase, job.data = report, Phase.committed, b""
     return RedirectResponse(f"/ui/import?job={job.token}", status_code=303)

@@ -42,7 +42,7 @@ def sample_brief(*, firm_name: str = "中山市澜灯照明科技有限公司", 
         helps_most=Bi(zh="产业契合", en="Industry fit"), drags_most=Bi(zh="成本优势", en="Cost advantage"),
         costs=[
             CostRow(item=Bi(zh="工资", en="Wages"),
-                    zhongshan=Figure(value=8831, unit="元/月", source=WAGE_SOURCE, as_of=dt.date(2023, 12, 31)),
+                    origin=Figure(value=8831, unit="元/月", source=WAGE_SOURCE, as_of=dt.date(2023, 12, 31)),
                     park=Figure(value=5200, unit="元/月", estimate=True),
                     yearly_saving=Figure(value=3_485_000, unit="元/年", estimate=True)),
             CostRow(item=Bi(zh="物流", en="Logistics"), yearly_saving=Figure(value=-620_000, unit="元/年", estimate=True)),

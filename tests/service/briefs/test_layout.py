@@ -73,7 +73,7 @@ def test_word_brief_is_a4_with_heading_styles_and_a_chart_picture() -> None:
     assert styles[0][0] == "Title"
     pictures = document.inline_shapes
     assert len(pictures) == 1
-    blip = pictures[0]._inline.graphic.graphicData.pic.blipFill.blip
+    blip = pictures[0]._inline.graphic.graphicData.pic.blipFill.blip  # noqa: SLF001  (no public handle on the image)
     image = document.part.related_parts[blip.embed]
     assert image.content_type == "image/png" and image.blob.startswith(b"\x89PNG")
 

@@ -18,8 +18,8 @@ def _docx_text(data: bytes) -> tuple[str, list[list[str]], list[str]]:
     document = docx.Document(io.BytesIO(data))
     paragraphs = "\n".join(p.text for p in document.paragraphs)
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
-    east_asian = [r._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
-                  for p in document.paragraphs for r in p.runs if r._element.rPr is not None and r._element.rPr.rFonts is not None]
+    east_asian = [r.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+                  for p in document.paragraphs for r in p.runs if r.element.rPr is not None and r.element.rPr.rFonts is not None]
     return paragraphs, rows, east_asian
 
 

@@ -27,7 +27,7 @@ def test_every_factor_is_registered_in_range_and_has_bilingual_evidence(match_en
             assert item.score == pytest.approx(sum(f.contribution for f in item.factors), abs=2e-3)
             assert item.reason_zh and item.reason_en and 0.0 <= item.stability <= 1.0
             assert {line.item for line in item.cost.lines} == {"wage", "power", "land", "logistics"}
-            assert all(line.zhongshan is None or line.zhongshan.source or line.zhongshan.estimate
+            assert all(line.origin is None or line.origin.source or line.origin.estimate
                        for line in item.cost.lines)
 
 

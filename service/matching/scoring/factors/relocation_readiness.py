@@ -24,7 +24,7 @@ LAND_PER_WORKER_ROOMY: Final = 0.3  # 亩 per worker at which land no longer fee
 def relocation_readiness(b: Batch) -> FactorOutput:
     """Firm side: origin wage bill against revenue, cramped land, labour intensity and plans to expand."""
     wage = b.world.cost_figure(CostKind.wage, None)
-    origin_wage = float(wage.value) if wage is not None else a.FALLBACK_ORIGIN_WAGE_YUAN
+    origin_wage = float((wage or b.world.region.fallback_wage).value)
     revenue = np.maximum(b.firms.revenue_10k * 10_000.0, 1.0)
     cost_pressure = np.clip(b.firms.employees * origin_wage * a.MONTHS_PER_YEAR / revenue / WAGE_SHARE_HIGH, 0.0, 1.0)
     per_worker = b.firms.land_mu / np.maximum(b.firms.employees, 1.0)

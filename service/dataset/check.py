@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from service.catalog.schemas import industry_level, industry_parent
+from service.destinations.schemas import KIND_LABELS, CoBuiltParkDetails, DestinationKind
 from service.dataset.files import DATA_DIR, FIRMS_FILE, Catalog, read_catalog
 from service.errors import Problem
 from service.firms.columns import BY_KEY, header_key, row_to_fields
 from service.firms.schemas import FirmCreate
+from service.sourcing import unlisted_targets
 
 __all__ = ["MINIMUM_COUNTS", "CheckReport", "check_dataset", "main", "read_firms"]
 
 # What the starter dataset must hold at least: (count key, minimum, file, Chinese label).
 MINIMUM_COUNTS: dict[str, tuple[int, str, str]] = {
     "parks": (7, "parks.yaml", "园区"),
+    "destinations": (35, "destinations.yaml", "目的地（含园区）"),
     "counties": (4, "counties.yaml", "县区"),
     "towns": (14, "towns.yaml", "镇街"),
     "industry_classes": (60, "industries.yaml", "行业小类"),
@@ -188,6 +191,17 @@ def _check_catalog(catalog: Catalog) -> list[Problem]:
         if park.location is None:
             bad("parks.yaml", row, "location", "缺少位置", "missing location")
 
+    for row, park in enumerate(catalog.parks, start=1):
+        for code in unlisted_targets(list(park.target_industries), list(park.sources)):
+            bad("parks.yaml", row, "sources.targets", f"出处所列目标行业 {code} 不在 target_industries 中",
+                f"sources[].targets names {code}, which target_industries does not list")
+        for index, relation in enumerate(park.relations):
+            if relation.park not in parks or relation.park == park.code:
+                bad("parks.yaml", row, f"relations.{index}.park", f"相关园区 {relation.park} 不存在",
+                    f"unknown related park {relation.park}")
+
+    _check_destinations(catalog, industries, resources, counties, towns, parks, bad)
+
     # Costs: the place exists; one record per place and kind.
     places = {"city": {"zhongshan"}, "county": counties, "park": parks}
     seen_costs: set[tuple[str, str, str]] = set()
@@ -202,6 +216,49 @@ def _check_catalog(catalog: Catalog) -> list[Problem]:
             bad("costs.yaml", row, "kind", f"{cost.place} 的 {cost.kind.value} 重复", f"duplicate {cost.kind.value} for {cost.place}")
         seen_costs.add(key)
     return problems
+
+
+def _check_destinations(
+    catalog: Catalog, industries: set[str], resources: set[str], counties: set[str], towns: set[str],
+    parks: set[str], bad: Callable[[str, int, str, str, str], None],
+) -> None:
+    """destinations.yaml: known references, codes unique across parks and destinations, sources and location."""
+    file = "destinations.yaml"
+    seen = set(parks)
+    for row, dest in enumerate(catalog.destinations, start=1):
+        zh, en = KIND_LABELS[dest.kind]
+        if dest.kind is DestinationKind.park:
+            bad(file, row, "kind", "园区写在 parks.yaml 中", "parks belong in parks.yaml")
+        if dest.code in seen:
+            bad(file, row, "code", f"代码 {dest.code} 重复（代码在所有目的地中唯一）",
+                f"duplicate code {dest.code} (codes are unique across every kind)")
+        seen.add(dest.code)
+        if dest.county not in counties:
+            bad(file, row, "county", f"县区 {dest.county} 不存在", f"unknown county {dest.county}")
+        for code in dest.target_industries:
+            if code not in industries:
+                bad(file, row, "target_industries", f"行业代码 {code} 不在行业目录中",
+                    f"industry code {code} is not in industries.yaml")
+        for index, supply in enumerate(dest.supplies):
+            if supply.resource not in resources:
+                bad(file, row, f"supplies.{index}.resource", f"资源 {supply.resource} 不存在",
+                    f"unknown resource {supply.resource}")
+        details = dest.details
+        if isinstance(details, CoBuiltParkDetails):
+            if details.partner_town not in towns:
+                bad(file, row, "details.partner_town", f"镇街 {details.partner_town} 不存在",
+                    f"unknown town {details.partner_town}")
+            if details.partner_county and details.partner_county not in counties:
+                bad(file, row, "details.partner_county", f"县区 {details.partner_county} 不存在",
+                    f"unknown county {details.partner_county}")
+        for index, policy in enumerate(getattr(details, "subsidies", [])):
+            if not policy.estimate and policy.source is None:
+                bad(file, row, f"details.subsidies.{index}", "补贴须注明出处或标为未证实（estimate: true）",
+                    "a subsidy needs a source or estimate: true")
+        if not dest.sources:
+            bad(file, row, "sources", f"{zh}至少需要一个出处", f"a {en} needs at least one source")
+        if dest.location is None:
+            bad(file, row, "location", "缺少位置", "missing location")
 
 
 def _check_firms(catalog: Catalog, firms: list[FirmCreate], rows: list[int]) -> list[Problem]:
@@ -248,6 +305,9 @@ def check_dataset(data_dir: Path = DATA_DIR) -> CheckReport:
         "towns": len(catalog.towns),
         "pairings": len(catalog.pairings),
         "parks": len(catalog.parks),
+        **{f"destinations.{kind.value}": sum(1 for d in catalog.destinations if d.kind is kind)
+           for kind in DestinationKind if kind is not DestinationKind.park},
+        "destinations": len(catalog.parks) + len(catalog.destinations),
         "costs": len(catalog.costs),
         "firms": len(firms),
     }

@@ -8,7 +8,10 @@ from service.catalog.schemas import IndustryCode
 from service.destinations.schemas import (
     Anchor,
     Location,
+    POSITIONING_EN,
+    POSITIONING_ZH,
     ParkLevel,
+    ParkRelation,
     Policy,
     Restriction,
     RestrictionKind,
@@ -17,7 +20,7 @@ from service.destinations.schemas import (
 from service.sourcing import Code, Fact, Figure, Source
 
 # The building blocks are shared with every destination kind and defined there; re-exported for the park view.
-__all__ = ["Anchor", "Location", "ParkBase", "ParkCreate", "ParkLevel", "ParkRead", "ParkRecord", "ParkUpdate",
+__all__ = ["Anchor", "Location", "ParkBase", "ParkCreate", "ParkLevel", "ParkRead", "ParkRelation", "ParkRecord", "ParkUpdate",
            "Policy", "Restriction", "RestrictionKind", "Supply"]
 
 
@@ -27,8 +30,8 @@ class ParkBase(BaseModel):
     county: Code = Field(description="所属县区代码 / County code", examples=["shuicheng"])
     level: ParkLevel = ParkLevel.unconfirmed
     location: Location | None = None
-    positioning_zh: str = Field(default="", description="产业定位 / Official positioning (Chinese)")
-    positioning_en: str = Field(default="", description="Official positioning (English)")
+    positioning_zh: str = Field(default="", description=POSITIONING_ZH)
+    positioning_en: str = Field(default="", description=POSITIONING_EN)
     target_industries: list[IndustryCode] = Field(default_factory=list)
     free_land_mu: Figure | None = Field(default=None, description="可用工业用地（亩）/ Free industrial land, 亩")
     free_factory_m2: Figure | None = Field(
@@ -37,6 +40,8 @@ class ParkBase(BaseModel):
     labour_pool: Figure | None = Field(default=None, description="可用劳动力（人）/ Labour pool, persons")
     anchors: list[Anchor] = Field(default_factory=list)
     policies: list[Policy] = Field(default_factory=list)
+    relations: list[ParkRelation] = Field(
+        default_factory=list, description="与其他园区记录的关系（前身、同一园区）/ Relations to other park records")
     restrictions: list[Restriction] = Field(default_factory=list)
     supplies: list[Supply] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)

@@ -56,8 +56,10 @@ def land_short(b: Batch) -> ConstraintResult:
     def reasons(i: int) -> list[ExclusionReason]:
         return [ExclusionReason(
             code="land_short",
-            reason_zh=f"需地约 {b.firms.land_mu[i]:,.0f} 亩，园区可用地（含厂房折算）约 {avail[i]:,.0f} 亩",
-            reason_en=f"needs about {b.firms.land_mu[i]:,.0f} mu; the park has about {avail[i]:,.0f} mu free (factory space included)")]
+            reason_zh=f"需地约 {b.firms.land_mu[i]:,.0f} 亩，{b.world.destinations[int(b.dests[i])].label('zh')}"
+                      f"可用地（含厂房折算）约 {avail[i]:,.0f} 亩",
+            reason_en=f"needs about {b.firms.land_mu[i]:,.0f} mu; the {b.world.destinations[int(b.dests[i])].label('en')} "
+                      f"has about {avail[i]:,.0f} mu free (factory space included)")]
 
     return ConstraintResult(short, reasons)
 

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from service.catalog import schemas as cs
+from service.destinations.schemas import KIND_LABELS, DestinationKind
 from service.firms.schemas import EnvCategory
 from service.parks.schemas import Anchor, Location, Policy, Restriction, Supply
 from service.sourcing import Figure, Source
@@ -81,8 +82,25 @@ class DestinationProfile:
     anchors: tuple[Anchor, ...] = ()
     policies: tuple[Policy, ...] = ()
     sources: tuple[Source, ...] = ()
+    # Target industry → the source that states it; a target missing here is assumed by the dataset, never official.
+    sourced_targets: Mapping[str, Source] = field(default_factory=dict, compare=False)
+    products: tuple[str, ...] = ()  # what an agricultural base grows or a processing centre makes (display names)
+    partner_town: str | None = None  # the origin town a co-built park was built with
     details: Mapping[str, Any] = field(default_factory=dict, compare=False)
     fingerprint: str = ""  # a digest of the stored record: the vectors depend on it
+
+    def label(self, lang: str = "zh") -> str:
+        """What the destination is, in words: 园区 / park, 帮扶车间 / workshop, …"""
+        return kind_label(self.kind, lang)
+
+
+def kind_label(kind: str, lang: str = "zh") -> str:
+    """The name of a destination kind in Chinese or English (the code itself for an unknown kind)."""
+    try:
+        zh, en = KIND_LABELS[DestinationKind(kind)]
+    except ValueError:
+        return kind
+    return zh if lang == "zh" else en
 
 
 @dataclass(frozen=True)

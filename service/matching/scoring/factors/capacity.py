@@ -39,14 +39,15 @@ def capacity(b: Batch) -> FactorOutput:
             label_zh="企业需地", label_en="Land needed",
             figure=stated(need[i], "亩", "用地 / land") if b.firms.land_given[i]
             else estimate(need[i], "亩", "按行业与规模估算 / estimated from industry and size"))]
+        kind, kind_en = dest.label("zh"), dest.label("en")
         if dest.free_land_mu is not None:
-            numbers.append(EvidenceNumber(label_zh="园区可用工业用地", label_en="Free industrial land", figure=dest.free_land_mu))
+            numbers.append(EvidenceNumber(label_zh=f"{kind}可用工业用地", label_en="Free industrial land", figure=dest.free_land_mu))
         if dest.free_factory_m2 is not None:
-            numbers.append(EvidenceNumber(label_zh="园区可用标准厂房", label_en="Free standard factory space",
+            numbers.append(EvidenceNumber(label_zh=f"{kind}可用厂房", label_en="Free factory space",
                                           figure=dest.free_factory_m2))
         if np.isnan(avail[i]):
-            return Evidence(phrase_zh="园区可用地数据缺失，按中性计", phrase_en="no free-land figure for the park; counted as neutral",
-                            numbers=numbers)
+            return Evidence(phrase_zh=f"{kind}可用地数据缺失，按中性计",
+                            phrase_en=f"no free-land figure for the {kind_en}; counted as neutral", numbers=numbers)
         return Evidence(phrase_zh=f"可用地（含厂房折算）约 {avail[i]:,.0f} 亩，企业需约 {need[i]:,.0f} 亩",
                         phrase_en=f"about {avail[i]:,.0f} mu free (factory space included) for about {need[i]:,.0f} mu needed",
                         numbers=numbers)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from pydantic import ValidationError
 
 from service.catalog.schemas import industry_level, industry_parent
-from service.destinations.schemas import KIND_LABELS, CoBuiltParkDetails, DestinationKind
 from service.dataset.files import DATA_DIR, FIRMS_FILE, Catalog, read_catalog
+from service.destinations.schemas import KIND_LABELS, CoBuiltParkDetails, DestinationKind
 from service.errors import Problem
 from service.firms.columns import BY_KEY, header_key, row_to_fields
 from service.firms.schemas import FirmCreate
@@ -200,7 +201,6 @@ def _check_catalog(catalog: Catalog) -> list[Problem]:
                 bad("parks.yaml", row, f"relations.{index}.park", f"相关园区 {relation.park} 不存在",
                     f"unknown related park {relation.park}")
 
-    _check_destinations(catalog, industries, resources, counties, towns, parks, bad)
 
     # Costs: the place exists; one record per place and kind.
     places = {"city": {"zhongshan"}, "county": counties, "park": parks}
@@ -218,14 +218,36 @@ def _check_catalog(catalog: Catalog) -> list[Problem]:
     return problems
 
 
-def _check_destinations(
-    catalog: Catalog, industries: set[str], resources: set[str], counties: set[str], towns: set[str],
-    parks: set[str], bad: Callable[[str, int, str, str, str], None],
-) -> None:
+DESTINATIONS_FILE = "destinations.yaml"
+
+
+def _record_rows(path: Path) -> dict[str, int]:
+    """Code → position of its record in a YAML list file, so a problem names the record even when an earlier
+    record failed validation (and so is missing from the catalog)."""
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    if not isinstance(loaded, list):
+        return {}
+    return {str(r["code"]): n for n, r in enumerate(loaded, start=1) if isinstance(r, dict) and "code" in r}
+
+
+def _check_destinations(catalog: Catalog, rows: dict[str, int]) -> list[Problem]:
     """destinations.yaml: known references, codes unique across parks and destinations, sources and location."""
-    file = "destinations.yaml"
-    seen = set(parks)
-    for row, dest in enumerate(catalog.destinations, start=1):
+    problems: list[Problem] = []
+    file = DESTINATIONS_FILE
+
+    def bad(_file: str, row: int, column: str, zh: str, en: str) -> None:
+        problems.append(Problem(file=file, row=row, column=column, message=f"{zh} / {en}"))
+
+    industries = {i.code for i in catalog.industries}
+    resources = {r.code for r in catalog.resources}
+    counties = {c.code for c in catalog.counties}
+    towns = {t.code for t in catalog.towns}
+    seen = {p.code for p in catalog.parks}
+    for index, dest in enumerate(catalog.destinations, start=1):
+        row = rows.get(dest.code, index)
         zh, en = KIND_LABELS[dest.kind]
         if dest.kind is DestinationKind.park:
             bad(file, row, "kind", "园区写在 parks.yaml 中", "parks belong in parks.yaml")
@@ -259,6 +281,7 @@ def _check_destinations(
             bad(file, row, "sources", f"{zh}至少需要一个出处", f"a {en} needs at least one source")
         if dest.location is None:
             bad(file, row, "location", "缺少位置", "missing location")
+    return problems
 
 
 def _check_firms(catalog: Catalog, firms: list[FirmCreate], rows: list[int]) -> list[Problem]:
@@ -293,6 +316,7 @@ def check_dataset(data_dir: Path = DATA_DIR) -> CheckReport:
     """Check every file in data_dir and return the problems found and the record counts."""
     catalog, problems = read_catalog(data_dir)
     problems.extend(_check_catalog(catalog))
+    problems.extend(_check_destinations(catalog, _record_rows(data_dir / DESTINATIONS_FILE)))
     firms, rows, firm_problems = read_firms(data_dir / FIRMS_FILE)
     problems.extend(firm_problems)
     problems.extend(_check_firms(catalog, firms, rows))

@@ -76,6 +76,7 @@ class DestinationProfile:
     target_industries: tuple[str, ...] = ()
     free_land_mu: Figure | None = None
     free_factory_m2: Figure | None = None
+    line_floor_m2: Figure | None = None  # workshop floor for a production line (measured in seats, not land)
     labour_pool: Figure | None = None
     supplies: tuple[Supply, ...] = ()
     restrictions: tuple[Restriction, ...] = ()
@@ -161,6 +162,7 @@ class DestinationArrays:
     supply: NDArray[np.float32]  # (destinations, resources) effective supply strength incl. substitutes
     free_land: NDArray[np.float64]  # nan when unknown
     free_factory_m2: NDArray[np.float64]
+    line_floor_m2: NDArray[np.float64]  # nan unless the destination offers workshop floor for a line
     labour_pool: NDArray[np.float64]
     county: NDArray[np.int32]
     wage: NDArray[np.float64]

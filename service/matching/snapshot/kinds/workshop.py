@@ -1,5 +1,5 @@
 """Workshops at relocation settlements (帮扶车间): the labour living there is the labour pool, the workshop floor
-is the free factory space, and the subsidies are the policies the graph links."""
+is floor for a production line (measured in seats, not in land for a plant), and the subsidies are the policies the graph links."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def to_profile(destination: DestinationRead) -> DestinationProfile:
     return profile(
         destination,
         labour_pool=destination.labour_pool or details.labour_available,
-        free_factory_m2=details.workshop_m2,
+        line_floor_m2=details.workshop_m2,
         policies=tuple(details.subsidies),
     )
 

@@ -19,8 +19,8 @@ from service.catalog.schemas import (
     Town,
 )
 from service.config import DATA_DIR as DATA_DIR
-from service.errors import Problem
 from service.destinations.schemas import DestinationCreate
+from service.errors import Problem
 from service.parks.schemas import ParkRecord
 
 # One file per kind; the order is the order of loading (references point backwards).

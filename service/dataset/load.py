@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from service.catalog.service import save_catalog
 from service.dataset.files import FIRMS_FILE, read_catalog
+from service.destinations import service as destinations
 from service.errors import ImportRejected
 from service.firms.importer import import_firms
-from service.destinations import service as destinations
 from service.parks.service import save_records
 
 Step = Callable[[str], None]

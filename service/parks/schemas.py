@@ -6,10 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.catalog.schemas import IndustryCode
 from service.destinations.schemas import (
-    Anchor,
-    Location,
     POSITIONING_EN,
     POSITIONING_ZH,
+    Anchor,
+    Location,
     ParkLevel,
     ParkRelation,
     Policy,

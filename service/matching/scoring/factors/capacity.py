@@ -59,9 +59,9 @@ def capacity(b: Batch) -> FactorOutput:
         if dest.free_factory_m2 is not None:
             numbers.append(EvidenceNumber(label_zh=f"{kind}可用厂房", label_en="Free factory space",
                                           figure=dest.free_factory_m2))
-        if not np.isnan(seats[i]):
+        if dest.line_floor_m2 is not None and not np.isnan(seats[i]):
             numbers.append(EvidenceNumber(label_zh=f"{kind}面积", label_en=f"Floor space of the {kind_en}",
-                                          figure=dest.line_floor_m2 or estimate(0, "m²", "")))
+                                          figure=dest.line_floor_m2))
             return Evidence(phrase_zh=f"{kind}约可容纳 {seats[i]:,.0f} 名产线工人，企业需约 {workers[i]:,.0f} 人",
                             phrase_en=f"the {kind_en} seats about {seats[i]:,.0f} line workers for about "
                                       f"{workers[i]:,.0f} needed", numbers=numbers)

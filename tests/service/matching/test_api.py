@@ -70,7 +70,9 @@ def test_recommendations_carry_full_explanations_and_each_mode_its_preset(api: T
         top = body["items"][0]
         assert {f["name"] for f in top["factors"]} == set(FACTOR_NAMES)
         assert all(f["evidence"]["phrase_zh"] and f["evidence"]["phrase_en"] for f in top["factors"])
-        assert 1 <= len(top["paths"]) <= 3 and top["reason_zh"] and top["reason_en"]
+        # A market destination (a farm base) may share no graph path with an unrelated manufacturer.
+        assert (mode is Mode.market or len(top["paths"]) >= 1) and len(top["paths"]) <= 3
+        assert top["reason_zh"] and top["reason_en"]
         assert 0 <= top["stability"] <= 1 and {line["item"] for line in top["cost"]["lines"]} >= {"wage", "power"}
         assert {"id", "name_zh", "name_en", "county"} <= top["park"].keys()
     again = _ok(api.get(f"/api/v1/firms/{firm}/recommendations"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.catalog.schemas import IndustryCode
 from service.destinations.schemas import (
@@ -17,7 +17,7 @@ from service.destinations.schemas import (
     RestrictionKind,
     Supply,
 )
-from service.sourcing import Code, Fact, Figure, Source
+from service.sourcing import Code, Fact, Figure, Source, unlisted_targets
 
 # The building blocks are shared with every destination kind and defined there; re-exported for the park view.
 __all__ = ["Anchor", "Location", "ParkBase", "ParkCreate", "ParkLevel", "ParkRead", "ParkRelation", "ParkRecord", "ParkUpdate",
@@ -46,6 +46,14 @@ class ParkBase(BaseModel):
     supplies: list[Supply] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _sourced_targets_are_targets(self) -> ParkBase:
+        stray = unlisted_targets(list(self.target_industries), list(self.sources))
+        if stray:
+            raise ValueError(f"sources[].targets 中的 {', '.join(stray)} 不在 target_industries 中 / "
+                             f"sources[].targets name {', '.join(stray)}, which target_industries does not list")
+        return self
 
 
 class ParkRecord(ParkBase):

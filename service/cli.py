@@ -87,7 +87,7 @@ def init(
     factory = _factory(require_schema=False)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                   transient=not err.is_terminal) as progress:
-        task = progress.add_task("迁移数据库 / migrating the database", total=5)
+        task = progress.add_task("迁移数据库 / migrating the database", total=6)
         upgrade(factory.kw["bind"])
 
         def step(text: str) -> None:
@@ -99,10 +99,11 @@ def init(
         except ServiceError as exc:
             fail(exc)
             return
-        progress.update(task, completed=5)
+        progress.update(task, completed=6)
     _first_admin_key(factory)
     console.print(
         f"[green]完成 / Done[/]: 目录变更 catalog changed {report.catalog_changed}, 园区 parks {report.parks_changed}, "
+        f"其他目的地 other destinations {report.destinations_changed}, "
         f"企业新增 firms created {report.firms_created}, 更新 updated {report.firms_updated}, "
         f"未变 unchanged {report.firms_unchanged}"
     )

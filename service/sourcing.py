@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
-from service.textguard import LABEL_MAX, SHORT_MAX, TEXT_MAX, URL_MAX, Number, RefuseControl
+from service.textguard import LABEL_MAX, LIST_MAX, SHORT_MAX, TEXT_MAX, URL_MAX, Number, RefuseControl
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=64)]
 
@@ -77,3 +77,24 @@ class Source(RefuseControl):
     url: str = Field(max_length=URL_MAX, description="网址或出版物 / URL or publication")
     title: str | None = Field(default=None, max_length=LABEL_MAX, description="标题 / Title")
     accessed: Day | None = Field(default=None, description="查阅日期 / Date read")
+    targets: list[Annotated[str, Field(pattern=r"^[A-T](\d{2}|\d{3}|\d{4})?$")]] = Field(
+        default_factory=list, max_length=LIST_MAX,
+        description="此出处明确给出的目标行业代码；未列出的目标行业为本数据集的假设 / Target industry codes this "
+                    "source states; a target no source states is an assumption of this dataset",
+        examples=[["C3216", "C3252"]],
+    )
+
+
+def sourced_targets(sources: list[Source] | tuple[Source, ...]) -> dict[str, Source]:
+    """Target industry code → the first source that states it; a target not here is assumed by the dataset."""
+    out: dict[str, Source] = {}
+    for source in sources:
+        for code in source.targets:
+            out.setdefault(code, source)
+    return out
+
+
+def unlisted_targets(targets: list[str], sources: list[Source]) -> list[str]:
+    """Codes that sources claim as targets but the record does not target (a data error)."""
+    wanted = set(targets)
+    return sorted({code for source in sources for code in source.targets if code not in wanted})

@@ -8,21 +8,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from pydantic import ValidationError
 
 from service.catalog.schemas import TownKind, industry_level, industry_parent
 from service.catalog.service import town_words
 from service.dataset import standard
 from service.dataset.files import DATA_DIR, FIRMS_FILE, Catalog, read_catalog
+from service.destinations.schemas import KIND_LABELS, CoBuiltParkDetails, DestinationKind
 from service.errors import Problem
 from service.firms.columns import BY_KEY, header_key, row_to_fields
 from service.firms.schemas import FirmCreate
+from service.sourcing import unlisted_targets
 
 __all__ = ["MINIMUM_COUNTS", "CheckReport", "check_dataset", "main", "read_firms"]
 
 # What the starter dataset must hold at least: (count key, minimum, file, Chinese label).
 MINIMUM_COUNTS: dict[str, tuple[int, str, str]] = {
     "parks": (7, "parks.yaml", "园区"),
+    "destinations": (35, "destinations.yaml", "目的地（含园区）"),
     "counties": (4, "counties.yaml", "县区"),
     "towns": (23, "towns.yaml", "镇街"),
     "industry_classes": (1380, "industries.yaml", "行业小类"),
@@ -221,6 +225,16 @@ def _check_catalog(catalog: Catalog) -> list[Problem]:
         if park.location is None:
             bad("parks.yaml", row, "location", "缺少位置", "missing location")
 
+    for row, park in enumerate(catalog.parks, start=1):
+        for code in unlisted_targets(list(park.target_industries), list(park.sources)):
+            bad("parks.yaml", row, "sources.targets", f"出处所列目标行业 {code} 不在 target_industries 中",
+                f"sources[].targets names {code}, which target_industries does not list")
+        for index, relation in enumerate(park.relations):
+            if relation.park not in parks or relation.park == park.code:
+                bad("parks.yaml", row, f"relations.{index}.park", f"相关园区 {relation.park} 不存在",
+                    f"unknown related park {relation.park}")
+
+
     # Costs: the place exists; one record per place and kind.
     places = {"city": {"zhongshan"}, "county": counties, "park": parks}
     seen_costs: set[tuple[str, str, str]] = set()
@@ -234,6 +248,72 @@ def _check_catalog(catalog: Catalog) -> list[Problem]:
         if key in seen_costs:
             bad("costs.yaml", row, "kind", f"{cost.place} 的 {cost.kind.value} 重复", f"duplicate {cost.kind.value} for {cost.place}")
         seen_costs.add(key)
+    return problems
+
+
+DESTINATIONS_FILE = "destinations.yaml"
+
+
+def _record_rows(path: Path) -> dict[str, int]:
+    """Code → position of its record in a YAML list file, so a problem names the record even when an earlier
+    record failed validation (and so is missing from the catalog)."""
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    if not isinstance(loaded, list):
+        return {}
+    return {str(r["code"]): n for n, r in enumerate(loaded, start=1) if isinstance(r, dict) and "code" in r}
+
+
+def _check_destinations(catalog: Catalog, rows: dict[str, int]) -> list[Problem]:
+    """destinations.yaml: known references, codes unique across parks and destinations, sources and location."""
+    problems: list[Problem] = []
+    file = DESTINATIONS_FILE
+
+    def bad(_file: str, row: int, column: str, zh: str, en: str) -> None:
+        problems.append(Problem(file=file, row=row, column=column, message=f"{zh} / {en}"))
+
+    industries = {i.code for i in catalog.industries}
+    resources = {r.code for r in catalog.resources}
+    counties = {c.code for c in catalog.counties}
+    towns = {t.code for t in catalog.towns}
+    seen = {p.code for p in catalog.parks}
+    for index, dest in enumerate(catalog.destinations, start=1):
+        row = rows.get(dest.code, index)
+        zh, en = KIND_LABELS[dest.kind]
+        if dest.kind is DestinationKind.park:
+            bad(file, row, "kind", "园区写在 parks.yaml 中", "parks belong in parks.yaml")
+        if dest.code in seen:
+            bad(file, row, "code", f"代码 {dest.code} 重复（代码在所有目的地中唯一）",
+                f"duplicate code {dest.code} (codes are unique across every kind)")
+        seen.add(dest.code)
+        if dest.county not in counties:
+            bad(file, row, "county", f"县区 {dest.county} 不存在", f"unknown county {dest.county}")
+        for code in dest.target_industries:
+            if code not in industries:
+                bad(file, row, "target_industries", f"行业代码 {code} 不在行业目录中",
+                    f"industry code {code} is not in industries.yaml")
+        for index, supply in enumerate(dest.supplies):
+            if supply.resource not in resources:
+                bad(file, row, f"supplies.{index}.resource", f"资源 {supply.resource} 不存在",
+                    f"unknown resource {supply.resource}")
+        details = dest.details
+        if isinstance(details, CoBuiltParkDetails):
+            if details.partner_town not in towns:
+                bad(file, row, "details.partner_town", f"镇街 {details.partner_town} 不存在",
+                    f"unknown town {details.partner_town}")
+            if details.partner_county and details.partner_county not in counties:
+                bad(file, row, "details.partner_county", f"县区 {details.partner_county} 不存在",
+                    f"unknown county {details.partner_county}")
+        for index, policy in enumerate(getattr(details, "subsidies", [])):
+            if not policy.estimate and policy.source is None:
+                bad(file, row, f"details.subsidies.{index}", "补贴须注明出处或标为未证实（estimate: true）",
+                    "a subsidy needs a source or estimate: true")
+        if not dest.sources:
+            bad(file, row, "sources", f"{zh}至少需要一个出处", f"a {en} needs at least one source")
+        if dest.location is None:
+            bad(file, row, "location", "缺少位置", "missing location")
     return problems
 
 
@@ -270,6 +350,7 @@ def check_dataset(data_dir: Path = DATA_DIR) -> CheckReport:
     catalog, problems = read_catalog(data_dir)
     problems.extend(standard.stale(data_dir))
     problems.extend(_check_catalog(catalog))
+    problems.extend(_check_destinations(catalog, _record_rows(data_dir / DESTINATIONS_FILE)))
     firms, rows, firm_problems = read_firms(data_dir / FIRMS_FILE)
     problems.extend(firm_problems)
     problems.extend(_check_firms(catalog, firms, rows))
@@ -297,6 +378,9 @@ def check_dataset(data_dir: Path = DATA_DIR) -> CheckReport:
         "pairings": len(catalog.pairings),
         "pairings_township": sum(1 for p in catalog.pairings if p.township_zh),
         "parks": len(catalog.parks),
+        **{f"destinations.{kind.value}": sum(1 for d in catalog.destinations if d.kind is kind)
+           for kind in DestinationKind if kind is not DestinationKind.park},
+        "destinations": len(catalog.parks) + len(catalog.destinations),
         "costs": len(catalog.costs),
         "firms": len(firms),
     }

@@ -21,6 +21,7 @@ from service.catalog.schemas import (
     Town,
 )
 from service.config import DATA_DIR as DATA_DIR
+from service.destinations.schemas import DestinationCreate
 from service.errors import Problem
 from service.parks.schemas import ParkRecord
 
@@ -34,6 +35,7 @@ FILES: dict[str, type[BaseModel]] = {
     "towns.yaml": Town,
     "pairings.yaml": Pairing,
     "parks.yaml": ParkRecord,
+    "destinations.yaml": DestinationCreate,  # destinations of the other kinds (workshops, agricultural bases, …)
     "costs.yaml": CostFigure,
 }
 FIRMS_FILE = "firms.csv"
@@ -57,6 +59,7 @@ class Catalog:
     towns: list[Town] = field(default_factory=list)
     pairings: list[Pairing] = field(default_factory=list)
     parks: list[ParkRecord] = field(default_factory=list)
+    destinations: list[DestinationCreate] = field(default_factory=list)
     costs: list[CostFigure] = field(default_factory=list)
 
 

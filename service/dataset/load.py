@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.catalog.service import save_catalog
 from service.dataset.files import FIRMS_FILE, read_catalog
+from service.destinations import service as destinations
 from service.errors import ImportRejected
 from service.firms.importer import import_firms
 from service.parks.service import save_records
@@ -20,6 +21,7 @@ Step = Callable[[str], None]
 class LoadReport(BaseModel):
     catalog_changed: int
     parks_changed: int
+    destinations_changed: int = 0
     firms_created: int
     firms_updated: int
     firms_unchanged: int
@@ -37,9 +39,13 @@ def load_starter(*, session: Session, data_dir: Path, step: Step = lambda _: Non
     catalog_changed = save_catalog(session=session, catalog=catalog)
     step("写入园区 / saving parks")
     parks_changed = save_records(session=session, records=catalog.parks)
+    step("写入帮扶车间、农业基地、加工中心与共建园区 / saving workshops, agricultural bases, processing centres "
+         "and co-built parks")
+    destinations_changed = len(destinations.save_records(session=session, records=catalog.destinations))
     step("导入企业 / importing firms")
     firms_file = data_dir / FIRMS_FILE
     report = import_firms(session=session, data=firms_file.read_bytes(), filename=firms_file.name,
                           max_bytes=max(firms_file.stat().st_size + 1, 1))
-    return LoadReport(catalog_changed=catalog_changed, parks_changed=parks_changed, firms_created=report.created,
+    return LoadReport(catalog_changed=catalog_changed, parks_changed=parks_changed,
+                      destinations_changed=destinations_changed, firms_created=report.created,
                       firms_updated=report.updated, firms_unchanged=report.unchanged)

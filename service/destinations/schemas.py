@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from service.catalog.schemas import IndustryCode
-from service.sourcing import Code, Fact, Figure, Source
+from service.sourcing import Code, Fact, Figure, Source, unlisted_targets
 from service.textguard import (
     LABEL_MAX,
     LIST_MAX,
@@ -41,6 +41,12 @@ KIND_LABELS: dict[DestinationKind, tuple[str, str]] = {
     DestinationKind.processing_centre: ("加工中心", "processing centre"),
     DestinationKind.co_built_park: ("共建园区", "co-built park"),
 }
+
+
+POSITIONING_ZH = ("产业定位（中文）；目标行业由 sources[].targets 标明出处，未标明者为本数据集的假设 / "
+                  "Positioning in Chinese; sources[].targets say which target industries a source states")
+POSITIONING_EN = ("产业定位（英文）/ Positioning in English; a target industry no source states is an assumption of "
+                  "this dataset, never an official one")
 
 
 class ParkLevel(StrEnum):
@@ -114,6 +120,24 @@ class Supply(RefuseControl):
     note_en: str = Field(default="", max_length=TEXT_MAX)
 
 
+class RelationKind(StrEnum):
+    predecessor = "predecessor"  # the other park is this one's predecessor (前身)
+    successor = "successor"  # the other park succeeded this one (更名或升级后)
+    same_zone = "same_zone"  # the two records describe the same zone (同一园区的不同名称或时期)
+
+
+class ParkRelation(BaseModel):
+    """How this park relates to another park record (a rename, a predecessor), with its source."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    relation: RelationKind
+    park: Code = Field(description="相关园区代码 / Code of the related park", examples=["zhongshan_edz"])
+    note_zh: str = ""
+    note_en: str = ""
+    source: Source
+
+
 # Kind-specific details. Each carries its `kind`, the discriminator; facts are sourced Figures.
 
 
@@ -129,6 +153,9 @@ class ParkDetails(BaseModel):
     )
     anchors: list[Anchor] = Field(default_factory=list, max_length=LIST_MAX)
     policies: list[Policy] = Field(default_factory=list, max_length=LIST_MAX)
+    relations: list[ParkRelation] = Field(
+        default_factory=list, max_length=LIST_MAX,
+        description="与其他园区记录的关系（前身、同一园区）/ Relations to other park records")
 
 
 class WorkshopDetails(BaseModel):
@@ -216,8 +243,8 @@ class DestinationBase(BaseModel):
     township: str | None = Field(default=None, max_length=100, description="所在乡镇（街道）/ Township",
                                  examples=["双水街道"])
     location: Location | None = None
-    positioning_zh: str = Field(default="", max_length=TEXT_MAX, description="产业定位 / Official positioning (Chinese)")
-    positioning_en: str = Field(default="", max_length=TEXT_MAX, description="Official positioning (English)")
+    positioning_zh: str = Field(default="", max_length=TEXT_MAX, description=POSITIONING_ZH)
+    positioning_en: str = Field(default="", max_length=TEXT_MAX, description=POSITIONING_EN)
     target_industries: list[IndustryCode] = Field(default_factory=list, max_length=LONG_LIST_MAX)
     free_land_mu: Figure | None = Field(default=None, description="可用土地（亩）/ Free land, 亩")
     labour_pool: Figure | None = Field(default=None, description="可用劳动力（人）/ Labour pool, persons")
@@ -231,6 +258,14 @@ class DestinationBase(BaseModel):
     @classmethod
     def _kind_once(cls, data: Any) -> Any:
         return _with_kind(data)
+
+    @model_validator(mode="after")
+    def _sourced_targets_are_targets(self) -> DestinationBase:
+        stray = unlisted_targets(list(self.target_industries), list(self.sources))
+        if stray:
+            raise ValueError(f"sources[].targets 中的 {', '.join(stray)} 不在 target_industries 中 / "
+                             f"sources[].targets name {', '.join(stray)}, which target_industries does not list")
+        return self
 
 
 class DestinationCreate(DestinationBase):

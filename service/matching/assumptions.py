@@ -22,6 +22,10 @@ KWH_PER_10K_YUAN: Final = 300.0  # electricity per 10k yuan of revenue when a fi
 LAND_MU_PER_EMPLOYEE: Final = 0.12  # land need when a firm gives none
 LAND_MU_PER_EMPLOYEE_MAX: Final = 1.0  # an industry's land intensity never asks more than this per worker
 FACTORY_M2_PER_MU: Final = 666.7 * 1.2  # floor space per 亩 of land at a plot ratio of 1.2
+# Workshop floor a production-line worker takes at a settlement workshop: the Jinqiu leather-goods workshop
+# seats 80+ workers on 3,400 m² (szb.eyesnews.cn/pad/cont/202202/15/content_46776.html, 2022-02-15); an
+# estimate for every other workshop. A workshop hosts a line, not a plant, so it is measured in seats.
+WORKSHOP_M2_PER_WORKER: Final = 3400 / 80
 # An input a firm names itself counts as at least this reliance (0–1), whatever its industry's typical mix.
 STATED_INPUT_RELIANCE: Final = 0.8
 # A missing destination figure (labour pool, free land) counts as this neutral factor value.

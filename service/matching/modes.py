@@ -40,6 +40,16 @@ class ModeSpec:
 # Constraints where production moves to the destination: land, EIA category and industry restrictions bind.
 _SITE_CONSTRAINTS: Final = ("land_short", "env_category", "industry_restricted")
 
+# Which kinds each mode ranks. Relocation moves production: industrial parks, workshops at relocation
+# settlements (labour-intensive lines go where the relocated residents live) and co-built parks. Joint
+# development keeps HQ and R&D in the origin and builds a base: parks and co-built parks. Market cooperation
+# buys or processes Liupanshui products: agricultural bases, processing centres and co-built parks (the one
+# on record is an agricultural park with a processing line); industrial parks are left out, because once the
+# county farm products moved onto the bases a park has no product of its own to sell.
+RELOCATION_KINDS: Final = ("park", "workshop", "co_built_park")
+JOINT_DEVELOPMENT_KINDS: Final = ("park", "co_built_park")
+MARKET_KINDS: Final = ("agri_base", "processing_centre", "co_built_park")
+
 # Weights sum to 1 and list every registered factor in display order (a test holds them to the registry).
 MODES: Final[dict[Mode, ModeSpec]] = {
     # Tuned on data/eval/dev.yaml only (a small grid; the optimum is flat): wording, positioning and
@@ -50,21 +60,21 @@ MODES: Final[dict[Mode, ModeSpec]] = {
         label_en="Relocation (Zhongshan firm + Liupanshui resources)",
         weights={"industry_fit": 0.20, "resource_fit": 0.20, "cost_advantage": 0.07, "labour_fit": 0.05,
                  "capacity": 0.05, "semantic_fit": 0.30, "cooperation_ties": 0.04, "relocation_readiness": 0.09},
-        constraints=_SITE_CONSTRAINTS, destination_kinds=("park",), cost_model="site_move"),
+        constraints=_SITE_CONSTRAINTS, destination_kinds=RELOCATION_KINDS, cost_model="site_move"),
     # HQ and R&D stay, so wage savings matter less; positioning, wording and ties more.
     Mode.joint_development: ModeSpec(
         mode=Mode.joint_development, label_zh="共建基地（中山总部/研发+六盘水基地/制造）",
         label_en="Joint development (HQ and R&D in Zhongshan, base in Liupanshui)",
         weights={"industry_fit": 0.24, "resource_fit": 0.16, "cost_advantage": 0.04, "labour_fit": 0.04,
                  "capacity": 0.05, "semantic_fit": 0.30, "cooperation_ties": 0.08, "relocation_readiness": 0.09},
-        constraints=_SITE_CONSTRAINTS, destination_kinds=("park",), cost_model="site_move"),
+        constraints=_SITE_CONSTRAINTS, destination_kinds=JOINT_DEVELOPMENT_KINDS, cost_model="site_move"),
     # Market: the county's products and the wording; nothing moves, so no site constraint binds.
     Mode.market: ModeSpec(
         mode=Mode.market, label_zh="市场合作（中山市场+六盘水产品）",
         label_en="Market cooperation (Zhongshan market + Liupanshui products)",
         weights={"industry_fit": 0.05, "resource_fit": 0.70, "cost_advantage": 0.0, "labour_fit": 0.0,
                  "capacity": 0.0, "semantic_fit": 0.10, "cooperation_ties": 0.10, "relocation_readiness": 0.05},
-        constraints=(), destination_kinds=("park",), cost_model="site_move"),
+        constraints=(), destination_kinds=MARKET_KINDS, cost_model="site_move"),
 }
 DEFAULT_MODE: Final = Mode.relocation
 

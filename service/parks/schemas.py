@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from service.catalog.schemas import IndustryCode
 from service.destinations.schemas import (
+    POSITIONING_EN,
+    POSITIONING_ZH,
     Anchor,
     Location,
     ParkLevel,
+    ParkRelation,
     Policy,
     Restriction,
     RestrictionKind,
     Supply,
 )
-from service.sourcing import Code, Fact, Figure, Source
+from service.sourcing import Code, Fact, Figure, Source, unlisted_targets
 from service.textguard import (
     LIST_MAX,
     LONG_LIST_MAX,
@@ -31,7 +34,7 @@ Name = Annotated[str, Field(max_length=NAME_MAX)]
 Value = Annotated[str, Field(max_length=SHORT_MAX)]
 
 # The building blocks are shared with every destination kind and defined there; re-exported for the park view.
-__all__ = ["Anchor", "Location", "ParkBase", "ParkCreate", "ParkLevel", "ParkRead", "ParkRecord", "ParkUpdate",
+__all__ = ["Anchor", "Location", "ParkBase", "ParkCreate", "ParkLevel", "ParkRead", "ParkRelation", "ParkRecord", "ParkUpdate",
            "Policy", "Restriction", "RestrictionKind", "Supply"]
 
 
@@ -41,8 +44,8 @@ class ParkBase(BaseModel):
     county: Code = Field(description="所属县区代码 / County code", examples=["shuicheng"])
     level: ParkLevel = ParkLevel.unconfirmed
     location: Location | None = None
-    positioning_zh: str = Field(default="", max_length=TEXT_MAX, description="产业定位 / Official positioning (Chinese)")
-    positioning_en: str = Field(default="", max_length=TEXT_MAX, description="Official positioning (English)")
+    positioning_zh: str = Field(default="", max_length=TEXT_MAX, description=POSITIONING_ZH)
+    positioning_en: str = Field(default="", max_length=TEXT_MAX, description=POSITIONING_EN)
     target_industries: list[IndustryCode] = Field(default_factory=list, max_length=LONG_LIST_MAX)
     free_land_mu: Figure | None = Field(default=None, description="可用工业用地（亩）/ Free industrial land, 亩")
     free_factory_m2: Figure | None = Field(
@@ -51,10 +54,21 @@ class ParkBase(BaseModel):
     labour_pool: Figure | None = Field(default=None, description="可用劳动力（人）/ Labour pool, persons")
     anchors: list[Anchor] = Field(default_factory=list, max_length=LIST_MAX)
     policies: list[Policy] = Field(default_factory=list, max_length=LIST_MAX)
+    relations: list[ParkRelation] = Field(
+        default_factory=list, max_length=LIST_MAX,
+        description="与其他园区记录的关系（前身、同一园区）/ Relations to other park records")
     restrictions: list[Restriction] = Field(default_factory=list, max_length=LIST_MAX)
     supplies: list[Supply] = Field(default_factory=list, max_length=LONG_LIST_MAX)
     facts: list[Fact] = Field(default_factory=list, max_length=LONG_LIST_MAX)
     sources: list[Source] = Field(default_factory=list, max_length=LONG_LIST_MAX)
+
+    @model_validator(mode="after")
+    def _sourced_targets_are_targets(self) -> ParkBase:
+        stray = unlisted_targets(list(self.target_industries), list(self.sources))
+        if stray:
+            raise ValueError(f"sources[].targets 中的 {', '.join(stray)} 不在 target_industries 中 / "
+                             f"sources[].targets name {', '.join(stray)}, which target_industries does not list")
+        return self
 
 
 class ParkRecord(ParkBase):

@@ -20,7 +20,7 @@ from service.destinations.service import DestinationNotFound
 from service.parks import schemas as s
 
 PARK = DestinationKind.park
-PARK_ONLY = ("level", "free_factory_m2", "anchors", "policies")  # stored in the destination's details
+PARK_ONLY = ("level", "free_factory_m2", "anchors", "policies", "relations")  # stored in the destination's details
 
 # One not-found class per entity: a park is a destination, so a missing park is a missing destination
 # (its message still says 园区 / park). Kept under this name for the code that catches it.

@@ -9,7 +9,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from service.matching import constants as c
-from service.matching.modes import Mode
+from service.matching.modes import MODES, Mode
 from service.matching.schemas import ProspectRequest, RankedBase
 from service.matching.scoring import FACTOR_NAMES
 from service.matching.service import MatchService
@@ -40,7 +40,9 @@ def test_prospect_scores_and_factor_values_stay_in_the_unit_interval(prop_engine
     _check_bounded(list(result.items))
     assert math.isclose(sum(result.weights.values()), 1.0, abs_tol=1e-9)
     parks = {i.park.id for i in result.items} | {e.park.id for e in result.excluded or []}
-    assert len(parks) == len(prop_engine.world.destinations), "every park is either ranked or excluded with a reason"
+    ranked_kinds = MODES[request.mode].destination_kinds
+    expected = sum(1 for d in prop_engine.world.destinations if d.kind in ranked_kinds)
+    assert len(parks) == expected, "every destination of the mode's kinds is either ranked or excluded with a reason"
 
 
 @pytest.mark.slow

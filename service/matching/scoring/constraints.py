@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from service.matching.schemas import ExclusionReason
-from service.matching.scoring.factors.capacity import available_land
+from service.matching.scoring.factors.capacity import available_land, line_seats, line_workers
 from service.matching.scoring.registry import Batch
 from service.matching.snapshot.world import ENV_ORDER
 from service.parks.schemas import RestrictionKind
@@ -52,12 +52,23 @@ def land_short(b: Batch) -> ConstraintResult:
     """The destination's free land (factory space included) is known and below the firm's need."""
     avail = available_land(b.world, b.dests)
     short = ~np.isnan(avail) & (avail < b.firms.land_mu)
+    # A workshop hosts a line: it is short when it cannot seat the firm's line workers.
+    seats, workers = line_seats(b.world, b.dests), line_workers(b.firms.employees)
+    short = np.where(np.isnan(seats), short, seats < workers)
 
     def reasons(i: int) -> list[ExclusionReason]:
+        if not np.isnan(seats[i]):
+            label_zh, label_en = (b.world.destinations[int(b.dests[i])].label(lang) for lang in ("zh", "en"))
+            return [ExclusionReason(
+                code="land_short",
+                reason_zh=f"需产线工人约 {workers[i]:,.0f} 人，{label_zh}约可容纳 {seats[i]:,.0f} 人",
+                reason_en=f"needs about {workers[i]:,.0f} line workers; the {label_en} seats about {seats[i]:,.0f}")]
         return [ExclusionReason(
             code="land_short",
-            reason_zh=f"需地约 {b.firms.land_mu[i]:,.0f} 亩，园区可用地（含厂房折算）约 {avail[i]:,.0f} 亩",
-            reason_en=f"needs about {b.firms.land_mu[i]:,.0f} mu; the park has about {avail[i]:,.0f} mu free (factory space included)")]
+            reason_zh=f"需地约 {b.firms.land_mu[i]:,.0f} 亩，{b.world.destinations[int(b.dests[i])].label('zh')}"
+                      f"可用地（含厂房折算）约 {avail[i]:,.0f} 亩",
+            reason_en=f"needs about {b.firms.land_mu[i]:,.0f} mu; the {b.world.destinations[int(b.dests[i])].label('en')} "
+                      f"has about {avail[i]:,.0f} mu free (factory space included)")]
 
     return ConstraintResult(short, reasons)
 

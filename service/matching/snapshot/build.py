@@ -142,6 +142,7 @@ def destination_arrays(
         affinity=affinity, relation=relation, supply=effective,
         free_land=np.array([fig(d.free_land_mu) for d in dests], dtype=np.float64),
         free_factory_m2=np.array([fig(d.free_factory_m2) for d in dests], dtype=np.float64),
+        line_floor_m2=np.array([fig(d.line_floor_m2) for d in dests], dtype=np.float64),
         labour_pool=np.array([fig(d.labour_pool) for d in dests], dtype=np.float64),
         county=np.array([county_col.get(d.county, -1) for d in dests], dtype=np.int32),
         wage=np.array([cost(cs.CostKind.wage, d) for d in dests]),

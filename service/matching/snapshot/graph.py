@@ -10,8 +10,8 @@ from service.matching.snapshot.world import DestinationProfile, FirmProfile, Wor
 
 
 def destination_node(dest: DestinationProfile) -> str:
-    """The graph node id of a destination (ids are unique across kinds)."""
-    return node_id(NodeType.PARK, dest.id)
+    """The graph node id of a destination: its kind and id (``park:3``, ``workshop:12``; ids are unique across kinds)."""
+    return node_id(NodeType(dest.kind), dest.id)
 
 
 def destination_text(world: World, dest: DestinationProfile) -> str:
@@ -19,7 +19,8 @@ def destination_text(world: World, dest: DestinationProfile) -> str:
     targets = "、".join(world.industry_name(code) for code in dest.target_industries)
     supplies = "、".join(world.resource_name(s.resource) for s in dest.supplies)
     anchors = "；".join(f"{a.name_zh}：{a.description_zh}" for a in dest.anchors)
-    products = "、".join(world.resource_name(r) for r in world.region.county_products.get(dest.county, {}))
+    products = "、".join([*dest.products,
+                          *(world.resource_name(r) for r in world.region.county_products.get(dest.county, {}))])
     parts = [dest.name_zh, dest.name_en, dest.positioning_zh, dest.positioning_en, targets, supplies, anchors,
              products, world.county_name(dest.county)]
     return "\n".join(p for p in parts if p)
@@ -32,9 +33,11 @@ def industry_text(ind: cs.Industry) -> str:
 def destination_records(world: World, dest: DestinationProfile) -> tuple[list[Node], list[Edge]]:
     """The node and edges of one destination, with its anchors and policies."""
     pid = destination_node(dest)
-    nodes = [Node(pid, NodeType.PARK, destination_text(world, dest),
+    nodes = [Node(pid, NodeType(dest.kind), destination_text(world, dest),
                   {"name_zh": dest.name_zh, "name_en": dest.name_en, "code": dest.code})]
     edges: list[Edge] = []
+    if dest.partner_town and dest.partner_town in world.towns:
+        edges.append(Edge(pid, node_id(NodeType.TOWN, dest.partner_town), EdgeType.PAIRED_WITH))
     if dest.county in world.counties:
         edges.append(Edge(pid, node_id(NodeType.COUNTY, dest.county), EdgeType.IN_COUNTY))
     for code in dict.fromkeys(dest.target_industries):

@@ -20,6 +20,10 @@ __all__ = [
 class NodeType(StrEnum):
     FIRM = "firm"
     PARK = "park"
+    WORKSHOP = "workshop"
+    AGRI_BASE = "agri_base"
+    PROCESSING_CENTRE = "processing_centre"
+    CO_BUILT_PARK = "co_built_park"
     COUNTY = "county"
     TOWN = "town"
     INDUSTRY = "industry"
@@ -45,9 +49,10 @@ class EdgeType(StrEnum):
 
 _N, _E = NodeType, EdgeType
 
-# The node types a firm can be matched to; every meta-path ends on one of them. A new destination
-# kind adds its type here and the triples that link it (supplies, targets, in_county, …).
-DESTINATION_TYPES: tuple[NodeType, ...] = (_N.PARK,)
+# The node types a firm can be matched to, one per destination kind (the type is the kind, so a park stays
+# "park:3" and a workshop is "workshop:12"; ids are unique across kinds, so no two nodes share a number).
+# Every meta-path ends on one of them; a new kind adds its type here and gets every destination triple.
+DESTINATION_TYPES: tuple[NodeType, ...] = (_N.PARK, _N.WORKSHOP, _N.AGRI_BASE, _N.PROCESSING_CENTRE, _N.CO_BUILT_PARK)
 
 # Allowed (source type, edge type, target type); edges are directed source → target.
 TRIPLES: frozenset[tuple[NodeType, EdgeType, NodeType]] = frozenset(
@@ -59,6 +64,7 @@ TRIPLES: frozenset[tuple[NodeType, EdgeType, NodeType]] = frozenset(
         (_N.INDUSTRY, _E.SUPPLIES_INDUSTRY, _N.INDUSTRY),
         (_N.INDUSTRY, _E.SUBCLASS_OF, _N.INDUSTRY),
         (_N.TOWN, _E.PAIRED_WITH, _N.COUNTY),
+        (_N.CO_BUILT_PARK, _E.PAIRED_WITH, _N.TOWN),  # a co-built park and the origin town it was built with
         *((_N.ANCHOR_ENTERPRISE, _E.LOCATED_IN, d) for d in DESTINATION_TYPES),
         *((d, _E.SUPPLIES, _N.RESOURCE) for d in DESTINATION_TYPES),
         *((d, _E.TARGETS, _N.INDUSTRY) for d in DESTINATION_TYPES),
@@ -72,7 +78,7 @@ METAPATHS: tuple[MetaPath, ...] = (
     MetaPath(
         "resource", ((_E.IN_INDUSTRY, "out"), (_E.CONSUMES, "out"), (_E.SUPPLIES, "in")), DESTINATION_TYPES
     ),
-    # firm → industry ← destination: it officially targets the firm's industry class.
+    # firm → industry ← destination: it targets the firm's industry class (sourced or assumed: see the record).
     MetaPath("industry", ((_E.IN_INDUSTRY, "out"), (_E.TARGETS, "in")), DESTINATION_TYPES),
     # It targets the firm's group (class → group) or division (class → group → division): weaker.
     MetaPath(

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from service.catalog import schemas as cs
+from service.destinations.schemas import KIND_LABELS, DestinationKind
 from service.firms.schemas import EnvCategory
 from service.parks.schemas import Anchor, Location, Policy, Restriction, Supply
 from service.sourcing import Figure, Source
@@ -75,14 +76,32 @@ class DestinationProfile:
     target_industries: tuple[str, ...] = ()
     free_land_mu: Figure | None = None
     free_factory_m2: Figure | None = None
+    line_floor_m2: Figure | None = None  # workshop floor for a production line (measured in seats, not land)
     labour_pool: Figure | None = None
     supplies: tuple[Supply, ...] = ()
     restrictions: tuple[Restriction, ...] = ()
     anchors: tuple[Anchor, ...] = ()
     policies: tuple[Policy, ...] = ()
     sources: tuple[Source, ...] = ()
+    # Target industry → the source that states it; a target missing here is assumed by the dataset, never official.
+    sourced_targets: Mapping[str, Source] = field(default_factory=dict, compare=False)
+    products: tuple[str, ...] = ()  # what an agricultural base grows or a processing centre makes (display names)
+    partner_town: str | None = None  # the origin town a co-built park was built with
     details: Mapping[str, Any] = field(default_factory=dict, compare=False)
     fingerprint: str = ""  # a digest of the stored record: the vectors depend on it
+
+    def label(self, lang: str = "zh") -> str:
+        """What the destination is, in words: 园区 / park, 帮扶车间 / workshop, …"""
+        return kind_label(self.kind, lang)
+
+
+def kind_label(kind: str, lang: str = "zh") -> str:
+    """The name of a destination kind in Chinese or English (the code itself for an unknown kind)."""
+    try:
+        zh, en = KIND_LABELS[DestinationKind(kind)]
+    except ValueError:
+        return kind
+    return zh if lang == "zh" else en
 
 
 @dataclass(frozen=True)
@@ -143,6 +162,7 @@ class DestinationArrays:
     supply: NDArray[np.float32]  # (destinations, resources) effective supply strength incl. substitutes
     free_land: NDArray[np.float64]  # nan when unknown
     free_factory_m2: NDArray[np.float64]
+    line_floor_m2: NDArray[np.float64]  # nan unless the destination offers workshop floor for a line
     labour_pool: NDArray[np.float64]
     county: NDArray[np.int32]
     wage: NDArray[np.float64]

@@ -21,6 +21,10 @@ WORKSHOP = {
 }
 
 
+STARTER_WORKSHOPS = 7  # data/destinations.yaml
+STARTER_DESTINATIONS = 35  # the 7 parks and the 28 destinations of other kinds
+
+
 def _log(db_url: str, after: int) -> list[tuple[str, tuple[int, ...], bool]]:
     engine = make_engine(db_url)
     with unit_of_work(make_session_factory(engine)) as session:
@@ -52,7 +56,8 @@ def test_kind_park_lists_the_seven_starter_parks_with_their_park_ids(client: Tes
         assert destination["details"]["level"] == park["level"]
         assert destination["details"]["anchors"] == park["anchors"]
         assert destination["free_land_mu"] == park["free_land_mu"]
-    assert client.get("/api/v1/destinations", params={"kind": "workshop"}).json()["total"] == 0
+    assert {p["code"] for p in parks["items"]}.isdisjoint(
+        d["code"] for d in client.get("/api/v1/destinations", params={"kind": "workshop"}).json()["items"])
 
 
 def test_a_park_created_renamed_and_deleted_through_parks_logs_one_row_per_change(
@@ -117,8 +122,8 @@ def test_a_workshop_is_a_destination_but_not_a_park(client: TestClient, editor: 
     assert body["details"]["households"]["value"] == 1200 and body["township"] == "月照街道"
     assert body["county_name_zh"]
     workshop_id = body["id"]
-    assert client.get("/api/v1/destinations", params={"kind": "workshop"}).json()["total"] == 1
-    assert client.get("/api/v1/destinations").json()["total"] == 8
+    assert client.get("/api/v1/destinations", params={"kind": "workshop"}).json()["total"] == STARTER_WORKSHOPS + 1
+    assert client.get("/api/v1/destinations").json()["total"] == STARTER_DESTINATIONS + 1
     assert workshop_id not in [p["id"] for p in client.get("/api/v1/parks").json()["items"]]
     missing = client.get(f"/api/v1/parks/{workshop_id}", headers={"Accept-Language": "zh"})
     assert missing.status_code == 404 and missing.json()["detail"] == f"园区 {workshop_id} 不存在"
@@ -184,3 +189,34 @@ def test_openapi_documents_the_kinds_and_examples(client: TestClient) -> None:
     mapping = spec["components"]["schemas"]["DestinationCreate"]["properties"]["details"]["discriminator"]["mapping"]
     assert set(mapping) == {"park", "workshop", "agri_base", "processing_centre", "co_built_park"}
 
+
+
+@pytest.mark.parametrize("kind", ["workshop", "agri_base"])
+def test_the_starter_workshops_and_agricultural_bases_are_listed_with_their_sources(
+    client: TestClient, kind: str,
+) -> None:
+    page = client.get("/api/v1/destinations", params={"kind": kind, "limit": 100}).json()
+    assert page["total"] >= 7 and len(page["items"]) == page["total"]
+    for item in page["items"]:
+        assert item["kind"] == item["details"]["kind"] == kind
+        assert item["sources"] and all(s["url"] for s in item["sources"]), item["code"]
+        assert item["county_name_zh"] and item["location"]["estimate"] is True, item["code"]
+    by_code = {item["code"]: item for item in page["items"]}
+    if kind == "workshop":
+        yutang = by_code["yutang_workshop"]["details"]
+        assert yutang["community"] == "鱼塘社区" and yutang["residents"]["value"] == 9731
+        assert yutang["residents"]["source"].startswith("http") and yutang["labour_available"]["estimate"] is True
+        assert yutang["subsidies"][0]["source"]["url"].startswith("http")
+        assert by_code["jinqiu_workshop"]["details"]["workshop_m2"]["value"] == 3400
+    else:
+        tianfu = by_code["tianfu_cili_park"]
+        assert tianfu["details"]["products"][0] == "刺梨" and tianfu["details"]["area_mu"]["value"] == 31200
+        assert tianfu["township"] == "盘关镇"
+        assert {s["resource"] for s in by_code["putian_cattle_farm"]["supplies"]} == {"beef_cattle"}
+
+
+def test_a_sourced_target_must_be_a_target(client: TestClient, editor: dict[str, str]) -> None:
+    body = {**WORKSHOP, "code": "stray_target", "sources": [{"url": "https://example.org", "targets": ["C1829"]}]}
+    refused = client.post("/api/v1/destinations", headers=editor, json=body)
+    assert refused.status_code == 422
+    assert "C1829" in refused.text and "target_industries" in refused.text

@@ -12,7 +12,7 @@ from service.config import Settings
 from service.database import make_engine, make_session_factory
 from service.matching import constants as c
 from service.matching.commands import synthetic_firms
-from service.matching.modes import DEFAULT_MODE, Mode
+from service.matching.modes import DEFAULT_MODE, MODES, Mode
 from service.matching.service import MatchService
 
 pytestmark = pytest.mark.slow
@@ -36,8 +36,9 @@ def _exhaustive_top(engine: MatchService, dest_row: int, mode: Mode, k: int) -> 
     """The naive way: every firm against every park, sorted by score then id, excluded pairs dropped."""
     state = engine.state
     rows = np.arange(len(state.world.firm_arrays), dtype=np.intp)
-    scores, excluded, _, _ = engine.pair_scores(firm_rows=rows, mode=mode, weights={})
-    col, bad = scores[:, dest_row], excluded[:, dest_row]
+    scores, excluded, _, dest_rows = engine.pair_scores(firm_rows=rows, mode=mode, weights={})
+    column = list(dest_rows).index(dest_row)  # the columns are the destinations the mode ranks
+    col, bad = scores[:, column], excluded[:, column]
     ok = np.flatnonzero(~bad)
     order = ok[np.lexsort((state.firm_ids[ok], -np.round(col[ok], 12)))]
     return [int(state.firm_ids[i]) for i in order[:k]]
@@ -46,6 +47,8 @@ def _exhaustive_top(engine: MatchService, dest_row: int, mode: Mode, k: int) -> 
 @pytest.mark.parametrize("mode", [Mode.relocation, Mode.market])
 def test_every_park_gets_the_exhaustive_top_fifty(big_engine: MatchService, mode: Mode) -> None:
     for p, park in enumerate(big_engine.world.destinations):
+        if park.kind not in MODES[mode].destination_kinds:
+            continue
         result = big_engine.candidates(park_id=park.id, mode=mode, top_k=50)
         assert result.considered == FIRMS
         assert [item.firm.id for item in result.items] == _exhaustive_top(big_engine, p, mode, 50), park.code
@@ -58,10 +61,12 @@ def test_beyond_the_exact_limit_the_channels_propose_and_miss_some(
     monkeypatch.setattr(c, "EXACT_CANDIDATES_MAX_FIRMS", FIRMS - 1)
     found = []
     for p, park in enumerate(big_engine.world.destinations):
-        result = big_engine.candidates(park_id=park.id, top_k=50)
+        # Each destination in a mode that ranks its kind (the default mode first).
+        mode = next(m for m in (DEFAULT_MODE, *Mode) if park.kind in MODES[m].destination_kinds)
+        result = big_engine.candidates(park_id=park.id, mode=mode, top_k=50)
         assert result.considered <= 2 * c.VECTOR_CANDIDATES
         got = {item.firm.id for item in result.items}
-        found.append(len(got & set(_exhaustive_top(big_engine, p, DEFAULT_MODE, 50))) / 50)
+        found.append(len(got & set(_exhaustive_top(big_engine, p, mode, 50))) / 50)
     assert min(found) < 1.0
 
 

@@ -38,7 +38,7 @@ def test_propagation_pulls_related_firm_park_pairs_together_and_not_unrelated_on
     before: dict[str, list[float]] = {"related": [], "unrelated": []}
     after: dict[str, list[float]] = {"related": [], "unrelated": []}
     for park in world.destinations:
-        pid = node_id("park", park.id)
+        pid = node_id(park.kind, park.id)
         for firm in world.firms[:150]:
             fid = node_id("firm", firm.id or 0)
             gain = float(prop[row[fid]] @ prop[row[pid]] - raw[row[fid]] @ raw[row[pid]])

@@ -25,6 +25,11 @@ def cooperation_ties(b: Batch) -> FactorOutput:
     county = w.dest_arrays.county[b.dests]
     paired = w.paired[b.firms.town, county]
     township = w.township_paired[b.firms.town, county]
+    # A park co-built with the firm's own town is as close a tie as a town–county pairing.
+    town_col = {code: i for i, code in enumerate(w.town_codes)}
+    partner = np.array([town_col.get(d.partner_town or "", -2) for d in w.destinations], dtype=np.int32)[b.dests]
+    co_built = partner == b.firms.town
+    paired = paired | co_built
     projects = np.array([code in region.county_projects for code in w.county_codes] + [False])[county]
     values = np.where(paired, TIE_TOWN_COUNTY, TIE_CITY + np.where(projects, TIE_EARLIER_PROJECTS, 0.0))
     for i in np.flatnonzero(township & ~paired):
@@ -33,6 +38,10 @@ def cooperation_ties(b: Batch) -> FactorOutput:
     def explain(i: int) -> Evidence:
         dest = w.destinations[int(b.dests[i])]
         town = w.town_codes[int(b.firms.town[i])] if b.firms.town[i] >= 0 else None
+        if co_built[i]:
+            return Evidence(phrase_zh=f"{dest.name_zh}由{w.town_name(town)}与{w.county_name(dest.county)}共建",
+                            phrase_en=f"{dest.name_en} was co-built by {w.town_name(town, 'en')} and "
+                                      f"{w.county_name(dest.county, 'en')}")
         pairing = w.pairings.get((town or "", dest.county))
         if pairing is not None and pairing.township_zh:
             here = _in_township(b, i)

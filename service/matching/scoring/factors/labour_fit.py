@@ -28,13 +28,15 @@ def labour_fit(b: Batch) -> FactorOutput:
         dest = b.world.destinations[int(b.dests[i])]
         numbers = [EvidenceNumber(label_zh="需用工", label_en="Workers needed",
                                   figure=estimate(need[i], "人", "员工 × 生产人员比例 / staff × production share"))]
+        kind, kind_en = dest.label("zh"), dest.label("en")
         if dest.labour_pool is None:
-            return Evidence(phrase_zh="园区劳动力数据缺失，按中性计", phrase_en="no labour-pool figure for the park; counted as neutral",
-                            numbers=numbers)
-        numbers.append(EvidenceNumber(label_zh="园区可用劳动力", label_en="Park labour pool", figure=dest.labour_pool))
+            return Evidence(phrase_zh=f"{kind}劳动力数据缺失，按中性计",
+                            phrase_en=f"no labour-pool figure for the {kind_en}; counted as neutral", numbers=numbers)
+        numbers.append(EvidenceNumber(label_zh=f"{kind}可用劳动力", label_en=f"Labour pool of the {kind_en}",
+                                      figure=dest.labour_pool))
         return Evidence(
-            phrase_zh=f"园区可用劳动力约 {pool[i]:,.0f} 人，企业需约 {need[i]:,.0f} 人；{region.labour_outflow_zh}",
-            phrase_en=f"the park's labour pool is about {pool[i]:,.0f} for about {need[i]:,.0f} workers needed; "
+            phrase_zh=f"{kind}可用劳动力约 {pool[i]:,.0f} 人，企业需约 {need[i]:,.0f} 人；{region.labour_outflow_zh}",
+            phrase_en=f"the {kind_en}'s labour pool is about {pool[i]:,.0f} for about {need[i]:,.0f} workers needed; "
                       f"{region.labour_outflow_en}",
             numbers=numbers)
 

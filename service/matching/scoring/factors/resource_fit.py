@@ -41,11 +41,12 @@ def resource_fit(b: Batch) -> FactorOutput:
         if not needs:
             return Evidence(phrase_zh="企业无可匹配的原料或能源需求", phrase_en="the firm states no material or energy input to match",
                             numbers=numbers)
+        kind, kind_en = dest.label("zh"), dest.label("en")
         if hits:
-            zh = "园区可供应企业所需的" + "、".join(w.resource_name(w.resource_codes[r]) for r in hits)
-            en = "the park supplies the firm's " + ", ".join(w.resource_name(w.resource_codes[r], "en") for r in hits)
+            zh = f"{kind}可供应企业所需的" + "、".join(w.resource_name(w.resource_codes[r]) for r in hits)
+            en = f"the {kind_en} supplies the firm's " + ", ".join(w.resource_name(w.resource_codes[r], "en") for r in hits)
         else:
-            zh, en = "园区不供应企业的主要投入", "the park supplies none of the firm's main inputs"
+            zh, en = f"{kind}不供应企业的主要投入", f"the {kind_en} supplies none of the firm's main inputs"
         if missing:
             zh += "；缺" + "、".join(w.resource_name(w.resource_codes[r]) for r in missing)
             en += "; lacking " + ", ".join(w.resource_name(w.resource_codes[r], "en") for r in missing)

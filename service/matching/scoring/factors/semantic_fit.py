@@ -21,9 +21,10 @@ def semantic_fit(b: Batch) -> FactorOutput:
     values = np.clip((b.semantic - SEMANTIC_LOW) / (SEMANTIC_HIGH - SEMANTIC_LOW), 0.0, 1.0)
 
     def explain(i: int) -> Evidence:
+        dest = b.world.destinations[int(b.dests[i])]
         return Evidence(
-            phrase_zh=f"企业与园区描述在图传播向量空间中的相似度为 {b.semantic[i]:.2f}",
-            phrase_en=f"the firm's and the park's graph-propagated text vectors have cosine {b.semantic[i]:.2f}",
+            phrase_zh=f"企业与{dest.label('zh')}描述在图传播向量空间中的相似度为 {b.semantic[i]:.2f}",
+            phrase_en=f"the firm's and the {dest.label('en')}'s graph-propagated text vectors have cosine {b.semantic[i]:.2f}",
             numbers=[EvidenceNumber(label_zh="余弦相似度", label_en="Cosine similarity",
                                     figure=estimate(b.semantic[i], "cos", "多语种 USE 向量经图传播 / multilingual USE vectors propagated over the graph"))])
 

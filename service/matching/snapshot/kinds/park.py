@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service.matching.snapshot.world import DestinationProfile
 from service.parks.schemas import ParkRead
 from service.parks.service import list_parks, to_read
+from service.sourcing import sourced_targets
 
 KIND: Final = "park"
 
@@ -23,7 +24,7 @@ def profile(park: ParkRead) -> DestinationProfile:
         positioning_en=park.positioning_en, target_industries=tuple(park.target_industries),
         free_land_mu=park.free_land_mu, free_factory_m2=park.free_factory_m2, labour_pool=park.labour_pool,
         supplies=tuple(park.supplies), restrictions=tuple(park.restrictions), anchors=tuple(park.anchors),
-        policies=tuple(park.policies), sources=tuple(park.sources),
+        policies=tuple(park.policies), sources=tuple(park.sources), sourced_targets=sourced_targets(park.sources),
         fingerprint=hashlib.sha256(park.model_dump_json().encode()).hexdigest(),
     )
 

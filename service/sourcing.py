@@ -77,7 +77,7 @@ class Source(RefuseControl):
     url: str = Field(max_length=URL_MAX, description="网址或出版物 / URL or publication")
     title: str | None = Field(default=None, max_length=LABEL_MAX, description="标题 / Title")
     accessed: Day | None = Field(default=None, description="查阅日期 / Date read")
-    targets: list[Annotated[str, Field(pattern=r"^[A-T](\d{2}|\d{3}|\d{4})?$")]] = Field(
+    targets: list[Annotated[str, Field(pattern=r"^[A-T](\d{2}|\d{3}|\d{4})?$", max_length=5)]] = Field(
         default_factory=list, max_length=LIST_MAX,
         description="此出处明确给出的目标行业代码；未列出的目标行业为本数据集的假设 / Target industry codes this "
                     "source states; a target no source states is an assumption of this dataset",

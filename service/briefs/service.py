@@ -105,7 +105,7 @@ def explain(*, engine: Any, firm_id: int, park_id: int, mode: Mode,
 def check_pair(*, session: Session, firm_id: int, park_id: int) -> None:
     """Raise 404 when the firm or the park does not exist."""
     firm_service.get(session=session, firm_id=firm_id)
-    park_service.get(session=session, park_id=park_id)
+    park_service.get_as_park(session=session, destination_id=park_id)
 
 
 def _town(session: Session, code: str | None) -> Bi:
@@ -128,7 +128,7 @@ def brief_data(*, session: Session, engine: Any, firm_id: int, park_id: int, mod
                weights: dict[str, float] | None = None) -> BriefData:
     """Gather everything the brief prints for the pair (404 for an unknown firm or park, checked first)."""
     firm = firm_service.get(session=session, firm_id=firm_id)
-    park = park_service.get(session=session, park_id=park_id)
+    park = park_service.get_as_park(session=session, destination_id=park_id)
     item, of = explain(engine=engine, firm_id=firm_id, park_id=park_id, mode=mode, weights=weights)
     names = _names(session, cm.Industry, firm.industries)
     shown = content.stored_firm(firm, town=_town(session, firm.town), industry_names=names)
@@ -138,7 +138,7 @@ def brief_data(*, session: Session, engine: Any, firm_id: int, park_id: int, mod
 
 def prospect_data(*, session: Session, engine: Any, prospect: ProspectRequest, park_id: int) -> BriefData:
     """The brief for a prospect typed in as free text and one destination (404 for an unknown destination)."""
-    park = park_service.get(session=session, park_id=park_id)
+    park = park_service.get_as_park(session=session, destination_id=park_id)
     result = engine.match(prospect.model_copy(update={"top_k": MAX_TOP_K, "include_excluded": True}))
     item = _pick(result.items, result.excluded, park_id)
     shown = content.prospect_firm(prospect, result, town=_town(session, result.prospect.town))
@@ -174,7 +174,7 @@ def comparison(*, session: Session, engine: Any, firm_id: int, park_ids: list[in
     parks = []
     for park_id in park_ids:
         try:
-            parks.append(park_service.get(session=session, park_id=park_id))
+            parks.append(park_service.get_as_park(session=session, destination_id=park_id))
         except NotFound:
             raise DestinationNotFound(f"目的地 {park_id} 不存在（park_ids）/ destination {park_id} not found (park_ids)",
                                       problems=[Problem(column="park_ids", message=f"目的地 {park_id} 不存在 / "
@@ -206,7 +206,7 @@ def make_batch(*, session: Session, engine: Any, park_id: int, top: int, fmt: Br
     """The briefs of a destination's top leads, ranked by the matching service, as one ZIP."""
     if not 1 <= top <= MAX_BATCH:
         raise InvalidBriefRequest("top", f"须在 1–{MAX_BATCH} 之间", f"must be between 1 and {MAX_BATCH}")
-    park = park_service.get(session=session, park_id=park_id)
+    park = park_service.get_as_park(session=session, destination_id=park_id)
     leads = engine.candidates(park_id=park_id, mode=mode, top_k=top).items
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -126,15 +126,15 @@ class RelationKind(StrEnum):
     same_zone = "same_zone"  # the two records describe the same zone (同一园区的不同名称或时期)
 
 
-class ParkRelation(BaseModel):
+class ParkRelation(RefuseControl):
     """How this park relates to another park record (a rename, a predecessor), with its source."""
 
     model_config = ConfigDict(extra="forbid")
 
     relation: RelationKind
     park: Code = Field(description="相关园区代码 / Code of the related park", examples=["zhongshan_edz"])
-    note_zh: str = ""
-    note_en: str = ""
+    note_zh: str = Field(default="", max_length=TEXT_MAX)
+    note_en: str = Field(default="", max_length=TEXT_MAX)
     source: Source
 
 

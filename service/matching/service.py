@@ -172,13 +172,11 @@ class MatchService:
         """Poll the change log every ``every`` seconds in a background thread, until ``close``."""
         if self._follower is not None:
             return
-        self.retrieval.preload()
+        # The model is loaded here, not in the thread: CPython 3.11 can fail with "AST constructor recursion
+        # depth mismatch" when two threads compile code at once, and loading a model imports modules.
+        self.retrieval.warm()
 
         def run() -> None:
-            try:
-                self.retrieval.warm()
-            except Exception as exc:  # a change will load the model itself, only later
-                log.warning("encoder_warm_up_failed", error=repr(exc))
             while not self._stop.wait(every):
                 try:
                     self.poll_changes()

@@ -62,6 +62,14 @@ def get(*, session: Session, park_id: int) -> s.ParkRead:
     return from_destination(destinations.get(session=session, destination_id=park_id, kind=PARK))
 
 
+def get_as_park(*, session: Session, destination_id: int) -> s.ParkRead:
+    """Any destination in the park read shape (what briefs print); another kind's own details are left out."""
+    destination = destinations.get(session=session, destination_id=destination_id)
+    if destination.kind == PARK:
+        return from_destination(destination)
+    return s.ParkRead.model_validate(destination.model_dump(mode="json", exclude={"kind", "township", "details"}))
+
+
 def get_by_code(*, session: Session, code: str) -> s.ParkRead:
     """Return one park by its code or raise ParkNotFound."""
     return from_destination(destinations.get_by_code(session=session, code=code, kind=PARK))

@@ -87,12 +87,6 @@ class EngineIndex:
         return load_or_build(index_dir, expected_fingerprint=self.encoder.fingerprint, expected_data_hash=data_hash,
                              build_fn=build)
 
-    def preload(self) -> None:
-        """Import the encoder's code on the calling thread, before ``warm`` runs in another."""
-        preload = getattr(self.encoder, "preload", None)
-        if preload is not None:
-            preload()
-
     def warm(self) -> None:
         """Load the encoder's model now (a build from cached vectors never loads it), so the first change
         after start-up is not the one that pays for it. Nothing is written to the vector cache."""

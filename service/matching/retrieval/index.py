@@ -24,11 +24,21 @@ def _content_words(text: str) -> str:
     return " ".join(word for word in text.split() if word.lower().strip("(),") not in _STOPWORDS)
 
 
-def class_doc(world: World, code: str) -> str:
-    """The lexical document of an industry class: its own words and its parent's name."""
+# Words nearly every class name carries ("…制造", "…生产和供应", "manufacture of …"): left out of the class
+# documents, a query's "生产" or "manufacture" no longer pulls it towards the shortest names that contain them.
+GENERIC_CLASS_WORDS = frozenset({
+    "制造", "生产", "加工", "和", "及", "与", "的", "其他", "供应", "服务", "业", "产品", "用品", "设备",
+    "manufacture", "manufacturing", "of", "and", "production", "processing", "other", "products", "product",
+    "services", "service", "supply", "the", "for", "equipment",
+})
+
+
+def class_doc(world: World, code: str, segmenter: Segmenter) -> str:
+    """The lexical document of an industry class: its own words and its parent's name, generic words left out."""
     ind = world.industries[code]
     parent = world.industries.get(ind.parent or "")
-    return industry_text(ind) + (f" {parent.name_zh} {parent.name_en}" if parent else "")
+    text = industry_text(ind) + (f" {parent.name_zh} {parent.name_en}" if parent else "")
+    return " ".join(t for t in segmenter.tokenize(text) if t not in GENERIC_CLASS_WORDS)
 
 
 class EngineIndex:
@@ -56,7 +66,7 @@ class EngineIndex:
         # Inference channels over industry classes and resources; a baseline channel over destinations.
         self.class_codes = world.class_codes
         self.class_vecs: F32 = np.stack([raw[pos[node_id(NodeType.INDUSTRY, code)]] for code in world.class_codes])
-        self.industry_bm25 = BM25Index(world.class_codes, [class_doc(world, code) for code in world.class_codes],
+        self.industry_bm25 = BM25Index(world.class_codes, [class_doc(world, code, self.segmenter) for code in world.class_codes],
                                        segmenter=self.segmenter)
         self.resource_bm25 = BM25Index(
             world.resource_codes,

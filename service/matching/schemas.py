@@ -217,6 +217,35 @@ class InferredResource(BaseModel):
     source: str = Field(description="given | text | industry", examples=["industry"])
 
 
+class ReadFigure(BaseModel):
+    """A figure read from the prospect's own text; a field stated in the request wins over it."""
+
+    field: str = Field(description="employees | land_mu | factory_m2 | input | electricity_kwh | revenue_10k_yuan | export_share",
+                       examples=["employees"])
+    label_zh: str = Field(examples=["员工人数"])
+    label_en: str = Field(examples=["Employees"])
+    value: float = Field(description="数值（单位见 unit）/ Value in `unit`", examples=[300])
+    unit: str = Field(examples=["人"])
+    resource: str | None = Field(default=None, description="年用量所指资源代码 / Resource of a yearly tonnage",
+                                 examples=["aluminium_ingot"])
+    quote: str = Field(description="原文 / The words it was read from", examples=["员工300人"])
+    used: bool = Field(description="是否用于画像（请求中已填写的字段优先）/ Whether the profile uses it (a stated field wins)")
+    provenance_zh: str = Field(default="从描述中读取", examples=["从描述中读取"])
+    provenance_en: str = Field(default="read from your text", examples=["read from your text"])
+
+
+class ReadCue(BaseModel):
+    """A relocation cue read from the prospect's text (rent, land, hiring, expansion, customers in the southwest)."""
+
+    code: str = Field(description="rent_rising | land_shortage | hiring_difficulty | expansion | southwest_customers",
+                      examples=["hiring_difficulty"])
+    label_zh: str = Field(examples=["招工难"])
+    label_en: str = Field(examples=["hiring difficulty"])
+    quote: str = Field(examples=["招工难"])
+    provenance_zh: str = Field(default="从描述中读取", examples=["从描述中读取"])
+    provenance_en: str = Field(default="read from your text", examples=["read from your text"])
+
+
 class MatchResult(BaseModel):
     """Ranked parks for a prospect, with what was inferred from its text so staff can correct it."""
 
@@ -225,6 +254,9 @@ class MatchResult(BaseModel):
     weights: dict[str, float]
     industries: list[InferredIndustry] = Field(description="推断的行业（可修改后重跑）/ Industries inferred, editable")
     resources: list[InferredResource] = Field(description="推断的资源 / Resources inferred")
+    read_from_text: list[ReadFigure] = Field(
+        default_factory=list, description="从描述中读取的数值 / Figures read from the text (stated fields win)")
+    cues: list[ReadCue] = Field(default_factory=list, description="从描述中读取的转移动因 / Relocation cues read from the text")
     items: list[RankedPark]
     excluded: list[ExcludedPark] | None = None
 

@@ -35,6 +35,7 @@ from service.matching.retrieval.candidates import (
 )
 from service.matching.retrieval.index import F32, EngineIndex
 from service.matching.retrieval.prospect import PROSPECT_FIELDS, Prospect, prospect_profile, resolve_town
+from service.matching.retrieval.text_figures import reading_report
 from service.matching.scoring.ranker import Scored, score, stability
 from service.matching.snapshot.build import profile_arrays, with_destinations, with_firm, without_firm
 from service.matching.snapshot.graph import destination_node, destination_records, firm_records
@@ -439,8 +440,10 @@ class MatchService:
         items, excluded = self._dests_for(state, arrays, vec, profile, mode=request.mode, weights=w,
                                           top_k=request.top_k, include_excluded=request.include_excluded,
                                           paths=paths, prospect_name=profile.name_zh)
+        read, cues = reading_report(state.world, request)
         return s.MatchResult(prospect=self.firm_ref(state.world, profile), mode=request.mode, weights=w,
-                             industries=industries, resources=resources, items=items, excluded=excluded)
+                             industries=industries, resources=resources, read_from_text=read, cues=cues, items=items,
+                             excluded=excluded)
 
     def rank_prospect_parks(self, request: s.ProspectRequest) -> list[str]:
         """Destination codes best first, without explanations (for evaluation)."""

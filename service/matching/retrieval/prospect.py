@@ -12,6 +12,7 @@ from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.errors import InvalidProspect
 from service.matching.retrieval.index import F32, EngineIndex
+from service.matching.retrieval.text_figures import read_profile, read_resources
 from service.matching.snapshot.graph_schema import NodeType, node_id
 from service.matching.snapshot.world import FirmProfile, World
 
@@ -85,14 +86,18 @@ def prospect_profile(index: EngineIndex, world: World, request: s.ProspectReques
     town = resolve_town(world, request.town)
     industries, raw = infer_industries(index, world, text=request.description, given=request.industries)
     codes = [i.code for i in industries]
+    # Figures the text states fill the fields the request leaves empty; a stated field always wins.
+    read = read_profile(world, request)
     resources = infer_resources(index, world, text=request.description, industries=codes, given=request.inputs)
-    stated = {i.resource: i.quantity for i in request.inputs}
+    resources = read_resources(world, resources, read.inputs)
+    stated = {**read.inputs, **{i.resource: i.quantity for i in request.inputs}}
     inputs = tuple((r.code, stated.get(r.code, 0.0)) for r in resources if r.source in ("given", "text"))
     name = request.name or ("意向企业" if not request.description.isascii() else "Prospect")
     profile = FirmProfile(
         id=None, name_zh=name, name_en=request.name or "Prospect", town=town, industries=tuple(codes),
-        description_zh=request.description, employees=request.employees, revenue_10k_yuan=request.revenue_10k_yuan,
-        land_mu=request.land_mu, electricity_kwh=request.electricity_kwh, inputs=inputs,
+        description_zh=request.description, employees=read.employees, revenue_10k_yuan=read.revenue_10k_yuan,
+        land_mu=read.land_mu, electricity_kwh=read.electricity_kwh, inputs=inputs, expansion=read.expansion,
+        cues=read.cues,
     )
     neighbours = [node_id(NodeType.INDUSTRY, code) for code in codes]
     if town:

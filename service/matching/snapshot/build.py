@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from service.catalog import schemas as cs
 from service.matching import assumptions as a
 from service.matching.snapshot.world import (
+    CUE_CODES,
     ENV_ORDER,
     RELATION_VALUE,
     RELATIONS,
@@ -168,7 +169,7 @@ def firm_arrays(
     explicit = np.zeros((n, n_r), dtype=bool)
     cols: dict[str, list[Any]] = {k: [] for k in (
         "employees", "employees_given", "revenue_10k", "revenue_given", "land_mu", "land_given", "kwh", "kwh_given",
-        "tonnes", "tonnes_given", "labour_intensity", "env", "expansion", "town")}
+        "tonnes", "tonnes_given", "labour_intensity", "env", "expansion", "town", "cues")}
     # Labour and land have their own factors; resource fit is about materials and energy, power included
     # (its intensity is high only for energy-heavy industries, where a power-plant park matters).
     own_factor = {code for code, r in resources.items() if r.category in (cs.ResourceCategory.labour,
@@ -229,6 +230,7 @@ def firm_arrays(
         cols["env"].append(ENV_ORDER.index(firm.env_category) if firm.env_category in ENV_ORDER else 2)
         cols["expansion"].append(firm.expansion)
         cols["town"].append(town_col.get(firm.town or "", -1))
+        cols["cues"].append([code in firm.cues for code in CUE_CODES])
     return FirmArrays(
         industry=industry, demand=demand, explicit=explicit,
         employees=np.array(cols["employees"], dtype=np.float64),
@@ -242,6 +244,7 @@ def firm_arrays(
         labour_intensity=np.array(cols["labour_intensity"], dtype=np.float64),
         env=np.array(cols["env"], dtype=np.int8), expansion=np.array(cols["expansion"], dtype=bool),
         town=np.array(cols["town"], dtype=np.int32),
+        cues=np.array(cols["cues"], dtype=bool).reshape(n, len(CUE_CODES)),
     )
 
 

@@ -18,6 +18,15 @@ from service.parks.schemas import Anchor, Location, Policy, Restriction, Supply
 from service.sourcing import Figure, Source
 
 ENV_ORDER: tuple[str, ...] = tuple(e.value for e in EnvCategory)
+# Relocation cues a prospect's text can state (retrieval.text_figures reads them), in array column order,
+# with how explanations name them; and how anything read from the text is marked wherever it is shown.
+CUE_LABELS: dict[str, tuple[str, str]] = {
+    "rent_rising": ("厂房租金上涨", "factory rent rising"), "land_shortage": ("用地不足", "short of land"),
+    "hiring_difficulty": ("招工难", "hard to hire"), "expansion": ("有扩产计划", "plans to expand"),
+    "southwest_customers": ("客户在西南", "customers in the southwest"),
+}
+CUE_CODES: tuple[str, ...] = tuple(CUE_LABELS)
+READ_FROM_TEXT: tuple[str, str] = ("从描述中读取", "read from your text")
 # Relation kinds between a firm's class and a destination's targets, strongest first (index = code in arrays).
 RELATIONS: tuple[str, ...] = ("none", "exact", "division_target", "same_group", "supply_chain", "anchor",
                               "same_division")
@@ -50,6 +59,8 @@ class FirmProfile:
     env_category: str = EnvCategory.registration.value
     expansion: bool = False
     synthetic: bool = False
+    # Relocation cues read from a prospect's own text (codes of retrieval.text_figures.CUES); none for stored firms.
+    cues: tuple[str, ...] = ()
 
     def text(self) -> str:
         """The text the encoder reads for this firm."""
@@ -125,6 +136,7 @@ class FirmArrays:
     env: NDArray[np.int8]
     expansion: NDArray[np.bool_]
     town: NDArray[np.int32]  # -1 when unknown
+    cues: NDArray[np.bool_]  # (n, len(CUE_CODES)) relocation cues read from the firm's own text
 
     def __len__(self) -> int:
         return int(self.employees.shape[0])

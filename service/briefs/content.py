@@ -74,10 +74,18 @@ PROSPECT_NAME = Bi(zh="意向企业", en="Prospective firm")
 def prospect_firm(request: ProspectRequest, result: MatchResult, *, town: Bi) -> BriefFirm:
     """What a brief prints about a prospect: what staff typed, and the industries the engine read from it."""
     given = request.name.strip() if request.name else ""
+    revenue = next((f.value for f in result.read_from_text if f.field == "revenue_10k_yuan" and f.used),
+                   request.revenue_10k_yuan)
+    read = [Bi(zh=f"{f.label_zh} {w.amount(f.value, f.unit, 'zh', exact=True)}（“{f.quote}”，{f.provenance_zh}"
+                  f"{'' if f.used else '；以填写的字段为准'}）",
+               en=f"{f.label_en} {w.amount(f.value, f.unit, 'en', exact=True)} (\"{f.quote}\", {f.provenance_en}"
+                  f"{'' if f.used else '; the field filled in wins'})") for f in result.read_from_text]
+    read += [Bi(zh=f"转移动因：{c.label_zh}（“{c.quote}”，{c.provenance_zh}）",
+                en=f"Relocation cue: {c.label_en} (\"{c.quote}\", {c.provenance_en})") for c in result.cues]
     return BriefFirm(id=None, name_zh=given or PROSPECT_NAME.zh, name_en=given or PROSPECT_NAME.en, town=town,
                      industries=[Bi(zh=f"{i.code} {i.name_zh}", en=f"{i.code} {i.name_en}") for i in result.industries],
-                     employees=request.employees, revenue_10k_yuan=request.revenue_10k_yuan, land_mu=request.land_mu,
-                     description=Bi(zh=request.description, en=request.description))
+                     employees=result.prospect.employees, revenue_10k_yuan=revenue, land_mu=result.prospect.land_mu,
+                     description=Bi(zh=request.description, en=request.description), read_from_text=read)
 
 
 def build_data(
@@ -105,11 +113,15 @@ def build_data(
                        free_land_mu=park.free_land_mu, free_factory_m2=park.free_factory_m2,
                        labour_pool=park.labour_pool),
         mode=mode, score=item.score, rank=item.rank, of=of, stability=item.stability, excluded=excluded,
+        recommended=item.recommended and excluded is None,
+        consider_instead=Bi(zh=item.consider_instead_zh, en=item.consider_instead_en or item.consider_instead_zh)
+        if item.consider_instead_zh else None,
         reason=Bi(zh=item.reason_zh, en=item.reason_en), factors=factors,
+        # Only a factor that really sets the pair apart (or holds it back) against the others is named.
         helps_most=Bi(zh=f"{item.helps_most.label_zh}（{item.helps_most.phrase_zh}）",
-                      en=f"{item.helps_most.label_en} ({item.helps_most.phrase_en})"),
+                      en=f"{item.helps_most.label_en} ({item.helps_most.phrase_en})") if item.helps_most.impact > 0 else None,
         drags_most=Bi(zh=f"{item.drags_most.label_zh}（{item.drags_most.phrase_zh}）",
-                      en=f"{item.drags_most.label_en} ({item.drags_most.phrase_en})"),
+                      en=f"{item.drags_most.label_en} ({item.drags_most.phrase_en})") if item.drags_most.impact < 0 else None,
         costs=costs, total_saving=total,
         resources=[ResourceLine(name=resource_names.get(s.resource, Bi(zh=s.resource, en=s.resource)),
                                 capacity=s.capacity, price=s.price,
@@ -129,6 +141,8 @@ def build_data(
 def risks(data: BriefData, *, env_report: bool, park: ParkRead, item: RankedPark) -> list[Bi]:
     """What could sink the deal or what the negotiator must check first."""
     out: list[Bi] = []
+    if not data.recommended:
+        out.append(not_recommended(data))
     if data.excluded is not None:
         out.append(Bi(zh=f"硬约束不满足：{data.excluded.zh}", en=f"A hard constraint fails: {data.excluded.en}"))
     for f in item.factors:
@@ -156,9 +170,19 @@ def risks(data: BriefData, *, env_report: bool, park: ParkRead, item: RankedPark
     return out
 
 
+def not_recommended(data: BriefData) -> Bi:
+    """The line a brief leads with for a pair it does not recommend."""
+    if data.consider_instead is not None:
+        return Bi(zh=f"不推荐，可考虑 {data.consider_instead.zh}", en=f"Not recommended, consider {data.consider_instead.en} instead")
+    return Bi(zh="不推荐：本次排序中没有达到推荐线的目的地", en="Not recommended: no destination in this ranking reaches the bar")
+
+
 def talking_points(data: BriefData, *, park: ParkRead, item: RankedPark) -> list[Bi]:
-    """What to lead with at the table: the strongest factors, resources, savings, anchors and ties."""
+    """What to lead with at the table: the strongest factors, resources, savings, anchors and ties; nothing for a
+    pair that is not recommended (a confident point for a weak pair misleads the negotiator)."""
     out: list[Bi] = []
+    if not data.recommended:
+        return out
     strong = sorted((f for f in item.factors if f.value >= STRONG_FACTOR and f.weight > 0), key=lambda f: -f.contribution)
     for f in strong[:3]:
         out.append(Bi(zh=f"{f.label_zh}：{f.evidence.phrase_zh}", en=f"{f.label_en}: {f.evidence.phrase_en}"))

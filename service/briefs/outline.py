@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.briefs import content
 from service.briefs import wording as w
 from service.briefs.schemas import Bi, BriefData, Comparison
 from service.textguard import neutralise_model
@@ -113,11 +114,13 @@ def build(data: BriefData, lang: str) -> list[Block]:
         of = f"/{data.of}" if data.of else ""
         rank = (f"，在该企业的推荐中排第 {data.rank}{of} 位" if lang == "zh"
                 else f", ranked {data.rank}{of} among destinations for this firm")
-    score = f"{data.score * 100:.0f}"
+    score = f"{data.score:.0f}"
     blocks.append(Para(f"匹配度 {score}/100{rank}。" if lang == "zh" else f"Match score {score}/100{rank}.", strong=True))
     if data.excluded is not None:
         blocks.append(Para(t(lang, "硬约束排除：", "Excluded by a hard constraint: ") + text(data.excluded, lang),
                            strong=True))
+    if not data.recommended:
+        blocks.append(Para(text(content.not_recommended(data), lang), strong=True))
     blocks.append(Para(text(data.reason, lang)))
     facts: list[str] = []
     if data.helps_most:
@@ -125,9 +128,8 @@ def build(data: BriefData, lang: str) -> list[Block]:
     if data.drags_most:
         facts.append(t(lang, "最不利因素", "Drags most") + colon + text(data.drags_most, lang))
     if data.stability is not None:
-        tail = ("（权重随机扰动 ±30% 时仍居前三的比例）" if lang == "zh"
-                else " (share of ±30% weight changes that keep this destination in the top 3)")
-        facts.append(f"{t(lang, '排名稳定性', 'Stability')}{colon}{data.stability * 100:.0f}%{tail}")
+        facts.append(f"{t(lang, '±30% 权重变化下仍居前三', 'Stays top-3 under ±30% weight changes')}{colon}"
+                     f"{data.stability * 100:.0f}%" + t(lang, " 的情形", " of trials"))
     if data.total_saving is not None:
         facts.append(t(lang, "预计年节省成本", "Estimated yearly saving") + colon + w.figure(data.total_saving, lang))
     if data.status is not None:
@@ -150,6 +152,9 @@ def build(data: BriefData, lang: str) -> list[Block]:
     ]
     if text(firm.description, lang):
         firm_rows.append([t(lang, "经营范围", "Business scope"), text(firm.description, lang)])
+    if firm.read_from_text:
+        firm_rows.append([t(lang, "从描述中读取", "Read from your text"),
+                          w.join([text(r, lang) for r in firm.read_from_text], lang, long=True)])
     blocks.append(Table(header=[t(lang, "中山企业", "Zhongshan firm"), ""], rows=firm_rows, widths=[1, 3]))
     park_rows = [
         [t(lang, "目的地", "Destination"), park_name],
@@ -174,7 +179,7 @@ def build(data: BriefData, lang: str) -> list[Block]:
         blocks.append(Table(
             header=[t(lang, "因素", "Factor"), t(lang, "得分", "Value"), t(lang, "权重", "Weight"),
                     t(lang, "贡献", "Contribution"), t(lang, "依据", "Evidence")],
-            rows=[[text(f.label, lang), f"{f.value * 100:.0f}", f"{f.weight:.2f}", f"{f.contribution * 100:.1f}",
+            rows=[[text(f.label, lang), f"{f.value * 100:.0f}", f"{f.weight:.2f}", f"{f.contribution:.1f}",
                    text(f.evidence, lang)] for f in data.factors],
             widths=[1.3, 0.8, 0.8, 1.0, 2.8],
         ))
@@ -230,6 +235,9 @@ def build(data: BriefData, lang: str) -> list[Block]:
         (("风险提示", "Risks", data.risks), ("洽谈要点", "Talking points", data.talking_points),
          ("下一步", "Next steps", data.next_steps)), start=7):
         blocks.append(heading(lang, number, zh, en))
+        if number == 8 and not data.recommended:
+            blocks.append(Para(t(lang, "不推荐的配对不提供洽谈要点。", "A pair that is not recommended gets no talking points.")))
+            continue
         blocks.append(Bullets([text(i, lang) for i in items]) if items else Para(dash))
     return blocks
 
@@ -250,7 +258,7 @@ def build_comparison(data: Comparison, lang: str) -> list[Block]:
     blocks.append(heading(lang, 1, "并列比较", "Side by side"))
     rows: list[list[str]] = [
         [t(lang, "所属县区", "County")] + [w.place(b.park.county, lang) for b in data.briefs],
-        [t(lang, "匹配度", "Match score")] + [f"{b.score * 100:.0f}/100" for b in data.briefs],
+        [t(lang, "匹配度", "Match score")] + [f"{b.score:.0f}/100" for b in data.briefs],
         [t(lang, "名次", "Rank")] + [f"{b.rank}/{b.of}" if b.rank and b.of else (str(b.rank) if b.rank else "—")
                                      for b in data.briefs],
     ]

@@ -54,6 +54,8 @@ class BriefFirm(BaseModel):
     land_mu: float | None = None
     description: Bi = Bi(zh="", en="")
     synthetic: bool = Field(default=False, description="合成样例 / Synthetic profile")
+    read_from_text: list[Bi] = Field(default_factory=list,
+                                     description="从描述中读取的数值与动因 / Figures and cues read from the prospect's text")
 
 
 class BriefPark(BaseModel):
@@ -118,11 +120,14 @@ class BriefData(BaseModel):
     firm: BriefFirm
     park: BriefPark
     mode: Bi = Field(description="合作模式 / Cooperation mode")
-    score: float = Field(ge=0, le=1)
+    score: float = Field(ge=0, le=100, description="匹配度 0–100 / Score on 0–100")
     rank: int | None = Field(default=None, description="该园区在企业推荐中的名次 / Rank of the park for this firm")
     of: int | None = Field(default=None, description="参与排序的园区数 / Parks ranked")
     stability: float | None = Field(default=None, ge=0, le=1)
     excluded: Bi | None = Field(default=None, description="硬约束排除原因 / Reason a hard constraint excludes the pair")
+    recommended: bool = Field(default=True, description="是否推荐；不推荐的配对没有洽谈要点 / Whether the pair is "
+                                                        "recommended; a pair that is not gets no talking points")
+    consider_instead: Bi | None = Field(default=None, description="不推荐时可考虑的目的地 / What to consider instead")
     reason: Bi
     factors: list[BriefFactor] = Field(default_factory=list)
     helps_most: Bi | None = None

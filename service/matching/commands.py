@@ -21,6 +21,7 @@ from service.database import make_engine, make_session_factory
 from service.errors import ServiceError
 from service.matching import constants as c
 from service.matching import schemas as s
+from service.matching.limits import check_min_score, check_top_k
 from service.matching.modes import DEFAULT_MODE, MODES, Mode, parse_weights, resolve_weights
 
 if TYPE_CHECKING:  # the service pulls in faiss, jieba and the encoder: only commands that rank load it
@@ -30,6 +31,10 @@ if TYPE_CHECKING:  # the service pulls in faiss, jieba and the encoder: only com
 ModeOpt = Annotated[Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market")]
 WeightsOpt = Annotated[str | None, typer.Option(help="权重覆盖，如 industry_fit:0.3 / Weight overrides, e.g. industry_fit:0.3")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出与 API 相同的 JSON / Print the API's JSON")]
+# Ranges are checked by the service (limits.py): the CLI and the API refuse a bad value with one message.
+TopKOpt = Annotated[int, typer.Option(help=f"返回条数 1–{c.MAX_TOP_K} / Items to return, 1–{c.MAX_TOP_K}")]
+MinScoreOpt = Annotated[float, typer.Option(help="最低分 0–100（与显示的匹配度同一尺度）/ Minimum score on 0–100, the scale "
+                                                 "scores are shown on")]
 ExcludedOpt = Annotated[bool, typer.Option("--excluded", help="列出被排除的一方 / List excluded pairs")]
 
 
@@ -51,7 +56,7 @@ def _parks_table(title: str, items: list[s.RankedPark]) -> None:
         table.add_column(column)
     for it in items:
         net = it.cost.net_yuan
-        table.add_row(str(it.rank), f"{it.park.name_zh}\n{it.park.name_en}", f"{it.score:.3f}", f"{it.stability:.0%}",
+        table.add_row(str(it.rank), f"{it.park.name_zh}\n{it.park.name_en}", f"{it.score:.0f}", f"{it.stability:.0%}",
                       f"{it.helps_most.label_zh}\n{it.helps_most.label_en}", f"{it.drags_most.label_zh}\n{it.drags_most.label_en}",
                       "—" if net is None else f"{net / 10_000:,.0f}")
     console.print(table)
@@ -61,11 +66,13 @@ def _parks_table(title: str, items: list[s.RankedPark]) -> None:
 
 def recommend(
     firm: Annotated[int, typer.Option("--firm", help="企业编号 / Firm id")],
-    mode: ModeOpt = DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
+    mode: ModeOpt = DEFAULT_MODE, top_k: TopKOpt = c.DEFAULT_TOP_K,
     weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
 ) -> None:
     """为企业推荐园区 / Rank parks for a firm."""
     try:
+        check_top_k(top_k)
+        resolve_weights(mode=mode, overrides=parse_weights(weights))  # refuse bad values before the engine loads
         result = _engine().recommend(firm_id=firm, mode=mode, top_k=top_k, weights=parse_weights(weights),
                                      include_excluded=excluded)
     except ServiceError as exc:
@@ -79,16 +86,19 @@ def recommend(
 
 def candidates(
     park: Annotated[int, typer.Option("--park", help="园区编号 / Park id")],
-    mode: ModeOpt = DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
+    mode: ModeOpt = DEFAULT_MODE, top_k: TopKOpt = c.DEFAULT_CANDIDATES_TOP_K,
     town: Annotated[str | None, typer.Option(help="镇街 / Town")] = None,
     industry: Annotated[str | None, typer.Option(help="行业代码前缀 / Industry code prefix")] = None,
     min_employees: Annotated[int | None, typer.Option(help="最少员工 / Minimum employees")] = None,
     max_employees: Annotated[int | None, typer.Option(help="最多员工 / Maximum employees")] = None,
-    min_score: Annotated[float, typer.Option(help="最低分 / Minimum score")] = 0.0,
+    min_score: MinScoreOpt = 0.0,
     weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
 ) -> None:
     """为园区推荐企业 / Rank firms for a park."""
     try:
+        check_top_k(top_k)
+        check_min_score(min_score)
+        resolve_weights(mode=mode, overrides=parse_weights(weights))
         result = _engine().candidates(park_id=park, mode=mode, top_k=top_k, weights=parse_weights(weights), town=town,
                                       industry=industry, min_employees=min_employees, max_employees=max_employees,
                                       min_score=min_score, include_excluded=excluded)
@@ -103,8 +113,10 @@ def candidates(
         table.add_column(column)
     for it in result.items:
         table.add_row(str(it.rank), it.firm.name_zh, it.firm.town_name_zh or "", ",".join(it.firm.industries),
-                      str(it.firm.employees), f"{it.score:.3f}", it.helps_most.label_zh)
+                      str(it.firm.employees), f"{it.score:.0f}", it.helps_most.label_zh)
     console.print(table)
+    if not result.items:
+        console.print(f"没有企业达到最低分 {min_score:g}（匹配度 0–100）/ no firm reaches the minimum score {min_score:g} (scores run 0–100)")
 
 
 def match(
@@ -114,7 +126,7 @@ def match(
     employees: Annotated[int | None, typer.Option(help="员工人数 / Employees")] = None,
     land: Annotated[float | None, typer.Option(help="需地（亩）/ Land needed, 亩")] = None,
     industries: Annotated[str | None, typer.Option(help="行业代码，逗号分隔（不再推断）/ Industry classes, comma-separated")] = None,
-    mode: ModeOpt = DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
+    mode: ModeOpt = DEFAULT_MODE, top_k: TopKOpt = c.DEFAULT_TOP_K,
     weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
 ) -> None:
     """意向企业匹配园区（自由文本）/ Rank parks for a prospect described in free text."""
@@ -123,6 +135,8 @@ def match(
                                     industries=[i.strip() for i in industries.split(",")] if industries else None,
                                     mode=mode, top_k=top_k, weights=parse_weights(weights) or None,
                                     include_excluded=excluded)
+        check_top_k(top_k)
+        resolve_weights(mode=mode, overrides=request.weights)
         result = _engine().match(request)
     except ServiceError as exc:
         fail(exc)
@@ -132,13 +146,17 @@ def match(
         return
     console.print("推断行业 / inferred industries: " + "，".join(f"{i.code} {i.name_zh}" for i in result.industries))
     console.print("推断资源 / inferred resources: " + "，".join(f"{r.code} {r.name_zh}" for r in result.resources))
+    read = [f"{f.label_zh} {f.value:g} {f.unit}（“{f.quote}”{'' if f.used else '，以填写的字段为准 / the field given wins'}）"
+            for f in result.read_from_text] + [f"{cue.label_zh} / {cue.label_en}（“{cue.quote}”）" for cue in result.cues]
+    if read:
+        console.print("从描述中读取 / read from your text: " + "；".join(read))
     _parks_table("意向企业 → 园区 / Prospect → parks", result.items)
 
 
 def plan(
     mode: ModeOpt = DEFAULT_MODE,
     max_per_park: Annotated[int | None, typer.Option(help="每园区企业上限 / Cap on firms per park")] = None,
-    min_score: Annotated[float, typer.Option(help="最低分 / Minimum score")] = 0.0,
+    min_score: MinScoreOpt = 0.0,
     firms: Annotated[str | None, typer.Option(help="企业编号，逗号分隔（默认全部）/ Firm ids, comma-separated")] = None,
     weights: WeightsOpt = None, as_json: JsonOpt = False,
 ) -> None:
@@ -149,6 +167,8 @@ def plan(
         request = s.PlanRequest(mode=mode, max_firms_per_park=max_per_park, min_score=min_score,
                                 firm_ids=[int(x) for x in firms.split(",")] if firms else None,
                                 weights=parse_weights(weights) or None)
+        check_min_score(min_score)
+        resolve_weights(mode=mode, overrides=request.weights)
         result = make_plan(engine=_engine(), request=request)
     except ServiceError as exc:
         fail(exc)
@@ -156,8 +176,8 @@ def plan(
     if as_json:
         _print_json(result)
         return
-    table = Table(title=f"组合方案 Plan（{result.method}，总分 total {result.total_score:.2f}，"
-                        f"贪心 greedy {result.greedy_total_score:.2f}，提升 gain {result.gain_over_greedy:+.2f}）")
+    table = Table(title=f"组合方案 Plan（{result.method}，总分 total {result.total_score:.1f}，"
+                        f"贪心 greedy {result.greedy_total_score:.1f}，提升 gain {result.gain_over_greedy:+.1f}）")
     for column in ("园区 park", "可用地 free 亩", "已用 used 亩", "企业 firms"):
         table.add_column(column)
     for use in result.parks:

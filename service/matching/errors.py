@@ -17,3 +17,14 @@ class InvalidWeights(ServiceError):
 
     status_code = 422
     code = "invalid_weights"
+
+
+class InvalidParameter(ServiceError):
+    """A ranking parameter out of its range (top_k, min_score); the CLI and the API refuse it with one message."""
+
+    status_code = 422
+    code = "validation_error"
+
+    def __init__(self, field: str, zh: str, en: str) -> None:
+        super().__init__(f"参数无效：{field}，{zh} / invalid parameter {field}: {en}")
+        self.field = field

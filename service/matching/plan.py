@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from service.firms.service import FirmNotFound
 from service.matching import constants as c
 from service.matching import schemas as s
+from service.matching.limits import check_min_score
 from service.matching.scoring.factors.capacity import available_land
 from service.matching.service import MatchService
 
@@ -96,7 +97,7 @@ def make_plan(*, engine: MatchService, request: s.PlanRequest) -> s.PlanResult:
         positions = np.array([world.firm_row[fid] for fid in dict.fromkeys(request.firm_ids)], dtype=np.intp)
     scores, excluded, scored, dest_rows = engine.pair_scores(firm_rows=positions, mode=request.mode, weights=request.weights or {})
     n, n_parks = scores.shape
-    valid = ~excluded & (scores >= request.min_score)
+    valid = ~excluded & (scores * c.SCORE_SCALE >= check_min_score(request.min_score))
     need = world.firm_arrays.land_mu[positions].astype(np.float64)
     free = available_land(world, dest_rows)
     cap = request.max_firms_per_park
@@ -112,7 +113,7 @@ def make_plan(*, engine: MatchService, request: s.PlanRequest) -> s.PlanResult:
     refs = [engine.firm_ref(world, f) for f in firms]
     park_refs = [engine.dest_ref(world, world.destinations[int(p)]) for p in dest_rows]
     assignments = [
-        s.Assignment(firm=refs[f], park=park_refs[p], score=round(float(scores[f, p]), 4), land_mu=round(float(need[f]), 2))
+        s.Assignment(firm=refs[f], park=park_refs[p], score=round(float(scores[f, p]) * c.SCORE_SCALE, 2), land_mu=round(float(need[f]), 2))
         for f, p in sorted(flow.items(), key=lambda fp: (fp[1], -scores[fp], fp[0]))
     ]
     unassigned = []
@@ -134,6 +135,7 @@ def make_plan(*, engine: MatchService, request: s.PlanRequest) -> s.PlanResult:
         uses.append(s.ParkUse(park=park_refs[p], free_land_mu=None if np.isnan(free[p]) else round(float(free[p]), 2),
                               used_land_mu=round(float(sum(need[f] for f in members)), 2), firms=len(members)))
     total, greedy_total = _total(flow, scores), _total(greedy, scores)
-    return s.PlanResult(mode=request.mode, method=method, land_unit_mu=c.LAND_UNIT_MU, total_score=round(total, 4),
-                        greedy_total_score=round(greedy_total, 4), gain_over_greedy=round(total - greedy_total, 4),
+    return s.PlanResult(mode=request.mode, method=method, land_unit_mu=c.LAND_UNIT_MU, total_score=round(total * c.SCORE_SCALE, 2),
+                        greedy_total_score=round(greedy_total * c.SCORE_SCALE, 2),
+                        gain_over_greedy=round((total - greedy_total) * c.SCORE_SCALE, 2),
                         assignments=assignments, unassigned=unassigned, parks=uses)

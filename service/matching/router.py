@@ -29,6 +29,8 @@ def as_json(result: BaseModel) -> Response:
 ModeQuery = Annotated[Mode, Query(description="合作模式 / Cooperation mode")]
 WeightsQuery = Annotated[str | None, Query(description="权重覆盖，如 industry_fit:0.3,cost_advantage:0.2 / Weight overrides",
                                            examples=["industry_fit:0.3,cost_advantage:0.2"], max_length=500)]
+# Ranges are checked by the service (limits.py), so the API and the CLI refuse a bad value with one message.
+TopKQuery = Annotated[int, Query(description=f"返回条数 1–{c.MAX_TOP_K} / Items to return, 1–{c.MAX_TOP_K}")]
 ExcludedQuery = Annotated[bool, Query(description="列出被硬约束排除的一方 / List pairs excluded by hard constraints")]
 
 
@@ -36,7 +38,7 @@ ExcludedQuery = Annotated[bool, Query(description="列出被硬约束排除的�
             summary="为企业推荐园区 / Ranked parks for a firm")
 def recommendations(
     engine: MatchServiceDep, _: Viewer, firm_id: FirmId, mode: ModeQuery = DEFAULT_MODE,
-    top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_TOP_K, weights: WeightsQuery = None,
+    top_k: TopKQuery = c.DEFAULT_TOP_K, weights: WeightsQuery = None,
     include_excluded: ExcludedQuery = False,
 ) -> Response:
     return as_json(engine.recommend(firm_id=firm_id, mode=mode, top_k=top_k, weights=parse_weights(weights),
@@ -46,11 +48,12 @@ def recommendations(
 @router.get("/parks/{park_id}/candidates", response_model=s.Candidates, summary="为园区推荐企业 / Ranked firms for a park")
 def candidates(
     engine: MatchServiceDep, _: Viewer, park_id: ParkId, mode: ModeQuery = DEFAULT_MODE,
-    top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
+    top_k: TopKQuery = c.DEFAULT_CANDIDATES_TOP_K,
     town: Annotated[str | None, Query(description="镇街代码或名称 / Town", max_length=64)] = None,
     industry: Annotated[str | None, Query(description="行业代码或前缀 / Industry code or prefix", pattern=r"^[A-T]\d{0,4}$")] = None,
     min_employees: Annotated[int | None, Query(ge=0)] = None, max_employees: Annotated[int | None, Query(ge=0)] = None,
-    min_score: Annotated[float, Query(ge=0, le=1, description="最低分 / Minimum score")] = 0.0,
+    min_score: Annotated[float, Query(description="最低分 0–100（与返回的 score 同一尺度）/ Minimum score on 0–100, "
+                                                  "the scale of the returned score")] = 0.0,
     weights: WeightsQuery = None, include_excluded: ExcludedQuery = False,
 ) -> Response:
     return as_json(engine.candidates(park_id=park_id, mode=mode, top_k=top_k, weights=parse_weights(weights),

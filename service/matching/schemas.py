@@ -33,17 +33,22 @@ class FactorRow(BaseModel):
     label_en: str = Field(examples=["Resource fit"])
     value: float = Field(ge=0, le=1, description="因子值 0–1 / Factor value in [0, 1]", examples=[0.82])
     weight: float = Field(ge=0, le=1, description="归一化权重 / Normalised weight (weights sum to 1)", examples=[0.2])
-    contribution: float = Field(description="贡献 = 权重 × 值 / Contribution = weight × value", examples=[0.164])
+    contribution: float = Field(description="贡献（分）= 权重 × 值 × 100，各因子之和即 0–100 的匹配度 / Contribution in "
+                                            "points = weight × value × 100; they sum to the 0–100 score", examples=[16.4])
     evidence: Evidence
 
 
 class FactorImpact(BaseModel):
-    """A factor's pull on the score against a neutral value of 0.5: weight × (value − 0.5)."""
+    """What sets a candidate apart: a factor's contribution against the average of the other candidates in the
+    same ranking, in score points (0–100). A factor equal across all candidates is never chosen."""
 
     name: str = Field(examples=["resource_fit"])
     label_zh: str = Field(examples=["资源匹配"])
     label_en: str = Field(examples=["Resource fit"])
-    impact: float = Field(description="权重 ×（值 − 0.5）/ weight × (value − 0.5)", examples=[0.064])
+    impact: float = Field(
+        description="相对其他候选的贡献差（分）：权重 ×（值 − 其他候选均值）× 100；正为优势，负为劣势 / Points gained "
+                    "(positive) or lost (negative) on this factor against the other candidates' average: "
+                    "weight × (value − others' mean) × 100", examples=[6.4])
     phrase_zh: str
     phrase_en: str
 
@@ -105,9 +110,32 @@ class FirmRef(BaseModel):
     synthetic: bool = Field(default=False, description="合成样例 / Synthetic profile")
 
 
+class ReasonSentence(BaseModel):
+    """One sentence of the reason, with where what it says comes from."""
+
+    text_zh: str = Field(description="句子（中文）/ The sentence in Chinese", examples=["与其他 13 个候选相比，它的突出之处是资源匹配"])
+    text_en: str = Field(description="The sentence in English", examples=["Against the other 13 candidates, what sets it "
+                                                                          "apart is resource fit"])
+    basis: str = Field(description="出处类别 / Where it comes from: sourced | estimate | assumption | text | stated | "
+                                   "dataset | computed",
+                       examples=["sourced"])
+    provenance_zh: str = Field(examples=["出处：https://www.gzlps.gov.cn/"])
+    provenance_en: str = Field(examples=["source: https://www.gzlps.gov.cn/"])
+    urls: list[str] = Field(default_factory=list, description="出处网址 / Source addresses")
+
+
 class RankedBase(BaseModel):
     rank: int = Field(ge=1, description="名次 / Rank, 1 = best", examples=[1])
-    score: float = Field(ge=0, le=1, description="总分 = Σ 贡献 / Score = sum of contributions", examples=[0.71])
+    score: float = Field(ge=0, le=100, description="匹配度 0–100 = Σ 贡献 × 100 / Score on 0–100 = sum of contributions × 100",
+                         examples=[71.3])
+    recommended: bool = Field(
+        default=True, description="是否推荐：排名在前且得分不低于推荐线；不推荐的配对没有洽谈要点 / Whether the pair is "
+                                  "recommended (near the top and above the score bar); a pair that is not gets no talking points")
+    consider_instead_zh: str | None = Field(default=None, description="不推荐时可考虑的对象 / What to consider instead",
+                                            examples=["水城经济开发区"])
+    consider_instead_en: str | None = Field(default=None, examples=["Shuicheng Economic Development Zone"])
+    sentences: list[ReasonSentence] = Field(default_factory=list,
+                                            description="理由逐句及其出处 / The reason sentence by sentence, with provenance")
     factors: list[FactorRow]
     paths: list[GraphPath] = Field(description="最强的三条图路径 / The three strongest graph paths")
     helps_most: FactorImpact = Field(description="最有利的因子 / The factor that helps most")
@@ -116,7 +144,8 @@ class RankedBase(BaseModel):
     reason_en: str = Field(description="Reason paragraph in English")
     stability: float = Field(
         ge=0, le=1,
-        description="稳定性：权重随机扰动 ±30% 时仍居前三的比例 / Share of seeded ±30% weight perturbations under which the item stays in the top 3",
+        description="±30% 权重变化下仍居前三的比例（0–1）/ Stays top-3 under ±30% weight changes: the share of seeded "
+                    "perturbations (0–1) under which the item is still in the top 3",
         examples=[0.93],
     )
     cost: CostTable
@@ -195,7 +224,7 @@ class ProspectRequest(BaseModel):
         default=None, description="行业代码（填写则不再推断）/ Industry classes; when given, not inferred",
         examples=[["C3872"]])
     mode: Mode = Mode.relocation
-    top_k: int = Field(default=DEFAULT_TOP_K, ge=1, le=MAX_TOP_K)
+    top_k: int = Field(default=DEFAULT_TOP_K, description=f"返回条数 1–{MAX_TOP_K} / Items to return, 1–{MAX_TOP_K}")
     weights: dict[str, float] | None = Field(default=None, description="权重覆盖 / Weight overrides",
                                              examples=[{"industry_fit": 0.3, "cost_advantage": 0.2}])
     include_excluded: bool = False
@@ -270,13 +299,13 @@ class PlanRequest(BaseModel):
     mode: Mode = Mode.relocation
     weights: dict[str, float] | None = None
     max_firms_per_park: int | None = Field(default=None, ge=1, description="每园区企业上限 / Cap on firms per park")
-    min_score: float = Field(default=0.0, ge=0, le=1, description="最低分 / Minimum score for an assignment")
+    min_score: float = Field(default=0.0, description="最低分 0–100 / Minimum score (0–100) for an assignment")
 
 
 class Assignment(BaseModel):
     firm: FirmRef
     park: ParkRef
-    score: float
+    score: float = Field(description="匹配度 0–100 / Score on 0–100")
     land_mu: float = Field(description="占地（亩）/ Land it takes, 亩")
 
 
@@ -299,8 +328,8 @@ class PlanResult(BaseModel):
     mode: Mode
     method: str = Field(description="min_cost_flow 或 greedy / How the plan was made", examples=["min_cost_flow"])
     land_unit_mu: float = Field(description="流量单位（亩）/ Land per flow unit, 亩")
-    total_score: float
-    greedy_total_score: float
+    total_score: float = Field(description="各分配匹配度（0–100）之和 / Sum of the assignments' scores (each 0–100)")
+    greedy_total_score: float = Field(description="贪心基线之和 / The greedy baseline's sum, same scale")
     gain_over_greedy: float = Field(description="相对贪心的提升 / total_score − greedy_total_score")
     assignments: list[Assignment]
     unassigned: list[Unassigned]

@@ -22,7 +22,9 @@ from service.logs import log
 from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.explain.paths import PROSPECT_NODE, PathFinder
-from service.matching.explain.reasons import PairEvidence, explain, pair_evidence
+from service.matching.explain.reasons import PairEvidence, explain, pair_evidence, rank_context
+from service.matching.explain.terms import TermFinder
+from service.matching.limits import check_min_score, check_top_k
 from service.matching.memo import remember
 from service.matching.modes import DEFAULT_MODE, MODES, Mode, resolve_weights
 from service.matching.retrieval.candidates import (
@@ -89,6 +91,7 @@ class MatchService:
         self.settings = settings
         self._lock = threading.RLock()
         self.paths = PathFinder(index.graph)
+        self.terms = TermFinder(index.segmenter)
         self._state = State(world=world, firm_vecs=index.initial_firm_vecs,
                             firm_ids=np.array([f.id or 0 for f in world.firms], dtype=np.int64),
                             dest_vecs=index.dest_vecs)
@@ -203,6 +206,7 @@ class MatchService:
         with self._lock:
             self.retrieval = fresh.retrieval
             self.paths = fresh.paths
+            self.terms = fresh.terms
             self._state = fresh.state
 
     def firms_changed(self, firm_ids: Sequence[int], *, deleted: bool = False) -> None:
@@ -342,7 +346,7 @@ class MatchService:
         Prospects (no id) are kept apart, by their profile.
         """
         def build() -> PairEvidence:
-            return pair_evidence(scored, row, dest, paths, self.paths, prospect_name)
+            return pair_evidence(scored, row, dest, paths, self.paths, prospect_name, firm=firm, terms=self.terms)
 
         if firm.id is None:
             return remember(state.prospect_evidence, (firm, dest.id), c.PROSPECT_EVIDENCE_CACHE_SIZE, build)
@@ -380,11 +384,14 @@ class MatchService:
         scored = score(batch, constraints=MODES[mode].constraints, weights=weights,
                        tiebreak=np.array([world.destinations[int(p)].id for p in dests], dtype=np.int64))
         stab = stability(scored.matrix, scored.weights, scored.order)
+        best = world.destinations[int(dests[scored.order[0]])] if len(scored.order) else None
+        ctx = rank_context(scored, (best.name_zh, best.name_en) if best else ("", ""), top=c.RECOMMEND_TOP_DESTINATIONS)
         items = []
         for rank, i in enumerate(scored.order[:top_k], start=1):
             dest = world.destinations[int(dests[i])]
             pair = self._evidence(state, scored, int(i), firm, dest, partial(paths, dest), prospect_name)
-            detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest)
+            detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest,
+                             ctx=ctx, name=(dest.name_zh, dest.name_en))
             items.append(s.RankedPark(park=self.dest_ref(world, dest), **detail))
         excluded = None
         if include_excluded:
@@ -398,6 +405,7 @@ class MatchService:
         weights: Mapping[str, float] | None = None, include_excluded: bool = False,
     ) -> s.Recommendations:
         """Rank destinations for a stored firm."""
+        check_top_k(top_k)
         w = resolve_weights(mode=mode, overrides=weights)
         state = self._state
         world = state.world
@@ -428,6 +436,7 @@ class MatchService:
 
     def match(self, request: s.ProspectRequest) -> s.MatchResult:
         """Rank destinations for a prospect described in free text (plus optional fields)."""
+        check_top_k(request.top_k)
         w = resolve_weights(mode=request.mode, overrides=request.weights)
         state = self._state
         profile, industries, resources, vec = self._prospect(state, request)
@@ -470,7 +479,11 @@ class MatchService:
         min_employees: int | None = None, max_employees: int | None = None, min_score: float = 0.0,
         include_excluded: bool = False,
     ) -> s.Candidates:
-        """Rank stored firms for a destination: exact (or index and pre-score) candidates, then explanations."""
+        """Rank stored firms for a destination: exact (or index and pre-score) candidates, then explanations.
+
+        ``min_score`` is on the 0–100 scale of the returned scores."""
+        check_top_k(top_k)
+        check_min_score(min_score)
         w = resolve_weights(mode=mode, overrides=weights)
         state = self._state
         world = state.world
@@ -501,9 +514,12 @@ class MatchService:
         batch = make_batch(world, firms, np.full(len(rows), p, dtype=np.intp),
                            (state.firm_vecs[rows] @ state.dest_vecs[p]).astype(np.float64), firm_names(world, rows))
         scored = score(batch, constraints=constraints, weights=w, tiebreak=ids[rows])
-        order = scored.order[scored.scores[scored.order] >= min_score]
+        order = scored.order[scored.scores[scored.order] * c.SCORE_SCALE >= min_score]
         stab = stability(scored.matrix, scored.weights, order)
         pnode = destination_node(dest)
+        lead = world.firms[int(rows[scored.order[0]])] if len(scored.order) else None
+        ctx = rank_context(scored, (lead.name_zh, lead.name_en or lead.name_zh) if lead else ("", ""),
+                           top=c.RECOMMEND_TOP_FIRMS)
         items = []
         for rank, i in enumerate(order[:top_k], start=1):
             firm = world.firms[int(rows[i])]
@@ -513,7 +529,8 @@ class MatchService:
                 return self.paths.profile_paths(firm, fnode, pnode)[pnode] + self.paths.input_paths(fnode, firm, dest)
 
             pair = self._evidence(state, scored, int(i), firm, dest, paths, "")
-            detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest)
+            detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest,
+                             ctx=ctx, name=(firm.name_zh, firm.name_en or firm.name_zh))
             items.append(s.RankedFirm(firm=self.firm_ref(world, firm), **detail))
         excluded = None
         if include_excluded:

@@ -49,8 +49,8 @@ def factor_bars(rows: Sequence[BarRow], *, lang: str = "zh", width: int = 420) -
 
 
 def score_bar(score: float, *, width: int = 110) -> Markup:
-    """A compact bar for a 0–1 score with the number beside it."""
-    value = min(max(score, 0.0), 1.0)
+    """A compact bar for a 0–100 score with the number beside it."""
+    value = min(max(score / 100.0, 0.0), 1.0)
     bar_w = width - 34
     return Markup(
         f'<svg class="score" xmlns="http://www.w3.org/2000/svg" width="{width}" height="14" viewBox="0 0 {width} 14" '

@@ -58,7 +58,7 @@ def lead_filters(
     min_score: Annotated[float, Query(ge=0, le=100)] = 0,
 ) -> ranking.LeadFilters:
     return ranking.LeadFilters(town=town or None, industry=industry or None, min_employees=min_employees,
-                               max_employees=max_employees, min_score=min_score / 100)
+                               max_employees=max_employees, min_score=min_score)
 
 
 Filters = Annotated[ranking.LeadFilters, Depends(lead_filters)]

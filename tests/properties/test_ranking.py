@@ -21,7 +21,7 @@ ROUNDING = 8 * 5e-5
 
 def _check_bounded(items: list[RankedBase]) -> None:
     for item in items:
-        assert math.isfinite(item.score) and 0.0 <= item.score <= 1.0, item.score
+        assert math.isfinite(item.score) and 0.0 <= item.score <= 100.0, item.score
         assert 0.0 <= item.stability <= 1.0
         assert [f.name for f in item.factors] == list(FACTOR_NAMES)
         for factor in item.factors:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from service.matching import assumptions as a
 from service.sourcing import Figure
 
+STATED_SOURCE = "企业填报 / stated by the firm"
+
 
 def estimate(value: float, unit: str, note: str) -> Figure:
     return Figure(value=round(float(value), 4), unit=unit, estimate=True, note=note)
 
 
 def stated(value: float, unit: str, note: str) -> Figure:
-    return Figure(value=round(float(value), 4), unit=unit, source="企业填报 / stated by the firm",
+    return Figure(value=round(float(value), 4), unit=unit, source=STATED_SOURCE,
                   as_of=a.STATED_AS_OF, note=note)
 
 

@@ -61,7 +61,7 @@ def park_leads_export(
         status = statuses.get(item.firm.id or 0)
         rows.append([item.rank, item.firm.name_zh, item.firm.name_en, item.firm.town_name_zh or item.firm.town or "",
                      ";".join(item.firm.industries),
-                     item.firm.employees if item.firm.employees is not None else "", round(item.score * 100, 1),
+                     item.firm.employees if item.firm.employees is not None else "", round(item.score, 1),
                      item.reason_en if lang == "en" else item.reason_zh,
                      STATUS_EN[status.status] if status and lang == "en" else status.status_zh if status else ""])
     return tables.download(header, rows, fmt=fmt, filename=f"leads-{park.code}.{fmt}", sheet="线索 Leads")

@@ -40,7 +40,7 @@ def _plan(session: DbSession, service: MatchService, given: PlanInput) -> tuple[
                                            limit=PLAN_MAX_FIRMS)
     known = [f.id for f in firms if f.id in service.world.firm_row]
     result = make_plan(engine=service, request=PlanRequest(
-        firm_ids=known, mode=given.mode, max_firms_per_park=given.max_per_park, min_score=given.min_score / 100))
+        firm_ids=known, mode=given.mode, max_firms_per_park=given.max_per_park, min_score=given.min_score))
     return result, len(known), total
 
 
@@ -82,10 +82,10 @@ def plan_export(request: Request, session: DbSession, user: User, lang: Lang, se
               "占地（亩）Land (mu)"]
     rows: list[list[Any]] = [
         [a.park.name_en if en else a.park.name_zh, a.park.county_name_en if en else a.park.county_name_zh,
-         a.firm.name_zh, a.firm.id, a.firm.town_name_zh or a.firm.town or "", round(a.score * 100, 1), a.land_mu]
+         a.firm.name_zh, a.firm.id, a.firm.town_name_zh or a.firm.town or "", round(a.score, 1), a.land_mu]
         for a in result.assignments]
     rows += [["", "", u.firm.name_zh, u.firm.id, u.firm.town_name_zh or u.firm.town or "", "",
               ("未分配：" + u.reason_zh) if not en else ("unassigned: " + u.reason_en)] for u in result.unassigned]
-    rows.append(["合计 Total", "", f"{len(result.assignments)}", "", "", round(result.total_score * 100, 1),
+    rows.append(["合计 Total", "", f"{len(result.assignments)}", "", "", round(result.total_score, 1),
                  round(sum(a.land_mu for a in result.assignments), 2)])
     return tables.download(header, rows, fmt=fmt, filename=f"plan-{mode.value}.{fmt}", sheet="方案 Plan")

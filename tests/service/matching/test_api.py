@@ -138,7 +138,7 @@ def test_candidates_respect_every_filter(api: TestClient) -> None:
         ({"industry": "C38"}, lambda it: any(code.startswith("C38") for code in it["firm"]["industries"])),
         ({"min_employees": 200}, lambda it: it["firm"]["employees"] >= 200),
         ({"max_employees": 50}, lambda it: it["firm"]["employees"] <= 50),
-        ({"min_score": 0.6}, lambda it: it["score"] >= 0.6),
+        ({"min_score": 60}, lambda it: it["score"] >= 60),
     ]
     for params, holds in cases:
         body = _ok(api.get(url, params={**params, "top_k": c.MAX_TOP_K}))

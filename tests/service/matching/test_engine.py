@@ -17,10 +17,10 @@ pytestmark = pytest.mark.slow
 
 def test_park_candidates_respect_filters_and_minimum_score(match_engine: MatchService) -> None:
     park = match_engine.world.destinations[0]
-    result = match_engine.candidates(park_id=park.id, town="guzhen", min_employees=20, min_score=0.2, top_k=20)
+    result = match_engine.candidates(park_id=park.id, town="guzhen", min_employees=20, min_score=20, top_k=20)
     assert result.items
     for item in result.items:
-        assert item.firm.town == "guzhen" and (item.firm.employees or 0) >= 20 and item.score >= 0.2
+        assert item.firm.town == "guzhen" and (item.firm.employees or 0) >= 20 and item.score >= 20
     assert [i.rank for i in result.items] == list(range(1, len(result.items) + 1))
     assert all(a.score >= b.score for a, b in zip(result.items, result.items[1:], strict=False))
 

@@ -23,7 +23,8 @@ def test_every_factor_is_registered_in_range_and_has_bilingual_evidence(match_en
             for row in item.factors:
                 assert 0.0 <= row.value <= 1.0
                 assert row.evidence.phrase_zh and row.evidence.phrase_en
-                assert row.contribution == pytest.approx(row.weight * row.value, abs=1e-3)
+                # Contributions are score points: weight × value on the 0–100 scale of the score.
+                assert row.contribution == pytest.approx(row.weight * row.value * 100, abs=0.1)
             assert item.score == pytest.approx(sum(f.contribution for f in item.factors), abs=2e-3)
             assert item.reason_zh and item.reason_en and 0.0 <= item.stability <= 1.0
             assert {line.item for line in item.cost.lines} == {"wage", "power", "land", "logistics"}

@@ -41,7 +41,7 @@ def _current(engine: MatchService) -> dict[str, list[list[Any]]]:
         for mode in Mode:
             result = engine.candidates(park_id=park.id, mode=mode, top_k=15)
             out[f"candidates park={park.code} mode={mode.value}"] = _pin(result.items, "firm")
-        filtered = engine.candidates(park_id=park.id, top_k=10, min_employees=100, max_employees=800, min_score=0.3)
+        filtered = engine.candidates(park_id=park.id, top_k=10, min_employees=100, max_employees=800, min_score=30)
         out[f"candidates park={park.code} filtered"] = _pin(filtered.items, "firm")
     for firm in engine.world.firms[:: max(1, len(engine.world.firms) // 12)]:
         out[f"recommend firm={firm.id}"] = _pin(engine.recommend(firm_id=firm.id or 0).items, "park")

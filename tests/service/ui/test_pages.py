@@ -94,7 +94,7 @@ def test_firm_page_shows_ranked_parks_with_charts_costs_and_estimates(ui_app: Te
     assert "script-src 'self'" in response.headers["content-security-policy"]
     html = response.text
     assert html.count('class="rank"') >= 3
-    assert '<svg class="chart"' in html and "稳定性" in html and "年度成本比较" in html
+    assert '<svg class="chart"' in html and "±30% 权重变化下仍居前三" in html and "年度成本比较" in html
     assert "（估算）" in html
     assert "/ui/briefs?firm_id=1&amp;park_id=" in html
     assert 'name="w_industry_fit"' in html and 'type="range"' in html

@@ -6,8 +6,7 @@ from typing import Final
 
 import numpy as np
 
-from service.matching.schemas import Evidence, EvidenceNumber
-from service.matching.scoring.figures import estimate
+from service.matching.schemas import Evidence
 from service.matching.scoring.registry import Batch, FactorOutput, factor
 
 # The propagated-vector cosine is mapped from [LOW, HIGH] onto [0, 1].
@@ -21,11 +20,11 @@ def semantic_fit(b: Batch) -> FactorOutput:
     values = np.clip((b.semantic - SEMANTIC_LOW) / (SEMANTIC_HIGH - SEMANTIC_LOW), 0.0, 1.0)
 
     def explain(i: int) -> Evidence:
+        # Told in words, never as a cosine: explain/terms.py names the shared terms or the graph link.
         dest = b.world.destinations[int(b.dests[i])]
-        return Evidence(
-            phrase_zh=f"企业与{dest.label('zh')}描述在图传播向量空间中的相似度为 {b.semantic[i]:.2f}",
-            phrase_en=f"the firm's and the {dest.label('en')}'s graph-propagated text vectors have cosine {b.semantic[i]:.2f}",
-            numbers=[EvidenceNumber(label_zh="余弦相似度", label_en="Cosine similarity",
-                                    figure=estimate(b.semantic[i], "cos", "多语种 USE 向量经图传播 / multilingual USE vectors propagated over the graph"))])
+        level = values[i]
+        zh, en = ("相近", "close") if level >= 0.6 else ("部分相近", "partly close") if level >= 0.3 else ("相去较远", "far apart")
+        return Evidence(phrase_zh=f"企业描述与{dest.label('zh')}资料{zh}", phrase_en=f"the firm's description and the "
+                        f"{dest.label('en')}'s profile are {en}")
 
     return FactorOutput(values.astype(np.float64), explain)

@@ -15,8 +15,8 @@ from service.matching.scoring import FACTOR_NAMES
 from service.matching.service import MatchService
 from tests.properties.strategies import IN_CI, factor_names, modes, prospects, valid_overrides
 
-# Values in responses are rounded to 4 places; a sum of 8 rounded contributions can be off by 8 × 0.00005.
-ROUNDING = 8 * 5e-5
+# Scores and contributions (points on 0–100) are rounded to 2 places; a sum of 8 can be off by 8 × 0.005.
+ROUNDING = 8 * 5e-3
 
 
 def _check_bounded(items: list[RankedBase]) -> None:

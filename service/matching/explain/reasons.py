@@ -161,7 +161,7 @@ def weighted_explanation(scored: Scored, row: int, pair: PairEvidence, ctx: Rank
         evidence = pair.evidence[k]
         factors.append(s.FactorRow(
             name=name, label_zh=spec.label_zh, label_en=spec.label_en, value=round(value, 4),
-            weight=round(weight, 4), contribution=round(weight * value * c.SCORE_SCALE, 4), evidence=evidence))
+            weight=round(weight, 4), contribution=round(weight * value * c.SCORE_SCALE, 2), evidence=evidence))
         # Against the others' mean: (n·mean − v) / (n − 1); a lone candidate has nothing to be compared with.
         others = (n * ctx.mean[k] - value) / (n - 1) if n > 1 else value
         impacts.append(s.FactorImpact(
@@ -255,7 +255,8 @@ def explain(pair: PairEvidence, scored: Scored, row: int, *, rank: int, stabilit
                        f"Stays top-3 under ±30% weight changes in {stability:.0%} of trials", COMPUTED)
     sentences = [lead, *part.middle, stable]
     reason_zh, reason_en = render(sentences)
-    return {"rank": rank, "score": round(score, 4), "factors": part.factors, "paths": pair.paths,
+    # Two decimals on 0–100 is the precision four gave on 0–1: finer digits are summation noise.
+    return {"rank": rank, "score": round(score, 2), "factors": part.factors, "paths": pair.paths,
             "helps_most": part.helps, "drags_most": part.drags, "reason_zh": reason_zh, "reason_en": reason_en,
             "stability": round(float(stability), 4), "cost": pair.cost, "recommended": recommended,
             "consider_instead_zh": instead_zh, "consider_instead_en": instead_en, "sentences": sentences}

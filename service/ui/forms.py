@@ -124,7 +124,7 @@ def synonym_industries(word: str, industries: Sequence[Industry]) -> list[str]:
 
 FIRM_FIELDS = ("name_zh", "name_en", "credit_code", "town", "industries", "products", "employees",
                "revenue_10k_yuan", "land_mu", "electricity_kwh", "export_share", "env_category", "expansion",
-               "description_zh", "description_en", "synthetic")
+               "description_zh", "description_en", "synthetic", "contact_name", "phone", "address", "notes")
 
 
 class FirmFormIn(BaseModel):
@@ -149,6 +149,10 @@ class FirmFormIn(BaseModel):
     description_zh: str = Field(default="", max_length=4000)
     description_en: str = Field(default="", max_length=4000)
     synthetic: str = Field(default="", max_length=10)
+    contact_name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=120)
+    address: str = Field(default="", max_length=600)
+    notes: str = Field(default="", max_length=8000)
 
     def values(self) -> dict[str, str]:
         return {k: getattr(self, k) for k in FIRM_FIELDS}

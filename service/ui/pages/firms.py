@@ -13,6 +13,7 @@ from service.deps import DbSession, FirmId
 from service.errors import Conflict, ServiceError
 from service.feedback import service as feedback
 from service.feedback.schemas import Status
+from service.firms import contacts
 from service.firms import service as firm_service
 from service.firms.schemas import ENV_CATEGORY_ZH, EnvCategory, FirmUpdate
 from service.i18n import pick
@@ -119,7 +120,7 @@ def firm_page(
     request: Request, session: DbSession, user: User, lang: Lang, firm_id: FirmId, service: MatchServiceDep,
     mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> HTMLResponse:
-    firm = firm_service.get(session=session, firm_id=firm_id)
+    firm = contacts.for_caller(firm_service.get(session=session, firm_id=firm_id), user)
     weights = forms.weights_from_query(request, mode)
     result = ranking.recommend(service=service, firm_id=firm_id, mode=mode, weights=weights,
                                top_k=top_k)

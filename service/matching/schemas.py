@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.firms.schemas import Vacancy
 from service.matching.constants import DEFAULT_TOP_K, MAX_TOP_K
 from service.matching.modes import Mode
 from service.sourcing import Figure
@@ -131,7 +132,7 @@ class RankedFirm(RankedBase):
 
 
 class ExclusionReason(BaseModel):
-    code: str = Field(description="land_short | env_category | industry_restricted", examples=["land_short"])
+    code: str = Field(description="land_short | env_category | industry_restricted | supplies_nothing | not_hiring", examples=["land_short"])
     reason_zh: str = Field(examples=["需地 40 亩，园区可用地 20 亩"])
     reason_en: str = Field(examples=["needs 40 mu of land, the park has 20 mu free"])
 
@@ -191,6 +192,11 @@ class ProspectRequest(BaseModel):
     electricity_kwh: float | None = Field(default=None, ge=0, description="年用电 / Yearly kWh", examples=[2_000_000])
     revenue_10k_yuan: float | None = Field(default=None, ge=0, description="年营收（万元）/ Revenue, 10k yuan")
     inputs: list[ProspectInput] = Field(default_factory=list, description="已知投入 / Known inputs")
+    buys: list[ProspectInput] = Field(
+        default_factory=list, description="采购的产品（市场合作）/ Products it buys (market cooperation)",
+        examples=[[{"resource": "kiwifruit", "quantity": 500}]])
+    vacancies: list[Vacancy] = Field(default_factory=list, max_length=50,
+                                     description="招工需求（劳务协作）/ Vacancies (labour cooperation)")
     industries: list[str] | None = Field(
         default=None, description="行业代码（填写则不再推断）/ Industry classes; when given, not inferred",
         examples=[["C3872"]])

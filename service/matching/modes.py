@@ -92,18 +92,21 @@ MODES: Final[dict[Mode, ModeSpec]] = {
         constraints=_SITE_CONSTRAINTS, destination_kinds=JOINT_DEVELOPMENT_KINDS, cost_model="site_move"),
     # Market: what the buyer buys against what the base supplies, with volume, season and cold chain;
     # nothing moves, so no site constraint binds, but a base that supplies nothing the buyer buys is no match.
+    # Tuned on the dev market cases (a small grid): the wording keeps a good share, since "a large base" or
+    # "a plant that already presses juice" is said in words the products alone do not carry.
     Mode.market: ModeSpec(
         mode=Mode.market, label_zh="市场合作（中山市场+六盘水产品）",
         label_en="Market cooperation (Zhongshan market + Liupanshui products)",
-        weights=_weights(industry_fit=0.05, resource_fit=0.20, supply_match=0.45, semantic_fit=0.20,
-                         cooperation_ties=0.10),
+        weights=_weights(industry_fit=0.05, resource_fit=0.19, supply_match=0.43, semantic_fit=0.28,
+                         cooperation_ties=0.05),
         constraints=("supplies_nothing",), destination_kinds=MARKET_KINDS, cost_model="supply", brief="supply"),
     # Labour: the county's outflow, placements, training and skills against the vacancies, with the pairing;
-    # an employer that lists no vacancies is not ranked.
+    # an employer that lists no vacancies is not ranked. Tuned on the dev labour cases (a small grid, five
+    # cases): the pairing weighs as much as the labour facts, which most counties lack.
     Mode.labour: ModeSpec(
         mode=Mode.labour, label_zh="劳务协作（中山岗位+六盘水劳动力）",
         label_en="Labour cooperation (Zhongshan jobs + Liupanshui workers)",
-        weights=_weights(labour_supply=0.50, labour_fit=0.05, semantic_fit=0.15, cooperation_ties=0.30),
+        weights=_weights(labour_supply=0.35, labour_fit=0.05, semantic_fit=0.25, cooperation_ties=0.35),
         constraints=("not_hiring",), destination_kinds=LABOUR_KINDS, cost_model="labour", brief="labour"),
 }
 DEFAULT_MODE: Final = Mode.relocation

@@ -279,3 +279,43 @@ class PlanResult(BaseModel):
     assignments: list[Assignment]
     unassigned: list[Unassigned]
     parks: list[ParkUse]
+
+
+class ProductRef(BaseModel):
+    code: str = Field(description="资源代码 / Resource code", examples=["kiwifruit"])
+    name_zh: str = Field(examples=["猕猴桃"])
+    name_en: str = Field(examples=["Kiwifruit"])
+    unit: str = Field(examples=["t"])
+    season_zh: str | None = Field(default=None, description="上市期（估算者注明）/ Season, estimates marked")
+    season_en: str | None = None
+
+
+class ProductSupplier(BaseModel):
+    """A Liupanshui destination that supplies the product, with its size and the cold chain to the buyers' city."""
+
+    destination: ParkRef
+    kind: str = Field(examples=["agri_base"])
+    volume: Figure | None = Field(description="规模（面积或产能）/ Size: area or capacity")
+    cold_chain: Figure | None = Field(description="冷链运输时间 / Cold-chain hours to the buyers' city")
+
+
+class ProductBuyer(BaseModel):
+    """A Zhongshan firm that buys the product, ranked by its best market match among the suppliers."""
+
+    rank: int = Field(ge=1)
+    firm: FirmRef
+    score: float = Field(ge=0, le=1, description="与最佳货源的市场合作得分 / Market-mode score with the best supplier")
+    quantity: Figure | None = Field(description="年采购量（企业填报；不详为空）/ Yearly purchases as stated; null when unknown")
+    basis: str = Field(description="stated 企业填报采购 | industry 按行业推断 / stated purchase or inferred from the industry",
+                       examples=["stated"])
+    best_supplier: ParkRef | None = Field(description="最佳货源 / The supplier it matches best")
+    reason_zh: str
+    reason_en: str
+
+
+class ProductBuyers(BaseModel):
+    """Zhongshan buyers of one Liupanshui product, and the destinations that supply it."""
+
+    product: ProductRef
+    suppliers: list[ProductSupplier]
+    items: list[ProductBuyer]

@@ -40,7 +40,11 @@ def product_buyers(*, engine: MatchService, product: str, top_k: int = c.DEFAULT
     fa = world.firm_arrays
     listed = ((fa.buys > 0) | fa.buys_unsized).any(axis=1)
     states = (fa.buys[:, r] > 0) | fa.buys_unsized[:, r]
-    inferred = ~listed & (fa.demand[:, r] > 0)
+    # Inferred only from a firm's main industry (listed first): a garment maker that also sells online is no
+    # buyer of kiwifruit because online retail in general sells farm products.
+    main_input = np.array([bool(f.industries) and code in world.inputs.get(f.industries[0], {}) for f in world.firms],
+                          dtype=bool)
+    inferred = ~listed & (fa.demand[:, r] > 0) & main_input
     rows = np.flatnonzero(states | inferred).astype(np.intp)
     season = world.region.seasons.get(code)
     ref = s.ProductRef(code=code, name_zh=res.name_zh, name_en=res.name_en, unit=res.unit,

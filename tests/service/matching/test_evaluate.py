@@ -33,10 +33,6 @@ def test_engine_beats_the_rule_lexical_and_random_baselines_on_mrr(match_engine:
         assert engine > report.row(baseline).mrr, baseline
 
 
-# Known regression, kept visible: over the full 1,381-class catalogue the text inference of a prospect's
-# industry picks wrong classes often enough that the weighted engine falls below semantic similarity alone
-# (dev MRR 0.835 against 0.876). Inference is the next issue's work; strict, so a fix makes this fail.
-@pytest.mark.xfail(strict=True, reason="industry inference over the full catalogue (known regression)")
 def test_engine_beats_semantic_similarity_alone_on_mrr(match_engine: MatchService) -> None:
     report = _dev_report(match_engine)
     assert report.row("engine").mrr > report.row("semantic_only").mrr

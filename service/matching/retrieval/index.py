@@ -145,7 +145,9 @@ class EngineIndex:
             views += texts
             owner += [i] * len(texts)
         self.view_vecs: F32 = encoder.encode(views).astype(np.float32)
-        self.view_owner = np.array(owner, dtype=np.intp)
+        # Views are laid out class by class (every class has at least its name), so a per-class maximum is
+        # one reduceat over these starts.
+        self.view_starts = np.searchsorted(np.array(owner, dtype=np.intp), np.arange(len(world.class_codes)))
         self.resource_bm25 = BM25Index(
             world.resource_codes,
             [_content_words(f"{r.name_zh} {r.name_en} {r.code.replace('_', ' ')}")

@@ -54,9 +54,7 @@ def class_features(index: EngineIndex, text: str, q: F32) -> NDArray[np.float64]
         top = float(x.max()) if len(x) else 0.0
         return x / top if top > 0 else x
 
-    view_sims = (index.view_vecs @ q).astype(np.float64)
-    best = np.full(len(index.class_codes), -1.0)
-    np.maximum.at(best, index.view_owner, view_sims)
+    best = np.maximum.reduceat((index.view_vecs @ q).astype(np.float64), index.view_starts)
     return np.column_stack([
         index.class_phrases.scores(text),
         scaled(index.industry_bm25.scores(text)),

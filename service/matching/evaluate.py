@@ -205,6 +205,7 @@ class InferenceRow(BaseModel):
     top_3: float = Field(description="前三含正确类的比例 / Share with the right class among the three best")
     ece: float = Field(description="期望校准误差（10 档）/ Expected calibration error of the best class's confidence, 10 bins")
     mean_confidence: float
+    log_loss: float = Field(description="正确类的平均负对数概率 / Mean negative log probability of the right class")
     unsure: float = Field(description="标为不确定的比例 / Share answered as unsure")
     top_1_when_sure: float | None = Field(description="确定时首选正确的比例 / Top-1 accuracy of the answers given as sure")
     misses: list[str] = Field(default_factory=list, description="首选错误的案例 / Cases whose best class is wrong")
@@ -302,7 +303,9 @@ def evaluate_inference(*, engine: MatchService, cases: list[IndustryCase],
         codes = engine.retrieval.class_codes
         rows.append(InferenceRow(
             split=split, cases=len(idx), top_1=float(right.mean()), top_3=float(top3.mean()), ece=round(float(ece), 4),
-            mean_confidence=round(float(conf.mean()), 4), unsure=float((~sure).mean()),
+            mean_confidence=round(float(conf.mean()), 4),
+            log_loss=round(float(np.mean([-np.log(max(float(p[t]), 1e-12)) for p, t in zip(probs, targets[idx], strict=True)])), 4),
+            unsure=float((~sure).mean()),
             top_1_when_sure=float(right[sure].mean()) if sure.any() else None,
             misses=[f"{cases[n].id}: {codes[b]} ({p:.2f}) ≠ {cases[n].code} 「{cases[n].text}」"
                     for n, b, p, ok in zip(idx, best, conf, right, strict=True) if not ok]))
@@ -314,12 +317,12 @@ def evaluate_inference(*, engine: MatchService, cases: list[IndustryCase],
 def print_inference_report(report: InferenceReport, console: Console, *, title: str) -> None:
     """Print inference accuracy and calibration per split, then the misses."""
     table = Table(title=f"行业推断 / Industry inference: {title}")
-    for column in ("部分 split", "例数 cases", "Top-1", "Top-3", "ECE", "平均置信 mean conf.", "不确定 unsure",
-                   "确定时 Top-1 when sure"):
+    for column in ("部分 split", "例数 cases", "Top-1", "Top-3", "ECE", "对数损失 log loss", "平均置信 mean conf.",
+                   "不确定 unsure", "确定时 Top-1 when sure"):
         table.add_column(column, justify="left" if column.startswith("部分") else "right")
     for row in report.rows:
         table.add_row(row.split, str(row.cases), f"{row.top_1:.3f}", f"{row.top_3:.3f}", f"{row.ece:.3f}",
-                      f"{row.mean_confidence:.3f}", f"{row.unsure:.1%}",
+                      f"{row.log_loss:.3f}", f"{row.mean_confidence:.3f}", f"{row.unsure:.1%}",
                       "—" if row.top_1_when_sure is None else f"{row.top_1_when_sure:.3f}")
     console.print(table)
     console.print("权重 / weights: " + ", ".join(f"{n}={w:g}" for n, w in zip(report.features, report.weights, strict=True)))

@@ -68,3 +68,10 @@ def test_a_vague_text_is_unsure_and_offers_three_choices(match_engine: MatchServ
     shares = [choice.confidence for choice in inferred.choices]
     assert shares == sorted(shares, reverse=True) and shares[0] < c.INFER_SURE
     assert all(choice.name_zh and choice.name_en for choice in inferred.choices)
+
+
+def test_the_stored_weights_are_the_fit_on_the_tuning_split(match_engine: MatchService, report: InferenceReport) -> None:
+    # After keywords or features change, the stored weights must be refitted (parkmatch evaluate --fit):
+    # a refit may not explain the tuning split clearly better than what is stored.
+    refit = evaluate_inference(engine=match_engine, cases=load_industry_cases(LABELLED), fit=True)
+    assert report.row("tune").log_loss <= refit.row("tune").log_loss + 0.02, (report.weights, refit.weights)

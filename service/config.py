@@ -37,6 +37,14 @@ class Settings(BaseSettings):
         default=True,
         description="启动时构建匹配引擎；否则在首次使用时构建 / Build the matching engine at start-up, else on first use",
     )
+    warm_up: Literal["before_ready", "background"] = Field(
+        default="before_ready",
+        description="何时载入编码模型与分词词典：就绪前，或就绪后在后台（parkmatch serve 的默认）；只有新文本"
+                    "（意向企业、企业修改）需要它们，后台载入期间这类请求会等待载入完成 / When to load the encoder's "
+                    "model and the segmenter's dictionary: before the server is ready, or in the background once it "
+                    "is (what `parkmatch serve` does); only new text (prospects, firm edits) needs them, and such a "
+                    "request made meanwhile waits for the load to finish",
+    )
     max_import_mb: float = Field(default=32, gt=0, description="导入文件上限（MB）/ Import size limit, MB")
     auth_max_failures: int = Field(
         default=10, ge=1, description="每分钟允许的失败密钥尝试 / Failed key attempts allowed per minute per address"

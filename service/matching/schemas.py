@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.matching import constants as c
 from service.matching.constants import DEFAULT_TOP_K, MAX_TOP_K
 from service.matching.modes import Mode
 from service.sourcing import Figure
@@ -234,7 +235,11 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    firm_ids: list[int] | None = Field(default=None, description="参与的企业（默认全部）/ Firms to place; all when omitted")
+    firm_ids: list[int] | None = Field(
+        default=None, max_length=c.PLAN_MAX_FIRMS,
+        description=f"参与的企业（默认全部；至多 {c.PLAN_MAX_FIRMS} 家，企业更多时省略会被拒绝，请分批指定）/ Firms to "
+                    f"place; all when omitted. At most {c.PLAN_MAX_FIRMS}: with more stored firms, omitting it is "
+                    "refused (422 plan_too_large), so name the firms in parts")
     mode: Mode = Mode.relocation
     weights: dict[str, float] | None = None
     max_firms_per_park: int | None = Field(default=None, ge=1, description="每园区企业上限 / Cap on firms per park")

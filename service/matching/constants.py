@@ -7,6 +7,10 @@ from typing import Final
 DEFAULT_TOP_K: Final = 10
 MAX_TOP_K: Final = 200
 DEFAULT_CANDIDATES_TOP_K: Final = 50
+# Ranking request bodies: characters of a code or name used as a key (town, resource, industry class, factor)
+# and entries of any list or mapping; with the 4,000-character description these bound a request's work.
+REQUEST_CODE_MAX: Final = 64
+REQUEST_LIST_MAX: Final = 50
 # Destination → firms: how many firms the vector index proposes before exact scoring.
 VECTOR_CANDIDATES: Final = 1000
 # Up to this many stored firms, every firm is scored exactly against a destination (once per destination

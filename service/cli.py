@@ -426,6 +426,7 @@ def bench_embeddings(
     run(sizes=tuple(int(x) for x in sizes.split(",") if x.strip()), queries=queries, json_path=json_path)
 
 
+from service.bench import imports as import_bench  # noqa: E402
 from service.bench import startup as startup_bench  # noqa: E402
 from service.briefs.cli import brief as brief_command  # noqa: E402  (registered beside the other commands)
 from service.matching import commands as matching  # noqa: E402
@@ -440,6 +441,7 @@ bench_app.command("matching")(matching.bench_matching)
 bench_app.command("concurrency")(matching.bench_concurrency)
 bench_app.command("install")(startup_bench.install_command)
 bench_app.command("startup")(startup_bench.startup_command)
+bench_app.command("import")(import_bench.import_command)
 
 
 @bench_app.command("all")

@@ -20,6 +20,8 @@ VECTOR_CANDIDATES: Final = 1000
 # similar firms.
 EXACT_CANDIDATES_MAX_FIRMS: Final = 250_000
 EXACT_CHUNK: Final = 16_384  # firms per scoring pass when every firm is scored (bounds the working memory)
+# Firms changed at once (an import) up to which each is refreshed in place; above it the snapshot is rebuilt.
+FIRM_REFRESH_ONE_BY_ONE_MAX: Final = 200
 PATHS_PER_ITEM: Final = 3
 EVIDENCE_CACHE_SIZE: Final = 5_000  # explained pairs kept (about 35 kB each, measured: 175 MB at most)
 PROSPECT_CACHE_SIZE: Final = 256  # prospects whose inferred profile is kept per destination state

@@ -156,7 +156,12 @@ class MatchService:
             if any(change.entity == "destination" for change in changes):
                 self.destinations_changed()
             ids = list(dict.fromkeys(i for change in changes if change.entity == "firm" for i in change.ids))
-            if ids:
+            if len(ids) > c.FIRM_REFRESH_ONE_BY_ONE_MAX:
+                # One by one, each firm copies the vectors and every kept score matrix: quadratic in a bulk
+                # import. Past this size one rebuild (texts already encoded come from the cache) is far cheaper.
+                log.info("firms_changed_in_bulk", firms=len(ids))
+                self.reload()
+            elif ids:
                 self.firms_changed(ids)
 
     def poll_changes(self) -> int:

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     propagation_alpha: float = Field(
         default=0.5, ge=0, le=1, description="保留自身文本的比例 α / Share of a node's own text vector"
     )
+    index_folder: Path | None = Field(
+        default=None, description="排序索引目录（默认 var/index）/ Folder of the saved ranking index, var/index by default",
+    )
     embedding_cache_dir: Path | None = Field(
         default=None, description="文本向量缓存目录（默认 var/cache）/ Embedding cache folder, var/cache by default"
     )
@@ -64,7 +67,7 @@ class Settings(BaseSettings):
 
     @property
     def index_dir(self) -> Path:
-        return self.var_dir / "index"
+        return self.index_folder or self.var_dir / "index"
 
     @property
     def cache_dir(self) -> Path:

@@ -19,7 +19,7 @@ VECTOR_CANDIDATES: Final = 1000
 # found only 42% of the exact top 50, because size-driven factors (cost, land, labour) decide among
 # similar firms.
 EXACT_CANDIDATES_MAX_FIRMS: Final = 250_000
-EXACT_CHUNK: Final = 16_384  # firms per scoring pass when every firm is scored (bounds the working memory)
+EXACT_CHUNK: Final = 4_096  # firms per scoring pass when every firm is scored (bounds working memory and the wait of others)
 # Firms changed at once (an import) up to which each is refreshed in place; above it the snapshot is rebuilt.
 FIRM_REFRESH_ONE_BY_ONE_MAX: Final = 200
 PATHS_PER_ITEM: Final = 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -63,6 +64,7 @@ def exact_scores(world: World, firm_vecs: F32, dest_vec: F32, p: int) -> ExactSc
         matrix[rows] = part.matrix
         for name in CONSTRAINTS:
             barred[name][rows] = part.barred[name]
+        time.sleep(0)  # hand the interpreter to waiting requests between chunks
     return ExactScores(matrix, barred)
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from service.firms.schemas import Vacancy
 from service.matching import constants as c
 from service.matching.constants import DEFAULT_TOP_K, MAX_TOP_K
 from service.matching.modes import Mode
@@ -134,7 +135,7 @@ class RankedFirm(RankedBase):
 
 
 class ExclusionReason(BaseModel):
-    code: str = Field(description="land_short | env_category | industry_restricted", examples=["land_short"])
+    code: str = Field(description="land_short | env_category | industry_restricted | supplies_nothing | not_hiring", examples=["land_short"])
     reason_zh: str = Field(examples=["需地 40 亩，园区可用地 20 亩"])
     reason_en: str = Field(examples=["needs 40 mu of land, the park has 20 mu free"])
 
@@ -201,6 +202,12 @@ class ProspectRequest(BaseModel):
     revenue_10k_yuan: float | None = Field(default=None, ge=0, description="年营收（万元）/ Revenue, 10k yuan")
     inputs: list[ProspectInput] = Field(default_factory=list, max_length=LIST_MAX,
                                         description=f"已知投入（至多 {LIST_MAX} 项）/ Known inputs, at most {LIST_MAX}")
+    buys: list[ProspectInput] = Field(
+        default_factory=list, max_length=LIST_MAX,
+        description=f"采购的产品（市场合作；至多 {LIST_MAX} 项）/ Products it buys (market cooperation), at most {LIST_MAX}",
+        examples=[[{"resource": "kiwifruit", "quantity": 500}]])
+    vacancies: list[Vacancy] = Field(default_factory=list, max_length=LIST_MAX,
+                                     description="招工需求（劳务协作）/ Vacancies (labour cooperation)")
     industries: list[Code] | None = Field(
         default=None, max_length=LIST_MAX,
         description=f"行业代码（填写则不再推断；至多 {LIST_MAX} 个）/ Industry classes; when given, not inferred; "
@@ -218,8 +225,12 @@ class InferredIndustry(BaseModel):
     code: str = Field(examples=["C3872"])
     name_zh: str = Field(examples=["照明灯具制造"])
     name_en: str = Field(examples=["Manufacture of lighting fixtures"])
-    score: float = Field(description="融合得分 / Fused score")
-    source: str = Field(description="given | text", examples=["text"])
+    confidence: float = Field(
+        ge=0, le=1, examples=[0.93],
+        description="置信度（校准概率，在标注集调参部分拟合）/ Calibrated probability that this is the class, fitted on "
+                    "the tuning split of the labelled set")
+    source: str = Field(description="given（填写）| text（由描述推断）/ given | text (inferred from the description)",
+                        examples=["text"])
 
 
 class InferredResource(BaseModel):
@@ -237,6 +248,12 @@ class MatchResult(BaseModel):
     mode: Mode
     weights: dict[str, float]
     industries: list[InferredIndustry] = Field(description="推断的行业（可修改后重跑）/ Industries inferred, editable")
+    industry_unsure: bool = Field(
+        default=False, description="行业推断不确定：最可能的行业置信度低于阈值，请从 industry_choices 中选一个并以 industries "
+                                   "重跑 / The best class is below the confidence threshold: pick one of industry_choices "
+                                   "and send it as industries")
+    industry_choices: list[InferredIndustry] = Field(
+        default_factory=list, description="不确定时可选的三个最可能行业 / When unsure, the three most likely classes")
     resources: list[InferredResource] = Field(description="推断的资源 / Resources inferred")
     items: list[RankedPark]
     excluded: list[ExcludedPark] | None = None
@@ -291,3 +308,43 @@ class PlanResult(BaseModel):
     assignments: list[Assignment]
     unassigned: list[Unassigned]
     parks: list[ParkUse]
+
+
+class ProductRef(BaseModel):
+    code: str = Field(description="资源代码 / Resource code", examples=["kiwifruit"])
+    name_zh: str = Field(examples=["猕猴桃"])
+    name_en: str = Field(examples=["Kiwifruit"])
+    unit: str = Field(examples=["t"])
+    season_zh: str | None = Field(default=None, description="上市期（估算者注明）/ Season, estimates marked")
+    season_en: str | None = None
+
+
+class ProductSupplier(BaseModel):
+    """A Liupanshui destination that supplies the product, with its size and the cold chain to the buyers' city."""
+
+    destination: ParkRef
+    kind: str = Field(examples=["agri_base"])
+    volume: Figure | None = Field(description="规模（面积或产能）/ Size: area or capacity")
+    cold_chain: Figure | None = Field(description="冷链运输时间 / Cold-chain hours to the buyers' city")
+
+
+class ProductBuyer(BaseModel):
+    """A Zhongshan firm that buys the product, ranked by its best market match among the suppliers."""
+
+    rank: int = Field(ge=1)
+    firm: FirmRef
+    score: float = Field(ge=0, le=1, description="与最佳货源的市场合作得分 / Market-mode score with the best supplier")
+    quantity: Figure | None = Field(description="年采购量（企业填报；不详为空）/ Yearly purchases as stated; null when unknown")
+    basis: str = Field(description="stated 企业填报采购 | industry 按行业推断 / stated purchase or inferred from the industry",
+                       examples=["stated"])
+    best_supplier: ParkRef | None = Field(description="最佳货源 / The supplier it matches best")
+    reason_zh: str
+    reason_en: str
+
+
+class ProductBuyers(BaseModel):
+    """Zhongshan buyers of one Liupanshui product, and the destinations that supply it."""
+
+    product: ProductRef
+    suppliers: list[ProductSupplier]
+    items: list[ProductBuyer]

@@ -28,6 +28,9 @@ class Firm(Base):
     land_mu: Mapped[float | None] = mapped_column(Float)
     electricity_kwh: Mapped[float | None] = mapped_column(Float)
     export_share: Mapped[float | None] = mapped_column(Float)
+    # What a buyer buys (resource, quantity, unit) and what an employer hires for: read whole, never queried by part.
+    buys: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    vacancies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     env_category: Mapped[str] = mapped_column(String(16))
     expansion: Mapped[bool] = mapped_column(default=False)
     synthetic: Mapped[bool] = mapped_column(default=False)

@@ -43,6 +43,24 @@ class FirmInput(RefuseControl):
                       examples=["t"])
 
 
+class Vacancy(RefuseControl):
+    """Jobs the firm is hiring for: how many, what work, which skills, in which months."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: Whole = Field(ge=1, le=100_000, description="岗位数 / Openings", examples=[200])
+    role_zh: str = Field(min_length=1, max_length=NAME_MAX, description="岗位（中文）/ Role in Chinese",
+                         examples=["装配工"])
+    role_en: str = Field(default="", max_length=NAME_MAX, description="岗位（英文）/ Role in English",
+                         examples=["Assembly worker"])
+    skills: list[Product] = Field(default_factory=list, max_length=LIST_MAX, description="技能 / Skills",
+                                  examples=[["电子装配", "焊接"]])
+    months: list[Annotated[int, Field(ge=1, le=12)]] = Field(
+        default_factory=list, max_length=12, description="用工月份（空为全年）/ Months hiring; empty = all year",
+        examples=[[2, 3]])
+    estimate: bool = Field(default=False, strict=True, description="岗位数为估算 / The count is an estimate")
+
+
 class FirmBase(BaseModel):
     name_zh: str = Field(min_length=1, max_length=NAME_MAX, description="企业名称 / Chinese name", examples=["中山市澜灯照明科技有限公司"])
     name_en: str = Field(default="", max_length=NAME_MAX, description="英文名称 / English name", examples=["Zhongshan Landeng Lighting Technology Co., Ltd."])
@@ -65,6 +83,12 @@ class FirmBase(BaseModel):
     land_mu: Number | None = Field(default=None, ge=0, description="用地面积（亩）/ Land use, 亩", examples=[25])
     electricity_kwh: Number | None = Field(default=None, ge=0, description="年用电量（千瓦时）/ Yearly electricity, kWh", examples=[1_200_000])
     inputs: list[FirmInput] = Field(default_factory=list, max_length=LIST_MAX, description="主要投入 / Yearly inputs")
+    buys: list[FirmInput] = Field(
+        default_factory=list, max_length=LIST_MAX,
+        description="采购的产品（资源代码、年采购量、单位；量不详填 0）/ Products the firm buys: resource, yearly "
+                    "quantity, unit (0 when unknown)", examples=[[{"resource": "kiwifruit", "quantity": 800, "unit": "t"}]])
+    vacancies: list[Vacancy] = Field(default_factory=list, max_length=LIST_MAX,
+                                     description="招工需求 / Vacancies the firm is hiring for")
     export_share: Number | None = Field(default=None, ge=0, le=1, description="出口占比 0–1 / Export share 0–1", examples=[0.35])
     env_category: EnvCategory = Field(
         default=EnvCategory.registration,
@@ -129,6 +153,8 @@ class FirmUpdate(RefuseControl):
     land_mu: Number | None = Field(default=None, ge=0)
     electricity_kwh: Number | None = Field(default=None, ge=0)
     inputs: list[FirmInput] | None = Field(default=None, max_length=LIST_MAX)
+    buys: list[FirmInput] | None = Field(default=None, max_length=LIST_MAX)
+    vacancies: list[Vacancy] | None = Field(default=None, max_length=LIST_MAX)
     export_share: Number | None = Field(default=None, ge=0, le=1)
     env_category: EnvCategory | None = None
     expansion: bool | None = Field(default=None, strict=True)

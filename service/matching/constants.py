@@ -39,7 +39,12 @@ PLAN_SCORE_SCALE: Final = 10_000  # min-cost flow needs integer costs
 INFER_INDUSTRIES: Final = 3
 INFER_RESOURCES: Final = 6
 PROSPECT_OWN_TEXT: Final = 0.85  # share of a prospect's own text vector against its inferred neighbours
-INFER_AGREE_DEPTH: Final = 5  # a further class must be in both channels' top 5
+# Industry inference: weights of the class features (retrieval/prospect.py FEATURES), a conditional logit
+# fitted on the tuning split of data/eval/industries.yaml by `parkmatch evaluate --industries … --fit`.
+INFER_WEIGHTS: Final = (3.3661, 6.5247, 0.0, 3.3188, 3.5694, 1.7614)
+INFER_SURE: Final = 0.5  # below this confidence the answer says it is unsure and offers a choice
+INFER_CHOICES: Final = 3  # classes offered when unsure
+INFER_EXTRA: Final = 0.5  # a further class is used when at least this share of the best one's confidence
 
 # Benchmark sizes.
 BENCH_FIRMS: Final = 100_000

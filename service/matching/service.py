@@ -394,7 +394,7 @@ class MatchService:
         """Rank destinations for a prospect described in free text (plus optional fields)."""
         w = resolve_weights(mode=request.mode, overrides=request.weights)
         state = self._state
-        profile, industries, resources, vec = self._prospect(state, request)
+        profile, inferred, resources, vec = self._prospect(state, request)
         arrays = profile_arrays(state.world, [profile])
         grouped = self.paths.profile_paths(profile, PROSPECT_NODE)
 
@@ -405,7 +405,8 @@ class MatchService:
                                           top_k=request.top_k, include_excluded=request.include_excluded,
                                           paths=paths, prospect_name=profile.name_zh)
         return s.MatchResult(prospect=self.firm_ref(state.world, profile), mode=request.mode, weights=w,
-                             industries=industries, resources=resources, items=items, excluded=excluded)
+                             industries=inferred.industries, industry_unsure=inferred.unsure,
+                             industry_choices=inferred.choices, resources=resources, items=items, excluded=excluded)
 
     def rank_prospect_parks(self, request: s.ProspectRequest) -> list[str]:
         """Destination codes best first, without explanations (for evaluation)."""

@@ -155,6 +155,7 @@ def build(data: BriefData, lang: str) -> list[Block]:
     blocks.append(Table(header=[t(lang, "中山企业", "Zhongshan firm"), ""], rows=firm_rows, widths=[1, 3]))
     park_rows = [
         [t(lang, "目的地", "Destination"), park_name],
+        [t(lang, "类型", "Kind"), text(park.kind, lang)],
         [t(lang, "所属县区", "County"), w.place(park.county, lang)],
         [t(lang, "级别", "Level"), text(park.level, lang) or dash],
         [t(lang, "产业定位", "Positioning"), text(park.positioning, lang) or dash],

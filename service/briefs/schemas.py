@@ -60,6 +60,8 @@ class BriefPark(BaseModel):
     id: int
     name_zh: str
     name_en: str = ""
+    kind: Bi = Field(default=Bi(zh="产业园区", en="industrial park"),
+                     description="目的地类型 / What the destination is: industrial park, settlement workshop …")
     county: Bi
     level: Bi = Bi(zh="", en="")
     positioning: Bi = Bi(zh="", en="")

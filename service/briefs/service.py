@@ -28,6 +28,7 @@ from service.briefs.schemas import (
     Comparison,
 )
 from service.catalog import models as cm
+from service.destinations import service as destinations
 from service.errors import NotFound, Problem, ServiceError
 from service.feedback import service as feedback
 from service.firms import service as firm_service
@@ -121,6 +122,7 @@ def _pair_data(*, session: Session, firm: BriefFirm, park: ParkRead, item: Ranke
         industry_names=_names(session, cm.Industry, [*industries, *park.target_industries]),
         resource_names=_names(session, cm.Resource, [supply.resource for supply in park.supplies]),
         env_report=env_report, status=status.status if status else None,
+        kind=content.kind_bi(destinations.get(session=session, destination_id=park.id).kind),
     )
 
 

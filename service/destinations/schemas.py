@@ -44,6 +44,16 @@ KIND_LABELS: dict[DestinationKind, tuple[str, str]] = {
     DestinationKind.labour_source: ("劳务输出地", "labour source"),
 }
 
+# What a page or brief calls a destination of each kind, as staff on both sides say it: never "park" for a kind
+# that is not one.
+KIND_NAMES: dict[DestinationKind, tuple[str, str]] = {
+    DestinationKind.park: ("产业园区", "industrial park"),
+    DestinationKind.workshop: ("帮扶车间", "settlement workshop"),
+    DestinationKind.agri_base: ("农业基地", "agricultural base"),
+    DestinationKind.processing_centre: ("加工中心", "processing centre"),
+    DestinationKind.co_built_park: ("共建园区", "co-built park"),
+}
+
 
 POSITIONING_ZH = ("产业定位（中文）；目标行业由 sources[].targets 标明出处，未标明者为本数据集的假设 / "
                   "Positioning in Chinese; sources[].targets say which target industries a source states")

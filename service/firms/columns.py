@@ -16,6 +16,7 @@ class Column:
     en: str
     help_zh: str
     help_en: str
+    aliases: tuple[str, ...] = ()  # other headers firm lists use for this column
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -46,7 +47,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("env_category", "环评类别", "EIA category", "报告书/报告表/登记表", "report/table/registration"),
     Column("expansion", "扩产计划", "Expansion plan", "是/否", "yes/no"),
     Column("synthetic", "合成数据", "Synthetic", "是/否", "yes/no"),
+    Column("contact_name", "联系人", "Contact person", "仅编辑者与管理员可见", "shown to editors and admins only",
+           ("联系人姓名", "联系人员", "contact", "contact name")),
+    Column("phone", "电话", "Phone", "仅编辑者与管理员可见；数字、空格、+ - ( ) 与“转”分机",
+           "shown to editors and admins only; digits, spaces, + - ( ) and an extension",
+           ("联系电话", "电话号码", "手机", "手机号", "手机号码", "联系方式", "telephone", "tel", "mobile")),
+    Column("address", "地址", "Address", "仅编辑者与管理员可见", "shown to editors and admins only",
+           ("企业地址", "详细地址", "通讯地址", "注册地址", "经营地址")),
+    Column("notes", "备注", "Notes", "仅编辑者与管理员可见", "shown to editors and admins only",
+           ("说明", "备注信息", "note", "remarks")),
 )
+CONTACT_KEYS = ("contact_name", "phone", "address", "notes")
 
 BY_KEY = {c.key: c for c in COLUMNS}
 LIST_SEPARATORS = (";", "；", "、", "\n")
@@ -60,7 +71,8 @@ def _normalise_header(text: str) -> str:
 
 HEADER_ALIASES: dict[str, str] = {}
 for _c in COLUMNS:
-    for _alias in (_c.key, _c.zh, _c.en, f"{_c.zh} {_c.key}", f"{_c.en} {_c.key}", f"{_c.zh}|{_c.key}", f"{_c.zh}/{_c.en}"):
+    for _alias in (_c.key, _c.zh, _c.en, f"{_c.zh} {_c.key}", f"{_c.en} {_c.key}", f"{_c.zh}|{_c.key}", f"{_c.zh}/{_c.en}",
+                   *_c.aliases):
         HEADER_ALIASES[_normalise_header(_alias)] = _c.key
 
 
@@ -246,9 +258,15 @@ def firm_to_row(firm: FirmBase) -> dict[str, str]:
         "env_category": firm.env_category.value,
         "expansion": "是" if firm.expansion else "否",
         "synthetic": "是" if firm.synthetic else "否",
+        **{key: getattr(firm, key) or "" for key in CONTACT_KEYS},
     }
 
 
-def header_row(lang: str = "zh") -> list[str]:
+def columns(*, contacts: bool = True) -> tuple[Column, ...]:
+    """The file's columns, without the contact ones for a reader who may not see them."""
+    return COLUMNS if contacts else tuple(c for c in COLUMNS if c.key not in CONTACT_KEYS)
+
+
+def header_row(lang: str = "zh", *, contacts: bool = True) -> list[str]:
     """Header cells: Chinese label with the key, or English label with the key."""
-    return [f"{c.zh} {c.key}" if lang == "zh" else f"{c.en} {c.key}" for c in COLUMNS]
+    return [f"{c.zh} {c.key}" if lang == "zh" else f"{c.en} {c.key}" for c in columns(contacts=contacts)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -13,6 +14,11 @@ from service.sourcing import Code
 from service.textguard import LIST_MAX, NAME_MAX, SHORT_MAX, TEXT_MAX, Number, RefuseControl, Whole
 
 Product = Annotated[str, Field(max_length=NAME_MAX)]
+
+CONTACT_MAX = {"contact_name": 100, "phone": 60, "address": 300, "notes": TEXT_MAX}
+# Digits, spaces, + - ( ) . / , ; 、 and the words people write before an extension or between numbers.
+PHONE_TEXT = re.compile(r"^[0-9０-９\s+\-–()（）./,，;；、转分机ext#xX]*$")
+CONTACT_HIDDEN = "仅编辑者与管理员可见，查看者得到 null / shown to editors and admins; null for viewers"
 
 
 class EnvCategory(StrEnum):
@@ -90,6 +96,27 @@ class FirmBase(BaseModel):
     )
     expansion: bool = Field(default=False, strict=True, description="有扩产计划 / Plans to expand capacity")
     synthetic: bool = Field(default=False, strict=True, description="合成样例数据（非真实企业）/ Synthetic profile, not a real firm")
+    contact_name: str | None = Field(default="", max_length=CONTACT_MAX["contact_name"],
+                                     description=f"联系人 / Contact person. {CONTACT_HIDDEN}", examples=["李经理"])
+    phone: str | None = Field(default="", max_length=CONTACT_MAX["phone"],
+                              description=f"电话 / Phone. {CONTACT_HIDDEN}", examples=["0760-2233 4455"])
+    address: str | None = Field(default="", max_length=CONTACT_MAX["address"],
+                                description=f"地址 / Address. {CONTACT_HIDDEN}", examples=["中山市古镇镇东兴路 8 号"])
+    notes: str | None = Field(default="", max_length=CONTACT_MAX["notes"],
+                              description=f"备注 / Notes. {CONTACT_HIDDEN}", examples=["周三上午方便来电"])
+
+    @field_validator("contact_name", "phone", "address", "notes", mode="before")
+    @classmethod
+    def _contact_text(cls, value: object) -> object:
+        return "" if value is None else value.strip() if isinstance(value, str) else value
+
+    @field_validator("phone")
+    @classmethod
+    def _valid_phone(cls, value: str | None) -> str | None:
+        if value and not PHONE_TEXT.match(value):
+            raise ValueError(f"电话只能含数字、空格、+ - ( ) 与“转/分机”，实为 {value!r} / "
+                             f"a phone may hold only digits, spaces, + - ( ) and an extension, got {value!r}")
+        return value
 
     @field_validator("credit_code")
     @classmethod
@@ -131,6 +158,10 @@ class FirmUpdate(RefuseControl):
     export_share: Number | None = Field(default=None, ge=0, le=1)
     env_category: EnvCategory | None = None
     expansion: bool | None = Field(default=None, strict=True)
+    contact_name: str | None = Field(default=None, max_length=CONTACT_MAX["contact_name"])
+    phone: str | None = Field(default=None, max_length=CONTACT_MAX["phone"])
+    address: str | None = Field(default=None, max_length=CONTACT_MAX["address"])
+    notes: str | None = Field(default=None, max_length=CONTACT_MAX["notes"])
 
 
 class FirmRead(FirmBase):

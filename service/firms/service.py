@@ -17,9 +17,10 @@ from service.firms import schemas as s
 from service.firms.models import Firm, FirmIndustry, FirmInput
 from service.pagination import LIKE_ESCAPE, contains_pattern
 
+CONTACT_FIELDS = ("contact_name", "phone", "address", "notes")
 SCALARS = ("credit_code", "name_zh", "name_en", "products", "description_zh", "description_en", "employees",
-           "revenue_10k_yuan", "land_mu", "electricity_kwh", "export_share", "env_category", "expansion", "synthetic", "buys",
-           "vacancies")
+           "revenue_10k_yuan", "land_mu", "electricity_kwh", "export_share", "env_category", "expansion", "synthetic",
+           "buys", "vacancies", *CONTACT_FIELDS)
 SORTS = {"id": Firm.id, "name": Firm.name_zh, "employees": Firm.employees, "revenue": Firm.revenue_10k_yuan,
          "land": Firm.land_mu, "updated": Firm.updated_at}
 
@@ -87,7 +88,8 @@ def normalise(firm: s.FirmBase, ref: Lookup) -> s.FirmBase:
 
 def _values(firm: s.FirmBase) -> dict[str, Any]:
     data = firm.model_dump(mode="json")
-    return {name: data[name] for name in SCALARS}
+    # A contact field is text, never null in storage (null is only how a viewer is shown it).
+    return {name: "" if data[name] is None and name in CONTACT_FIELDS else data[name] for name in SCALARS}
 
 
 def _apply(row: Firm, firm: s.FirmBase) -> bool:

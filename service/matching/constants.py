@@ -7,14 +7,16 @@ from typing import Final
 DEFAULT_TOP_K: Final = 10
 MAX_TOP_K: Final = 200
 DEFAULT_CANDIDATES_TOP_K: Final = 50
-# Destination → firms: how many firms the vector index proposes before exact scoring.
+# Destination → firms: how many of the best firms go on to explanations (the exact top, at any size).
 VECTOR_CANDIDATES: Final = 1000
-# Up to this many stored firms, every firm is scored exactly against a destination (once per destination
-# and data state, about 80 ms at 100,000 firms) and the best VECTOR_CANDIDATES go on; above it the vector
-# index and the rule pre-score propose them. Measured at 100,000 near-identical firms, those two channels
-# found only 42% of the exact top 50, because size-driven factors (cost, land, labour) decide among
-# similar firms.
-EXACT_CANDIDATES_MAX_FIRMS: Final = 250_000
+# Every firm is ranked exactly against a destination: firms are grouped (town, class set, input mix, vector
+# direction, then cut by size) and scored group by group in the order of each group's upper bound, until
+# the VECTOR_CANDIDATES-th exact score beats the next bound (see retrieval/groups.py). The vector index and
+# the rule pre-score found only 42% of the exact top 50 at 100,000 near-identical firms, because
+# size-driven factors (cost, land, labour) decide among similar firms; they are no longer a candidate path.
+GROUP_SIZE: Final = 128  # firms per group at most: smaller groups have tighter bounds, more groups cost more per query
+GROUP_DIRECTION_BITS: Final = 16  # random hyperplanes splitting a group by vector direction (tighter semantic bounds)
+GROUP_MIN_BATCH: Final = 1_024  # firms scored per pass, best bound first, until the k-th score beats every bound left
 EXACT_CHUNK: Final = 16_384  # firms per scoring pass when every firm is scored (bounds the working memory)
 PATHS_PER_ITEM: Final = 3
 EVIDENCE_CACHE_SIZE: Final = 5_000  # explained pairs kept (about 35 kB each, measured: 175 MB at most)
@@ -37,7 +39,12 @@ PLAN_SCORE_SCALE: Final = 10_000  # min-cost flow needs integer costs
 INFER_INDUSTRIES: Final = 3
 INFER_RESOURCES: Final = 6
 PROSPECT_OWN_TEXT: Final = 0.85  # share of a prospect's own text vector against its inferred neighbours
-INFER_AGREE_DEPTH: Final = 5  # a further class must be in both channels' top 5
+# Industry inference: weights of the class features (retrieval/prospect.py FEATURES), a conditional logit
+# fitted on the tuning split of data/eval/industries.yaml by `parkmatch evaluate --industries … --fit`.
+INFER_WEIGHTS: Final = (3.3661, 6.5247, 0.0, 3.3188, 3.5694, 1.7614)
+INFER_SURE: Final = 0.5  # below this confidence the answer says it is unsure and offers a choice
+INFER_CHOICES: Final = 3  # classes offered when unsure
+INFER_EXTRA: Final = 0.5  # a further class is used when at least this share of the best one's confidence
 
 # Benchmark sizes.
 BENCH_FIRMS: Final = 100_000

@@ -211,8 +211,12 @@ class InferredIndustry(BaseModel):
     code: str = Field(examples=["C3872"])
     name_zh: str = Field(examples=["照明灯具制造"])
     name_en: str = Field(examples=["Manufacture of lighting fixtures"])
-    score: float = Field(description="融合得分 / Fused score")
-    source: str = Field(description="given | text", examples=["text"])
+    confidence: float = Field(
+        ge=0, le=1, examples=[0.93],
+        description="置信度（校准概率，在标注集调参部分拟合）/ Calibrated probability that this is the class, fitted on "
+                    "the tuning split of the labelled set")
+    source: str = Field(description="given（填写）| text（由描述推断）/ given | text (inferred from the description)",
+                        examples=["text"])
 
 
 class InferredResource(BaseModel):
@@ -230,6 +234,12 @@ class MatchResult(BaseModel):
     mode: Mode
     weights: dict[str, float]
     industries: list[InferredIndustry] = Field(description="推断的行业（可修改后重跑）/ Industries inferred, editable")
+    industry_unsure: bool = Field(
+        default=False, description="行业推断不确定：最可能的行业置信度低于阈值，请从 industry_choices 中选一个并以 industries "
+                                   "重跑 / The best class is below the confidence threshold: pick one of industry_choices "
+                                   "and send it as industries")
+    industry_choices: list[InferredIndustry] = Field(
+        default_factory=list, description="不确定时可选的三个最可能行业 / When unsure, the three most likely classes")
     resources: list[InferredResource] = Field(description="推断的资源 / Resources inferred")
     items: list[RankedPark]
     excluded: list[ExcludedPark] | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,12 +35,72 @@ GENERIC_CLASS_WORDS = frozenset({
 })
 
 
+# The standard's notes open with "指…的活动" and list what a class includes or leaves out: those words say
+# nothing about which class a text belongs to.
+GENERIC_NOTE_WORDS = GENERIC_CLASS_WORDS | frozenset({
+    "指", "活动", "包括", "不包括", "以及", "等", "各种", "用于", "主要", "为", "以", "或", "在", "上述", "未", "列明",
+    "其他", "材料", "制品", "制作", "生产活动", "的", "和", "及", "与", "但",
+})
+
+
 def class_doc(world: World, code: str, segmenter: Segmenter) -> str:
     """The lexical document of an industry class: its own words and its parent's name, generic words left out."""
     ind = world.industries[code]
     parent = world.industries.get(ind.parent or "")
     text = industry_text(ind) + (f" {parent.name_zh} {parent.name_en}" if parent else "")
     return " ".join(t for t in segmenter.tokenize(text) if t not in GENERIC_CLASS_WORDS)
+
+
+def note_doc(world: World, code: str, segmenter: Segmenter) -> str:
+    """The standard's own note of a class and of its group (a group note often says what its classes hold)."""
+    ind = world.industries[code]
+    group = world.industries.get(ind.parent or "")
+    text = f"{ind.note_zh} {group.note_zh if group else ''}"
+    return " ".join(t for t in segmenter.tokenize(text) if t not in GENERIC_NOTE_WORDS)
+
+
+# A class name with its generic ending cut ("照明灯具制造" → "照明灯具") is a phrase staff type too.
+_NAME_ENDINGS = ("制造", "加工", "生产", "种植", "饲养", "开采洗选", "采选", "冶炼", "业")
+
+
+def class_phrases(world: World, code: str) -> list[str]:
+    """The phrases whose appearance in a text names the class: its keywords and its shortened Chinese name."""
+    ind = world.industries[code]
+    name = ind.name_zh
+    for ending in _NAME_ENDINGS:
+        if name.endswith(ending) and len(name) - len(ending) >= 2:
+            name = name[: -len(ending)]
+            break
+    phrases = [*ind.keywords_zh, *ind.keywords_en, name]
+    return list(dict.fromkeys(p.strip().lower() for p in phrases if len(p.strip()) >= 2))
+
+
+class PhraseMatcher:
+    """Which classes' phrases a text contains, each phrase weighted by how few classes share it.
+
+    Chinese phrases match as substrings; English ones on word boundaries, with a plural "s" allowed. A phrase
+    inside a longer phrase that also matched ("刺梨" in "刺梨汁") counts for little: the longer one says more.
+    """
+
+    def __init__(self, phrases: Sequence[Sequence[str]]) -> None:
+        owners: dict[str, list[int]] = {}
+        for i, plist in enumerate(phrases):
+            for p in plist:
+                owners.setdefault(p, []).append(i)
+        self.n = len(phrases)
+        self.entries = [(p, np.array(sorted(set(idx)), dtype=np.intp),
+                         re.compile(rf"(?<![a-z]){re.escape(p)}(?:e?s)?(?![a-z])") if p.isascii() else None)
+                        for p, idx in owners.items()]
+
+    def scores(self, text: str) -> NDArray[np.float64]:
+        """Per class: Σ over its matched phrases of √(length) / (classes sharing the phrase)."""
+        low = text.lower()
+        hits = [(p, idx) for p, idx, rx in self.entries if (rx.search(low) if rx is not None else p in low)]
+        out = np.zeros(self.n, dtype=np.float64)
+        for p, idx in hits:
+            inner = any(p != q and p in q for q, _ in hits)
+            out[idx] += (0.25 if inner else 1.0) * math.sqrt(len(p)) / len(idx)
+        return out
 
 
 class EngineIndex:
@@ -68,6 +130,24 @@ class EngineIndex:
         self.class_vecs: F32 = np.stack([raw[pos[node_id(NodeType.INDUSTRY, code)]] for code in world.class_codes])
         self.industry_bm25 = BM25Index(world.class_codes, [class_doc(world, code, self.segmenter) for code in world.class_codes],
                                        segmenter=self.segmenter)
+        self.note_bm25 = BM25Index(world.class_codes, [note_doc(world, code, self.segmenter) for code in world.class_codes],
+                                   segmenter=self.segmenter)
+        phrases = [class_phrases(world, code) for code in world.class_codes]
+        self.class_phrases = PhraseMatcher(phrases)
+        self.class_curated = np.array([bool(world.industries[code].keywords_zh) for code in world.class_codes], dtype=np.float64)
+        # Each class seen one phrase at a time (its names, each keyword, its note): a short query close to one
+        # keyword is not diluted by the class's other words.
+        views: list[str] = []
+        owner: list[int] = []
+        for i, code in enumerate(world.class_codes):
+            ind = world.industries[code]
+            texts = [f"{ind.name_zh} {ind.name_en}", *phrases[i], *([ind.note_zh] if ind.note_zh else [])]
+            views += texts
+            owner += [i] * len(texts)
+        self.view_vecs: F32 = encoder.encode(views).astype(np.float32)
+        # Views are laid out class by class (every class has at least its name), so a per-class maximum is
+        # one reduceat over these starts.
+        self.view_starts = np.searchsorted(np.array(owner, dtype=np.intp), np.arange(len(world.class_codes)))
         self.resource_bm25 = BM25Index(
             world.resource_codes,
             [_content_words(f"{r.name_zh} {r.name_en} {r.code.replace('_', ' ')}")

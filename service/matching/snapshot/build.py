@@ -163,7 +163,7 @@ def firm_arrays(
     class_col = {code: i for i, code in enumerate(classes)}
     res_col = {code: i for i, code in enumerate(resource_codes)}
     town_col = {code: i for i, code in enumerate(town_codes)}
-    industry = np.zeros((n, n_c), dtype=np.float32)
+    industry = np.zeros((n, n_c), dtype=bool)
     demand = np.zeros((n, n_r), dtype=np.float32)
     explicit = np.zeros((n, n_r), dtype=bool)
     buys = np.zeros((n, n_r), dtype=np.float32)
@@ -184,7 +184,7 @@ def firm_arrays(
         land_per_million: list[float] = []
         for code in firm.industries:
             if code in class_col:
-                industry[i, class_col[code]] = 1.0
+                industry[i, class_col[code]] = True
             for res, inp in inputs.get(code, {}).items():
                 if res == "labour":
                     labour = max(labour, inp.intensity)

@@ -132,7 +132,7 @@ def kind_label(kind: str, lang: str = "zh") -> str:
 class FirmArrays:
     """Firm features as aligned arrays (one row per firm), so factors score many pairs at once."""
 
-    industry: NDArray[np.float32]  # (n, classes) 1 where the firm is in the class
+    industry: NDArray[np.bool_]  # (n, classes) the firm is in the class (bool: a quarter of float32's memory at 1M firms)
     demand: NDArray[np.float32]  # (n, resources) 0–1 how much the firm leans on each resource
     explicit: NDArray[np.bool_]  # (n, resources) the firm listed the input itself
     employees: NDArray[np.float64]

@@ -29,7 +29,7 @@ WIDTH, HEIGHT, PAD = 760, 560, 48
 # One colour per kind of destination, so a workshop is never read as a park on the map.
 KIND_COLOURS = {DestinationKind.park: "#2563a8", DestinationKind.workshop: "#c2410c",
                 DestinationKind.agri_base: "#15803d", DestinationKind.processing_centre: "#7c3aed",
-                DestinationKind.co_built_park: "#0f766e"}
+                DestinationKind.co_built_park: "#0f766e", DestinationKind.labour_source: "#b45309"}
 
 
 @dataclass(frozen=True)

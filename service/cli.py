@@ -411,6 +411,8 @@ def bench_embeddings(
     run(sizes=tuple(int(x) for x in sizes.split(",") if x.strip()), queries=queries, json_path=json_path)
 
 
+from service.batch.cli import batch_app  # noqa: E402
+from service.bench import matching as matching_bench  # noqa: E402
 from service.bench import startup as startup_bench  # noqa: E402
 from service.briefs.cli import brief as brief_command  # noqa: E402  (registered beside the other commands)
 from service.matching import commands as matching  # noqa: E402
@@ -418,10 +420,12 @@ from service.matching import commands as matching  # noqa: E402
 app.command("recommend")(matching.recommend)
 app.command("candidates")(matching.candidates)
 app.command("match")(matching.match)
+app.command("buyers")(matching.buyers)
 app.command("plan")(matching.plan)
 app.command("evaluate")(matching.evaluate)
 app.command("brief")(brief_command)
-bench_app.command("matching")(matching.bench_matching)
+app.add_typer(batch_app, name="batch")
+bench_app.command("matching")(matching_bench.bench_matching)
 bench_app.command("concurrency")(matching.bench_concurrency)
 bench_app.command("install")(startup_bench.install_command)
 bench_app.command("startup")(startup_bench.startup_command)

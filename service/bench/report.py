@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from service.bench.machine import describe
-from service.matching.constants import EXACT_CANDIDATES_MAX_FIRMS
 
 START = "<!-- bench:generated:start -->"
 END = "<!-- bench:generated:end -->"
@@ -76,8 +75,8 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"| {f['name']} | {f['p50_ms']} | {f['p90_ms']} | {f.get('cpu_p50_ms', '')} | {f['runs']} | {ratio} |")
     if "naive_top50_found_by_engine" in mt:
         lines += ["", f"The engine's top-50 holds {mt['naive_top50_found_by_engine']:.1%} of the exhaustive top-50 "
-                      f"(every firm is scored exactly up to {EXACT_CANDIDATES_MAX_FIRMS:,} firms; beyond, the vector "
-                      "index and the rule pre-score propose candidates)."]
+                      "(exact at any size: firm groups are scored in the order of their upper bounds until the "
+                      "best 1,000 beat every bound left)."]
     lines += ["", f"Load average during the run: {mt.get('load_average')}."]
     br = result.get("briefs")
     if br:

@@ -1,16 +1,11 @@
-"""Command functions for matching (registered on the parkmatch app): recommend, candidates, match, plan, evaluate, bench."""
+"""Command functions for matching (registered on the parkmatch app): recommend, candidates, match, plan, evaluate, bench concurrency."""
 
 from __future__ import annotations
 
 import json
-import os
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from pydantic import BaseModel
 from rich.table import Table
@@ -21,13 +16,13 @@ from service.database import make_engine, make_session_factory
 from service.errors import ServiceError
 from service.matching import constants as c
 from service.matching import schemas as s
-from service.matching.modes import DEFAULT_MODE, MODES, Mode, parse_weights, resolve_weights
+from service.matching.modes import DEFAULT_MODE, Mode, parse_weights
 
 if TYPE_CHECKING:  # the service pulls in faiss, jieba and the encoder: only commands that rank load it
     from service.matching.service import MatchService
     from service.matching.snapshot.world import FirmProfile
 
-ModeOpt = Annotated[Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market")]
+ModeOpt = Annotated[Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market | labour")]
 WeightsOpt = Annotated[str | None, typer.Option(help="权重覆盖，如 industry_fit:0.3 / Weight overrides, e.g. industry_fit:0.3")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出与 API 相同的 JSON / Print the API's JSON")]
 ExcludedOpt = Annotated[bool, typer.Option("--excluded", help="列出被排除的一方 / List excluded pairs")]
@@ -127,13 +122,24 @@ def match(
              "offer the three most likely classes and rank again with the one chosen")] = False,
     mode: ModeOpt = DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
     weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
+    buys: Annotated[str | None, typer.Option(
+        help="采购的产品（市场合作），如 kiwifruit:800;tea / Products bought (market), e.g. kiwifruit:800;tea")] = None,
+    vacancies: Annotated[str | None, typer.Option(
+        help="招工需求（劳务协作），如 200:装配工:2-4 / Vacancies (labour), e.g. 200:assembler:2-4")] = None,
 ) -> None:
-    """意向企业匹配园区（自由文本）/ Rank parks for a prospect described in free text."""
+    """意向企业匹配目的地（自由文本）/ Rank destinations for a prospect described in free text."""
+    from service.firms.columns import parse_inputs, parse_vacancies
+    from service.firms.schemas import Vacancy
+
     try:
+        bought = [s.ProspectInput(resource=b["resource"], quantity=b["quantity"])
+                  for b in parse_inputs(";".join(p if ":" in p else f"{p}:0" for p in (buys or "").split(";") if p))]
+        openings = [Vacancy.model_validate(v) for v in parse_vacancies(vacancies)] if vacancies else []
         request = s.ProspectRequest(description=description, name=name, town=town, employees=employees, land_mu=land,
                                     industries=[i.strip() for i in industries.split(",")] if industries else None,
                                     mode=mode, top_k=top_k, weights=parse_weights(weights) or None,
-                                    include_excluded=excluded)
+                                    include_excluded=excluded, buys=bought,
+                                    vacancies=openings)
         engine = _engine()
         result = engine.match(request)
         if result.industry_unsure and choose_industry:
@@ -147,6 +153,9 @@ def match(
                                       default=1, type=int, err=True)
             code = result.industry_choices[picked - 1].code
             result = engine.match(request.model_copy(update={"industries": [code]}))
+    except ValueError as exc:  # a malformed --buys or --vacancies, or a ValidationError naming the field
+        err.print(f"[red]错误 / Error:[/] {exc}")
+        raise typer.Exit(2) from None
     except ServiceError as exc:
         fail(exc)
         return
@@ -162,6 +171,32 @@ def match(
             console.print(f"  {n}) {_industry_line(choice)}")
     console.print("推断资源 / inferred resources: " + "，".join(f"{r.code} {r.name_zh}" for r in result.resources))
     _parks_table("意向企业 → 园区 / Prospect → parks", result.items)
+
+
+def buyers(
+    product: Annotated[str, typer.Argument(help="产品：资源代码或名称，如 kiwifruit 或 猕猴桃 / Product code or name")],
+    top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K, as_json: JsonOpt = False,
+) -> None:
+    """产品的中山采购方（市场合作）/ Zhongshan buyers of a Liupanshui product (market cooperation)."""
+    from service.matching.buyers import product_buyers
+
+    try:
+        result = product_buyers(engine=_engine(), product=product, top_k=top_k)
+    except ServiceError as exc:
+        fail(exc)
+        return
+    if as_json:
+        _print_json(result)
+        return
+    table = Table(title=f"{result.product.name_zh} / {result.product.name_en} → 中山采购方 Zhongshan buyers", show_lines=True)
+    for column in ("#", "企业 firm", "年采购 yearly", "依据 basis", "最佳货源 best supplier", "得分 score"):
+        table.add_column(column)
+    for it in result.items:
+        qty = "—" if it.quantity is None else f"{it.quantity.value:,.0f} {it.quantity.unit}"
+        best = "—" if it.best_supplier is None else f"{it.best_supplier.name_zh}\n{it.best_supplier.name_en}"
+        basis = "企业填报 stated" if it.basis == "stated" else "按行业推断 inferred"
+        table.add_row(str(it.rank), f"{it.firm.name_zh}\n{it.firm.name_en}", qty, basis, best, f"{it.score:.3f}")
+    console.print(table)
 
 
 def plan(
@@ -233,162 +268,6 @@ def evaluate(
         print_inference_report(inference, console, title=str(industries))
 
 
-def synthetic_firms(base: list[FirmProfile], *, count: int, seed: int = c.SEED) -> list[FirmProfile]:
-    """Sample and perturb starter firms into ``count`` benchmark firms; names and texts are kept so encodings come from the cache."""
-    from service.matching.snapshot.world import FirmProfile
-
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(base), size=count)
-    scale = rng.uniform(0.7, 1.3, size=(count, 3))
-    out = []
-    for n, (i, k) in enumerate(zip(picks, scale, strict=True), start=1):
-        f = base[int(i)]
-        out.append(FirmProfile(
-            id=n, name_zh=f.name_zh, name_en=f.name_en, town=f.town, industries=f.industries, products=f.products,
-            description_zh=f.description_zh, description_en=f.description_en,
-            employees=max(1, int((f.employees or 100) * k[0])),
-            revenue_10k_yuan=None if f.revenue_10k_yuan is None else f.revenue_10k_yuan * k[1],
-            land_mu=None if f.land_mu is None else f.land_mu * k[2], electricity_kwh=f.electricity_kwh, inputs=f.inputs,
-            env_category=f.env_category, expansion=bool(rng.random() < 0.3), synthetic=True,
-        ))
-    return out
-
-
-class BenchFigure(BaseModel):
-    name: str
-    p50_ms: float
-    p90_ms: float
-    cpu_p50_ms: float  # process CPU time per call: on a shared machine, wall time also counts waiting for a core
-    runs: int
-    naive_over_this: float | None = None  # naive p50 ÷ this p50, for the rows doing the naive row's work
-
-
-def _naive_candidates(
-    engine: MatchService, parks: list[int], repeats: int,
-    timed: Callable[[Callable[[int], object], int], tuple[list[float], list[float]]],
-) -> tuple[tuple[list[float], list[float]], float]:
-    """The naive way: every firm scored exactly against the park (no index, no pre-score), then the top 50.
-
-    Returns its timings and the share of its top-50 that the engine's own top-50 holds.
-    """
-    from service.matching.retrieval.candidates import make_batch
-    from service.matching.scoring.ranker import score
-
-    world = engine.world
-    state = engine.state  # the benchmark reads the same arrays the service scores
-    rows = np.arange(len(world.firm_arrays), dtype=np.intp)
-    weights = resolve_weights(mode=DEFAULT_MODE)
-
-    def exhaustive(n: int) -> list[int]:
-        p = world.dest_row[parks[n % len(parks)]]
-        batch = make_batch(world, world.firm_arrays, np.full(len(rows), p, dtype=np.intp),
-                           (state.firm_vecs @ state.dest_vecs[p]).astype(np.float64),
-                           lambda i: (world.firms[i].name_zh, world.firms[i].name_en))
-        scored = score(batch, constraints=MODES[DEFAULT_MODE].constraints, weights=weights, tiebreak=state.firm_ids)
-        return [int(state.firm_ids[i]) for i in scored.order[:50]]
-
-    timings = timed(exhaustive, max(5, repeats // 5))
-    found = []
-    for n in range(len(parks)):
-        want = set(exhaustive(n))
-        got = {item.firm.id for item in engine.candidates(park_id=parks[n], top_k=50).items}
-        found.append(len(want & got) / max(1, len(want)))
-    return timings, float(np.mean(found))
-
-
-def bench_matching(
-    firms: Annotated[int, typer.Option(help="合成企业数 / Synthetic firms for park → firms")] = c.BENCH_FIRMS,
-    repeats: Annotated[int, typer.Option(help="每项重复次数 / Runs per figure")] = c.BENCH_REPEATS,
-    as_json: JsonOpt = False,
-) -> None:
-    """匹配基准：企业→前10园区（含解释）与园区→前50企业（10万家）的 p50 / Matching latency benchmark."""
-    def timed(fn: Callable[[int], object], runs: int,
-              setup: Callable[[], object] | None = None) -> tuple[list[float], list[float]]:
-        wall, cpu = [], []
-        for n in range(runs):
-            if setup is not None:
-                setup()
-            start, start_cpu = time.perf_counter(), time.process_time()
-            fn(n)
-            wall.append((time.perf_counter() - start) * 1000)
-            cpu.append((time.process_time() - start_cpu) * 1000)
-        return wall, cpu
-
-    def figure(name: str, ms: tuple[list[float], list[float]]) -> BenchFigure:
-        wall, cpu = ms
-        return BenchFigure(name=name, p50_ms=round(statistics.median(wall), 2),
-                           p90_ms=round(sorted(wall)[int(0.9 * (len(wall) - 1))], 2),
-                           cpu_p50_ms=round(statistics.median(cpu), 2), runs=len(wall))
-
-    err.print("构建引擎（初始数据）/ building the engine on the starter data …")
-    engine = _engine(persist=False)
-    ids = [f.id for f in engine.world.firms if f.id is not None]
-    engine.recommend(firm_id=ids[0])  # warm-up
-    # First views explain every pair afresh; repeat views find the pairs' evidence kept from the first.
-    rec = timed(lambda n: engine.recommend(firm_id=ids[n % len(ids)], top_k=10), repeats,
-                setup=engine.state.evidence.clear)
-    timed(lambda n: engine.recommend(firm_id=ids[n % len(ids)], top_k=10), repeats)  # the first views
-    rec_again = timed(lambda n: engine.recommend(firm_id=ids[n % len(ids)], top_k=10), repeats)
-    from service.bench.load import PROSPECTS
-
-    def forget_prospects() -> None:
-        engine.state.prospects.clear()
-        engine.state.prospect_evidence.clear()
-
-    def prospect(n: int) -> object:
-        return engine.match(s.ProspectRequest(description=PROSPECTS[n % len(PROSPECTS)], top_k=5))
-
-    new_text = timed(prospect, repeats, setup=forget_prospects)
-    timed(prospect, len(PROSPECTS))  # the first views
-    same_text = timed(prospect, repeats)
-    err.print(f"构建引擎（{firms:,} 家合成企业）/ building the engine with {firms:,} synthetic firms …")
-    start = time.perf_counter()
-    big = _engine(firms=synthetic_firms(engine.world.firms, count=firms), persist=False)
-    build_s = time.perf_counter() - start
-    parks = [d.id for d in big.world.destinations]
-    big.candidates(park_id=parks[0], top_k=50)  # warm-up
-    def new_data() -> None:  # as after a firm changes: every firm scored afresh, every pair explained afresh
-        big.state.exact.clear()
-        big.state.evidence.clear()
-
-    cand_new = timed(lambda n: big.candidates(park_id=parks[n % len(parks)], top_k=50), repeats, setup=new_data)
-    for park_id in parks:  # every firm scored once per park, as after the first query on this data
-        big.candidates(park_id=park_id, top_k=50)
-    cand = timed(lambda n: big.candidates(park_id=parks[n % len(parks)], top_k=50), repeats,
-                 setup=big.state.evidence.clear)
-    timed(lambda n: big.candidates(park_id=parks[n], top_k=50), len(parks))  # the first views
-    cand_again = timed(lambda n: big.candidates(park_id=parks[n % len(parks)], top_k=50), repeats)
-    naive_ms, overlap = _naive_candidates(big, parks, repeats, timed)
-    figures = [figure("firm → top-10 parks, full explanations (starter data), first view", rec),
-               figure("firm → top-10 parks, full explanations (starter data), repeat view", rec_again),
-               figure(f"prospect text → top-5 parks, full explanations, first view ({len(PROSPECTS)} texts)", new_text),
-               figure("prospect text → top-5 parks, full explanations, repeat view (same text)", same_text),
-               figure(f"park → top-50 of {firms:,} firms, full explanations, first query after a data change", cand_new),
-               figure(f"park → top-50 of {firms:,} firms, full explanations, first view", cand),
-               figure(f"park → top-50 of {firms:,} firms, full explanations, repeat view", cand_again),
-               figure(f"naive: park × all {firms:,} firms scored exactly (numpy cross-join), top-50, no explanations",
-                      naive_ms)]
-    naive_p50 = figures[-1].p50_ms
-    for f in figures[4:7]:  # park → top-50 of the same firms: the naive row's work, plus explanations
-        f.naive_over_this = round(naive_p50 / f.p50_ms, 2) if f.p50_ms else None
-    load = [round(x, 2) for x in os.getloadavg()]
-    if as_json:
-        print(json.dumps({"figures": [f.model_dump() for f in figures], "build_seconds_100k": round(build_s, 1),
-                          "naive_top50_found_by_engine": round(overlap, 4),
-                          "load_average": load, "cpus": os.cpu_count()}))
-        return
-    table = Table(title="匹配基准 / Matching benchmark")
-    for column in ("项目 what", "p50 ms", "p90 ms", "CPU p50 ms", "次数 runs", "朴素÷此 naive ÷ this"):
-        table.add_column(column)
-    for f in figures:
-        table.add_row(f.name, f"{f.p50_ms:.2f}", f"{f.p90_ms:.2f}", f"{f.cpu_p50_ms:.2f}", str(f.runs),
-                      "" if f.naive_over_this is None else f"{f.naive_over_this}×")
-    console.print(table)
-    console.print(f"{firms:,} 家企业引擎构建 / engine build with {firms:,} firms: {build_s:.1f} s")
-    console.print(f"穷举前50中被引擎候选找到的比例 / share of the exhaustive top-50 the engine returns: {overlap:.1%}")
-    console.print(f"负载 / load average (1, 5, 15 min): {load}，CPU 数 / cpus: {os.cpu_count()}")
-
-
 def bench_concurrency(
     firms: Annotated[int, typer.Option(help="合成企业数 / Synthetic firms")] = c.BENCH_FIRMS,
     requests: Annotated[int, typer.Option(min=1, max=1000, help="并发推荐请求数 / Concurrent recommendations")] = 100,
@@ -397,6 +276,7 @@ def bench_concurrency(
     """并发基准：园区首次查看（全量精确打分）期间，其他排序请求多等多久 / Extra wait of concurrent ranking
     requests while one destination's first view runs."""
     from service.bench.concurrency import run
+    from service.bench.matching import synthetic_firms
 
     err.print(f"构建引擎（{firms:,} 家合成企业）/ building the engine with {firms:,} synthetic firms …")
     base = _engine(persist=False)

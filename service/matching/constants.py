@@ -7,14 +7,16 @@ from typing import Final
 DEFAULT_TOP_K: Final = 10
 MAX_TOP_K: Final = 200
 DEFAULT_CANDIDATES_TOP_K: Final = 50
-# Destination → firms: how many firms the vector index proposes before exact scoring.
+# Destination → firms: how many of the best firms go on to explanations (the exact top, at any size).
 VECTOR_CANDIDATES: Final = 1000
-# Up to this many stored firms, every firm is scored exactly against a destination (once per destination
-# and data state, about 80 ms at 100,000 firms) and the best VECTOR_CANDIDATES go on; above it the vector
-# index and the rule pre-score propose them. Measured at 100,000 near-identical firms, those two channels
-# found only 42% of the exact top 50, because size-driven factors (cost, land, labour) decide among
-# similar firms.
-EXACT_CANDIDATES_MAX_FIRMS: Final = 250_000
+# Every firm is ranked exactly against a destination: firms are grouped (town, class set, input mix, vector
+# direction, then cut by size) and scored group by group in the order of each group's upper bound, until
+# the VECTOR_CANDIDATES-th exact score beats the next bound (see retrieval/groups.py). The vector index and
+# the rule pre-score found only 42% of the exact top 50 at 100,000 near-identical firms, because
+# size-driven factors (cost, land, labour) decide among similar firms; they are no longer a candidate path.
+GROUP_SIZE: Final = 128  # firms per group at most: smaller groups have tighter bounds, more groups cost more per query
+GROUP_DIRECTION_BITS: Final = 16  # random hyperplanes splitting a group by vector direction (tighter semantic bounds)
+GROUP_MIN_BATCH: Final = 1_024  # firms scored per pass, best bound first, until the k-th score beats every bound left
 EXACT_CHUNK: Final = 16_384  # firms per scoring pass when every firm is scored (bounds the working memory)
 PATHS_PER_ITEM: Final = 3
 EVIDENCE_CACHE_SIZE: Final = 5_000  # explained pairs kept (about 35 kB each, measured: 175 MB at most)

@@ -25,14 +25,7 @@ from service.matching.explain.paths import PROSPECT_NODE, PathFinder
 from service.matching.explain.reasons import PairEvidence, explain, pair_evidence
 from service.matching.memo import remember
 from service.matching.modes import DEFAULT_MODE, MODES, Mode, resolve_weights
-from service.matching.retrieval.candidates import (
-    ExactScores,
-    candidate_rows,
-    exact_scores,
-    firm_names,
-    make_batch,
-    score_rows,
-)
+from service.matching.retrieval.candidates import ExactIndex, exact_top_rows, firm_names, make_batch
 from service.matching.retrieval.index import F32, EngineIndex
 from service.matching.retrieval.prospect import PROSPECT_FIELDS, Prospect, prospect_profile, resolve_town
 from service.matching.scoring.ranker import Scored, score, stability
@@ -55,25 +48,14 @@ class State:
     firm_vecs: F32  # propagated vectors, rows aligned with world.firms
     firm_ids: NDArray[np.int64]
     dest_vecs: F32  # rows aligned with world.destinations
-    # Rule pre-score of every firm per destination id (only used above the exact-scoring size).
-    prescore: dict[int, NDArray[np.float32]] = field(default_factory=dict, compare=False)
     # Evidence of (firm id, destination id) pairs already explained.
     evidence: dict[tuple[int, int], PairEvidence] = field(default_factory=dict, compare=False)
-    # Every firm scored exactly against a destination id, filled on first use.
-    exact: dict[int, ExactScores] = field(default_factory=dict, compare=False)
+    # The firm groups and, per destination id, their bounds: what ranks every firm exactly, built on first use.
+    exact: ExactIndex = field(default_factory=ExactIndex, compare=False)
     # Prospects asked for again (the same text and fields under another mode, weighting or length) find their
     # inferred profile and their pairs' evidence here; kept apart, so one-off prospects never push out firms.
     prospects: dict[str, Prospect] = field(default_factory=dict, compare=False)
     prospect_evidence: dict[tuple[FirmProfile, int], PairEvidence] = field(default_factory=dict, compare=False)
-
-    def dest_prescore(self, p: int) -> NDArray[np.float32]:
-        """Industry affinity + resource coverage of every firm for destination row ``p`` (cheap candidate channel)."""
-        dest_id = self.world.destinations[p].id
-        pre = self.prescore.get(dest_id)
-        if pre is None:
-            fa, da = self.world.firm_arrays, self.world.dest_arrays
-            pre = self.prescore[dest_id] = fa.industry @ da.affinity[p] + fa.demand @ da.supply[p]
-        return pre
 
 
 class MatchService:
@@ -234,10 +216,8 @@ class MatchService:
                     row = state.world.firm_row[firm_id]
                     world = without_firm(state.world, firm_id)
                     vecs = np.delete(state.firm_vecs, row, axis=0)
-                    exact = {d: ExactScores(np.delete(e.matrix, row, axis=0),
-                                            {k: np.delete(m, row) for k, m in e.barred.items()})
-                             for d, e in state.exact.items()}
-                    self._state = self._carry(state, world, vecs, exact, firm_id)
+                    # Rows after it shift: the firms are regrouped on the next destination → firms query.
+                    self._state = self._carry(state, world, vecs, ExactIndex(), firm_id)
                 self.retrieval.faiss.remove([firm_id])
                 return
             world = with_firm(state.world, profile)
@@ -255,25 +235,11 @@ class MatchService:
             else:
                 vecs = np.concatenate([state.firm_vecs, vec[None, :]])
             self.retrieval.faiss.upsert([firm_id], vec[None, :])
-            exact = {}
-            rows = np.array([row], dtype=np.intp)
-            for dest_id, old in state.exact.items():
-                p = world.dest_row[dest_id]
-                one = score_rows(world, vecs, state.dest_vecs[p], p, rows)
-                if row < old.matrix.shape[0]:
-                    matrix = old.matrix.copy()
-                    matrix[row] = one.matrix[0]
-                    barred = {k: m.copy() for k, m in old.barred.items()}
-                    for k in barred:
-                        barred[k][row] = one.barred[k][0]
-                else:
-                    matrix = np.concatenate([old.matrix, one.matrix])
-                    barred = {k: np.concatenate([m, one.barred[k]]) for k, m in old.barred.items()}
-                exact[dest_id] = ExactScores(matrix, barred)
+            exact = state.exact.firm_changed(world, vecs, state.dest_vecs, row, added=row >= len(state.firm_vecs))
             self._state = self._carry(state, world, vecs, exact, firm_id)
 
     @staticmethod
-    def _carry(state: State, world: World, vecs: F32, exact: dict[int, ExactScores], firm_id: int) -> State:
+    def _carry(state: State, world: World, vecs: F32, exact: ExactIndex, firm_id: int) -> State:
         """The next state after one firm changed: every memo entry of other firms carries over."""
         return State(
             world=world, firm_vecs=vecs, firm_ids=np.array([f.id or 0 for f in world.firms], dtype=np.int64),
@@ -323,8 +289,7 @@ class MatchService:
             self.paths.skeleton_changed(graph)
             self._state = State(
                 world=world, firm_vecs=state.firm_vecs, firm_ids=state.firm_ids, dest_vecs=dest_vecs,
-                exact={k: v for k, v in state.exact.items() if k not in touched},
-                prescore={k: v for k, v in state.prescore.items() if k not in touched},
+                exact=state.exact.without(touched),
                 evidence={k: v for k, v in state.evidence.items() if k[1] not in touched},
                 prospects=state.prospects,
                 prospect_evidence={k: v for k, v in state.prospect_evidence.items() if k[1] not in touched})
@@ -468,7 +433,7 @@ class MatchService:
         min_employees: int | None = None, max_employees: int | None = None, min_score: float = 0.0,
         include_excluded: bool = False,
     ) -> s.Candidates:
-        """Rank stored firms for a destination: exact (or index and pre-score) candidates, then explanations."""
+        """Rank stored firms for a destination: the exact top firms (scored group by group), then explanations."""
         w = resolve_weights(mode=mode, overrides=weights)
         state = self._state
         world = state.world
@@ -491,10 +456,11 @@ class MatchService:
         allowed = np.flatnonzero(mask)
         ids = state.firm_ids
         constraints = MODES[mode].constraints
-        rows, considered = candidate_rows(
-            world=world, firm_ids=ids, index=self.retrieval.faiss, dest_vec=state.dest_vecs[p], allowed=allowed,
-            exact=lambda: self._exact(state, p), prescore=lambda: state.dest_prescore(p), constraints=constraints,
-            weights=w, include_excluded=include_excluded)
+        k = min(c.VECTOR_CANDIDATES, len(allowed))
+        rows = exact_top_rows(world=world, firm_vecs=state.firm_vecs, dest_vec=state.dest_vecs[p], p=p,
+                              index=state.exact, allowed=mask, constraints=constraints, weights=w, k=k,
+                              include_excluded=include_excluded) if k else np.zeros(0, dtype=np.intp)
+        considered = len(allowed)  # every allowed firm is ranked exactly; most are ruled out by their group's bound
         firms = fa.take(rows)
         batch = make_batch(world, firms, np.full(len(rows), p, dtype=np.intp),
                            (state.firm_vecs[rows] @ state.dest_vecs[p]).astype(np.float64), firm_names(world, rows))
@@ -519,13 +485,6 @@ class MatchService:
                         for i in np.flatnonzero(scored.excluded)]
         return s.Candidates(park=self.dest_ref(world, dest), mode=mode, weights=w, considered=considered, items=items,
                             excluded=excluded)
-
-    def _exact(self, state: State, p: int) -> ExactScores:
-        dest_id = state.world.destinations[p].id
-        cached = state.exact.get(dest_id)
-        if cached is None:
-            cached = state.exact[dest_id] = exact_scores(state.world, state.firm_vecs, state.dest_vecs[p], p)
-        return cached
 
     # ---------- all pairs (plans, evaluation) ----------
 

@@ -1,15 +1,16 @@
-"""Destination → firm candidates: every firm scored exactly up to a size, the vector index and a rule pre-score above."""
+"""Destination → firm candidates: the exact top firms at any size, by scoring firm groups in the order of their bounds."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from embeddings import VectorIndex
 from service.matching import constants as c
+from service.matching.retrieval.groups import FirmGroups, build_groups, factor_bounds, group_stats
 from service.matching.retrieval.index import F32
 from service.matching.scoring import FACTOR_NAMES
 from service.matching.scoring.constraints import CONSTRAINTS, masks
@@ -66,38 +67,116 @@ def exact_scores(world: World, firm_vecs: F32, dest_vec: F32, p: int) -> ExactSc
     return ExactScores(matrix, barred)
 
 
-def candidate_rows(
-    *, world: World, firm_ids: NDArray[np.int64], index: VectorIndex, dest_vec: F32, allowed: NDArray[np.intp],
-    exact: Callable[[], ExactScores], prescore: Callable[[], NDArray[np.float32]], constraints: Sequence[str],
-    weights: Mapping[str, float], include_excluded: bool,
-) -> tuple[NDArray[np.intp], int]:
-    """Firm rows to score and explain for one destination, and how many firms were scored exactly.
+class ExactIndex:
+    """The firm groups of one data state and, per destination id, their factor bounds; built on first use.
 
-    Up to c.EXACT_CANDIDATES_MAX_FIRMS firms, every allowed firm has an exact score, and the best
-    c.VECTOR_CANDIDATES (and as many of the best excluded, when those are listed) go on. Beyond it, two
-    channels propose them: nearest firms in the vector index, and the best cheap rule pre-score.
+    A firm changed in place only redoes its group's bounds, a new firm is a group of its own; a deletion
+    (rows shift) regroups on the next query.
     """
-    n = len(world.firm_arrays)
-    k = min(c.VECTOR_CANDIDATES, len(allowed))
-    if k == 0:
-        return np.zeros(0, dtype=np.intp), 0
-    if n <= c.EXACT_CANDIDATES_MAX_FIRMS:
-        scores_of = exact()
-        scores = scores_of.matrix[allowed] @ weight_vector(weights)
-        barred = scores_of.excluded(constraints)[allowed]
-        groups = [~barred, barred] if include_excluded else [~barred]
-        picked = []
-        for group in groups:
-            idx = np.flatnonzero(group)
-            if len(idx) > k:
-                idx = idx[np.argpartition(-scores[idx], k - 1)[:k]]
-            picked.append(allowed[idx])
-        return np.unique(np.concatenate(picked)), len(allowed)
-    _, hit = index.search(dest_vec[None, :], k, allowed_ids=None if len(allowed) == n else firm_ids[allowed])
-    vector_rows = np.array([world.firm_row[int(i)] for i in hit[0] if int(i) in world.firm_row], dtype=np.intp)
-    # Over the full arrays once per destination and state, then the filter: gathering rows first would copy
-    # the (firms × classes) matrix on every query.
-    pre = prescore()[allowed]
-    top = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
-    rows = np.unique(np.concatenate([vector_rows, allowed[top]]))
-    return rows, len(rows)
+
+    def __init__(self, groups: FirmGroups | None = None, bounds: dict[int, NDArray[np.float64]] | None = None) -> None:
+        self._groups = groups
+        self._bounds: dict[int, NDArray[np.float64]] = dict(bounds or {})
+        self._lock = threading.Lock()
+
+    def __contains__(self, dest_id: object) -> bool:
+        return dest_id in self._bounds
+
+    def clear(self) -> None:
+        """Forget every destination's bounds (as after a data change; the groups stay)."""
+        self._bounds.clear()
+
+    def groups(self, world: World, vecs: F32) -> FirmGroups:
+        with self._lock:
+            if self._groups is None:
+                self._groups = build_groups(world, vecs)
+            return self._groups
+
+    def bounds(self, world: World, vecs: F32, dest_vec: F32, p: int) -> NDArray[np.float64]:
+        dest_id = world.destinations[p].id
+        cached = self._bounds.get(dest_id)
+        if cached is None:
+            cached = self._bounds[dest_id] = factor_bounds(self.groups(world, vecs), world, p, dest_vec)
+        return cached
+
+    def without(self, dest_ids: set[int]) -> ExactIndex:
+        """The same groups; the bounds of the given destinations dropped (they changed)."""
+        return ExactIndex(self._groups, {k: v for k, v in self._bounds.items() if k not in dest_ids})
+
+    def firm_changed(self, world: World, vecs: F32, dest_vecs: F32, row: int, *, added: bool) -> ExactIndex:
+        """The index after firm row ``row`` changed in place (or was appended): only its group is redone."""
+        gr = self._groups
+        if gr is None:
+            return ExactIndex()
+        if added:
+            perm = np.append(gr.perm, row).astype(np.intp)
+            starts = np.append(gr.starts, len(perm)).astype(np.intp)
+            g = len(gr)
+        else:
+            where = np.empty(len(gr.perm), dtype=np.intp)
+            where[gr.perm] = np.arange(len(gr.perm), dtype=np.intp)
+            g = int(np.searchsorted(gr.starts, where[row], side="right") - 1)
+            perm, starts = gr.perm, gr.starts
+        one = group_stats(world, vecs, perm[starts[g]:starts[g + 1]])
+        groups = gr.replace_group(g, one, perm=perm, starts=starts)
+        bounds = {}
+        for dest_id, old in self._bounds.items():
+            p = world.dest_row.get(dest_id)
+            if p is None:
+                continue
+            row_bounds = factor_bounds(one, world, p, dest_vecs[p])
+            b = np.concatenate([old, row_bounds]) if added else old.copy()
+            b[g] = row_bounds[0]
+            bounds[dest_id] = b
+        return ExactIndex(groups, bounds)
+
+
+def exact_top_rows(
+    *, world: World, firm_vecs: F32, dest_vec: F32, p: int, index: ExactIndex, allowed: NDArray[np.bool_],
+    constraints: Sequence[str], weights: Mapping[str, float], k: int, include_excluded: bool,
+) -> NDArray[np.intp]:
+    """The best ``k`` allowed firm rows for destination row ``p`` (and the best ``k`` excluded, when listed),
+    exactly as if every firm were scored: groups are scored best bound first, until no unscored group's bound
+    reaches the k-th score found."""
+    groups = index.groups(world, firm_vecs)
+    w = weight_vector(weights)
+    ub = index.bounds(world, firm_vecs, dest_vec, p) @ w
+    in_group = np.add.reduceat(allowed[groups.perm].astype(np.intp), groups.starts[:-1]) if len(groups) else \
+        np.zeros(0, dtype=np.intp)
+    order = np.argsort(-ub, kind="stable")
+    order = order[in_group[order] > 0]
+    ub_sorted = ub[order]
+    wanted = [False, True] if include_excluded else [False]
+    rows_parts: list[NDArray[np.intp]] = []
+    score_parts: list[NDArray[np.float64]] = []
+    barred_parts: list[NDArray[np.bool_]] = []
+    pos, threshold = 0, -np.inf
+    while pos < len(order):
+        # A batch of firms in bound order; the k-th score found so far only rises, so each batch can prune more.
+        taken = np.cumsum(in_group[order[pos:]])
+        end = min(pos + int(np.searchsorted(taken, c.GROUP_MIN_BATCH)) + 1, len(order))
+        rows = np.concatenate([groups.members(int(g)) for g in order[pos:end]])
+        rows = rows[allowed[rows]]
+        pos = end
+        part = score_rows(world, firm_vecs, dest_vec, p, rows)
+        rows_parts.append(rows)
+        score_parts.append(part.matrix @ w)
+        barred_parts.append(part.excluded(constraints))
+        scores, barred = np.concatenate(score_parts), np.concatenate(barred_parts)
+        kth = []
+        for want in wanted:
+            s = scores[barred == want]
+            kth.append(np.partition(s, len(s) - k)[len(s) - k] if len(s) >= k else -np.inf)
+        threshold = float(min(kth))
+        if pos < len(order) and ub_sorted[pos] < threshold:
+            break
+    if not rows_parts:
+        return np.zeros(0, dtype=np.intp)
+    rows, scores, barred = np.concatenate(rows_parts), np.concatenate(score_parts), np.concatenate(barred_parts)
+    picked = []
+    for want in wanted:
+        idx = np.flatnonzero(barred == want)
+        if len(idx) > k:
+            idx = idx[np.argpartition(-scores[idx], k - 1)[:k]]
+        picked.append(rows[idx])
+    return np.unique(np.concatenate(picked))

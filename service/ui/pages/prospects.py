@@ -17,7 +17,7 @@ from service.matching.modes import Mode
 from service.matching.schemas import MatchResult, ProspectRequest
 from service.ui import forms, ranking
 from service.ui.deps import Lang, User
-from service.ui.pages.firms import factor_chart
+from service.ui.pages.firms import destination_kinds, factor_chart
 from service.ui.rendering import UiRoute, page
 
 router = APIRouter(route_class=UiRoute)
@@ -62,4 +62,4 @@ def prospect_page(
     return page(request, "prospect.html", lang=lang, user=user, form=form, result=result, problem=problem, mode=mode,
                 choices=choices,
                 modes=forms.modes(lang), sliders=forms.sliders(mode, weights, lang),
-                towns=catalog.list_towns(session=session), chart=factor_chart)
+                towns=catalog.list_towns(session=session), chart=factor_chart, kinds=destination_kinds(session))

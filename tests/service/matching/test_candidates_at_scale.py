@@ -1,17 +1,17 @@
-"""Park → firms at a scale where the vector and rule channels alone miss some of the best firms."""
+"""Park → firms at a scale where firm groups are pruned by their bounds: the top stays the exhaustive one."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from service.bench.matching import synthetic_firms
 from service.config import Settings
 from service.database import make_engine, make_session_factory
-from service.matching import constants as c
-from service.matching.commands import synthetic_firms
 from service.matching.modes import DEFAULT_MODE, MODES, Mode
 from service.matching.service import MatchService
 
@@ -54,20 +54,19 @@ def test_every_park_gets_the_exhaustive_top_fifty(big_engine: MatchService, mode
         assert [item.firm.id for item in result.items] == _exhaustive_top(big_engine, p, mode, 50), park.code
 
 
-def test_beyond_the_exact_limit_the_channels_propose_and_miss_some(
-    big_engine: MatchService, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The reason the exact path exists: on near-identical firms the channels lose part of the top 50."""
-    monkeypatch.setattr(c, "EXACT_CANDIDATES_MAX_FIRMS", FIRMS - 1)
-    found = []
-    for p, park in enumerate(big_engine.world.destinations):
-        # Each destination in a mode that ranks its kind (the default mode first).
-        mode = next(m for m in (DEFAULT_MODE, *Mode) if park.kind in MODES[m].destination_kinds)
-        result = big_engine.candidates(park_id=park.id, mode=mode, top_k=50)
-        assert result.considered <= 2 * c.VECTOR_CANDIDATES
-        got = {item.firm.id for item in result.items}
-        found.append(len(got & set(_exhaustive_top(big_engine, p, mode, 50))) / 50)
-    assert min(found) < 1.0
+def test_a_firm_changed_after_the_first_view_is_ranked_exactly(big_engine: MatchService) -> None:
+    """The bounds of a changed firm's group are redone: a firm made the best fit enters the exact top at once."""
+    park = big_engine.world.destinations[0]
+    before = big_engine.candidates(park_id=park.id, top_k=50)
+    last = before.items[-1].firm.id
+    assert last is not None
+    profile = big_engine.world.firms[big_engine.world.firm_row[last]]
+    bigger = dataclasses.replace(profile, revenue_10k_yuan=(profile.revenue_10k_yuan or 100.0) * 0.2, expansion=True)
+    big_engine.refresh_firm(firm_id=last, profile=bigger)
+    p = big_engine.world.dest_row[park.id]
+    after = [item.firm.id for item in big_engine.candidates(park_id=park.id, top_k=50).items]
+    assert after == _exhaustive_top(big_engine, p, DEFAULT_MODE, 50)
+    assert after.index(last) < 49, "the changed firm kept its old place"
 
 
 def test_filters_apply_before_the_exact_top(big_engine: MatchService) -> None:

@@ -420,6 +420,7 @@ from service.matching import commands as matching  # noqa: E402
 app.command("recommend")(matching.recommend)
 app.command("candidates")(matching.candidates)
 app.command("match")(matching.match)
+app.command("buyers")(matching.buyers)
 app.command("plan")(matching.plan)
 app.command("evaluate")(matching.evaluate)
 app.command("brief")(brief_command)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -98,3 +98,32 @@ def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
     url = _pg_create(name)
     yield url
     _pg_drop(name)
+
+
+# Peak memory per test: the tests whose run raised this process's peak RSS most are listed at the end, so a
+# test that holds gigabytes shows up by name (the whole suite shares one process, as CI runs it).
+_PEAK_STEPS: list[tuple[float, str]] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        return (yield)
+    finally:
+        grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+        if grown_mb >= 200:
+            _PEAK_STEPS.append((grown_mb, item.nodeid))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _PEAK_STEPS:
+        return
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    terminalreporter.section(f"peak memory 内存峰值: {peak_mb:,.0f} MB; tests that raised it by 200 MB or more")
+    for grown_mb, nodeid in sorted(_PEAK_STEPS, reverse=True)[:15]:
+        terminalreporter.write_line(f"+{grown_mb:,.0f} MB  {nodeid}")

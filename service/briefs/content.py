@@ -15,6 +15,7 @@ from service.briefs.schemas import (
     CostRow,
     ResourceLine,
 )
+from service.destinations.schemas import KIND_NAMES, DestinationKind
 from service.feedback.schemas import STATUS_ZH, Status
 from service.firms.schemas import FirmRead
 from service.i18n import pick
@@ -68,6 +69,15 @@ def stored_firm(firm: FirmRead, *, town: Bi, industry_names: dict[str, Bi]) -> B
                      synthetic=firm.synthetic)
 
 
+PARK_KIND = Bi(zh=KIND_NAMES[DestinationKind.park][0], en=KIND_NAMES[DestinationKind.park][1])
+
+
+def kind_bi(kind: DestinationKind | str) -> Bi:
+    """The name of a destination kind in both languages, as a brief prints it."""
+    zh, en = KIND_NAMES[DestinationKind(kind)]
+    return Bi(zh=zh, en=en)
+
+
 PROSPECT_NAME = Bi(zh="意向企业", en="Prospective firm")
 
 
@@ -84,8 +94,10 @@ def build_data(
     *, firm: BriefFirm, park: ParkRead, item: RankedPark, mode: Bi, of: int | None,
     industry_names: dict[str, Bi], resource_names: dict[str, Bi], env_report: bool = False,
     status: Status | None = None, excluded: Bi | None = None, now: dt.datetime | None = None,
+    kind: Bi = PARK_KIND,
 ) -> BriefData:
-    """Assemble the brief for one pair from the engine's ranked item, the firm (stored or prospect) and the park."""
+    """Assemble the brief for one pair from the engine's ranked item, the firm (stored or prospect) and the
+    destination, named by its kind (产业园区, 帮扶车间 …) wherever the brief speaks of it."""
     costs = [cost_row(line) for line in item.cost.lines]
     total = None
     if item.cost.net_yuan is not None:
@@ -97,7 +109,7 @@ def build_data(
     supplies = sorted(park.supplies, key=lambda s: -s.strength)
     data = BriefData(
         firm=firm,
-        park=BriefPark(id=park.id, name_zh=park.name_zh, name_en=park.name_en,
+        park=BriefPark(id=park.id, name_zh=park.name_zh, name_en=park.name_en, kind=kind,
                        county=Bi(zh=park.county_name_zh or park.county, en=park.county_name_en or park.county),
                        level=LEVELS.get(park.level.value, Bi(zh=park.level.value, en=park.level.value)),
                        positioning=Bi(zh=park.positioning_zh, en=park.positioning_en),
@@ -123,7 +135,7 @@ def build_data(
     )
     return data.model_copy(update={"risks": risks(data, env_report=env_report, park=park, item=item),
                                    "talking_points": talking_points(data, park=park, item=item),
-                                   "next_steps": next_steps(status)})
+                                   "next_steps": next_steps(status, kind)})
 
 
 def risks(data: BriefData, *, env_report: bool, park: ParkRead, item: RankedPark) -> list[Bi]:
@@ -138,18 +150,21 @@ def risks(data: BriefData, *, env_report: bool, park: ParkRead, item: RankedPark
     if item.cost.net_yuan is not None and item.cost.net_yuan < 0:
         out.append(Bi(zh="综合成本高于在中山生产，需以资源、市场或政策弥补。",
                       en="Overall yearly cost is higher than in Zhongshan; resources, markets or policy must make up for it."))
+    kind = data.park.kind
     if item.cost.estimate or data.has_estimates:
-        out.append(Bi(zh="成本与园区容量含估算值（已标注“估算”），洽谈前须向园区索取正式报价与可用地证明。",
-                      en="Cost and capacity figures include estimates (marked); ask the park for formal quotes and land "
-                         "availability before the meeting."))
+        out.append(Bi(zh=f"成本与{kind.zh}容量含估算值（已标注“估算”），洽谈前须向{kind.zh}索取正式报价与可用地证明。",
+                      en=f"Cost and capacity figures include estimates (marked); ask the {kind.en} for formal quotes "
+                         "and land availability before the meeting."))
     if item.stability < SHAKY_STABILITY:
-        out.append(Bi(zh=f"排名对权重较敏感（稳定性 {item.stability * 100:.0f}%），其他园区可能同样合适。",
-                      en=f"The rank is sensitive to weights (stability {item.stability * 100:.0f}%); other parks may fit as well."))
+        out.append(Bi(zh=f"排名对权重较敏感（稳定性 {item.stability * 100:.0f}%），其他目的地可能同样合适。",
+                      en=f"The rank is sensitive to weights (stability {item.stability * 100:.0f}%); other destinations "
+                         "may fit as well."))
     if env_report:
         out.append(Bi(zh="企业环评类别为报告书，审批周期长，需提前与生态环境部门沟通。",
                       en="The firm needs a full EIA report; approval takes long, engage the environment bureau early."))
     for restriction in park.restrictions:
-        out.append(Bi(zh=f"园区限制：{restriction.reason_zh}", en=f"Park restriction: {restriction.reason_en}"))
+        out.append(Bi(zh=f"{kind.zh}限制：{restriction.reason_zh}",
+                      en=f"{kind.en[:1].upper()}{kind.en[1:]} restriction: {restriction.reason_en}"))
     if data.firm.synthetic:
         out.append(Bi(zh="该企业为合成样例数据，实际洽谈前请替换为真实企业资料。",
                       en="The firm is a synthetic sample; replace it with the real firm's data before any meeting."))
@@ -170,7 +185,7 @@ def talking_points(data: BriefData, *, park: ParkRead, item: RankedPark) -> list
         names_zh = "、".join(a.name_zh for a in park.anchors[:3])
         names_en = ", ".join(a.name_en for a in park.anchors[:3])
         out.append(Bi(zh=f"当地龙头企业{names_zh}可提供上下游配套。",
-                      en=f"Anchor enterprises in the park ({names_en}) offer upstream and downstream links."))
+                      en=f"Anchor enterprises in the {data.park.kind.en} ({names_en}) offer upstream and downstream links."))
     for policy in park.policies[:2]:
         # Data files often already say 未证实 in the title; do not say it twice.
         unmarked = policy.estimate and "证实" not in policy.title_zh
@@ -186,18 +201,18 @@ def talking_points(data: BriefData, *, park: ParkRead, item: RankedPark) -> list
 NEXT_STEPS: dict[Status | None, list[Bi]] = {
     None: [Bi(zh="请企业确认扩产或转移意向，以及用地、厂房和用工需求。",
               en="Ask the firm to confirm its plans to expand or move, and its land, factory and labour needs."),
-           Bi(zh="请园区书面提供用地、厂房和电价报价，以替换本简报中的估算值。",
-              en="Ask the destination for written land, factory and power quotes to replace the estimates in this brief.")],
-    Status.contacted: [Bi(zh="邀请企业赴园区实地考察，并安排与当地龙头企业座谈。",
-                          en="Invite the firm to visit the site and meet the local anchor enterprises.")],
+           Bi(zh="请{kind}书面提供用地、厂房和电价报价，以替换本简报中的估算值。",
+              en="Ask the {kind} for written land, factory and power quotes to replace the estimates in this brief.")],
+    Status.contacted: [Bi(zh="邀请企业赴{kind}实地考察，并安排与当地龙头企业座谈。",
+                          en="Invite the firm to visit the {kind} and meet the local anchor enterprises.")],
     Status.visited: [Bi(zh="与企业交换考察意见，商定投资意向书与政策清单的初稿。",
                         en="Go over the visit with the firm and agree a first draft of the letter of intent and the "
                            "list of policies on offer.")],
     Status.negotiating: [Bi(zh="与双方明确用地指标、厂房交付时间与扶持条款，商定签约日期。",
                             en="Settle the land quota, factory hand-over date and support terms with both sides, and "
                                "agree a signing date.")],
-    Status.signed: [Bi(zh="与企业和园区约定注册、环评与招聘的时间表。",
-                       en="Agree a timetable for registration, the EIA and hiring with the firm and the destination.")],
+    Status.signed: [Bi(zh="与企业和{kind}约定注册、环评与招聘的时间表。",
+                       en="Agree a timetable for registration, the EIA and hiring with the firm and the {kind}.")],
     Status.rejected: [Bi(zh="请企业说明放弃的原因，并询问其是否愿意了解排名靠前的其他目的地。",
                          en="Ask the firm why it declined, and whether it would look at the next-ranked destinations.")],
 }
@@ -205,6 +220,7 @@ CLOSING_STEP = Bi(zh="与对方约定下次沟通的时间和双方联系人。"
                   en="Agree with the other side when to speak next and who the contact on each side is.")
 
 
-def next_steps(status: Status | None) -> list[Bi]:
-    """Steps to agree with the firm or the destination, for the pair's pipeline status."""
-    return [*NEXT_STEPS[status], CLOSING_STEP]
+def next_steps(status: Status | None, kind: Bi = PARK_KIND) -> list[Bi]:
+    """Steps to agree with the firm or the destination (named by its kind), for the pair's pipeline status."""
+    named = [Bi(zh=s.zh.replace("{kind}", kind.zh), en=s.en.replace("{kind}", kind.en)) for s in NEXT_STEPS[status]]
+    return [*named, CLOSING_STEP]

@@ -128,7 +128,8 @@ def build(data: BriefData, lang: str) -> list[Block]:
         tail = ("（权重随机扰动 ±30% 时仍居前三的比例）" if lang == "zh"
                 else " (share of ±30% weight changes that keep this destination in the top 3)")
         facts.append(f"{t(lang, '排名稳定性', 'Stability')}{colon}{data.stability * 100:.0f}%{tail}")
-    if data.total_saving is not None:
+    site = data.brief == "site"  # a buyer or an employer moves nothing: no land, no relocation savings
+    if data.total_saving is not None and site:
         facts.append(t(lang, "预计年节省成本", "Estimated yearly saving") + colon + w.figure(data.total_saving, lang))
     if data.status is not None:
         facts.append(t(lang, "当前进展", "Pipeline status") + colon + text(data.status, lang))
@@ -146,21 +147,25 @@ def build(data: BriefData, lang: str) -> list[Block]:
          else dash],
         [t(lang, "年营业收入", "Revenue"), w.money_10k(firm.revenue_10k_yuan, lang) if firm.revenue_10k_yuan is not None
          else dash],
-        [t(lang, "用地", "Land"), w.amount(firm.land_mu, "亩", lang) if firm.land_mu is not None else dash],
     ]
+    if site:
+        firm_rows.append([t(lang, "用地", "Land"), w.amount(firm.land_mu, "亩", lang) if firm.land_mu is not None else dash])
     if text(firm.description, lang):
         firm_rows.append([t(lang, "经营范围", "Business scope"), text(firm.description, lang)])
     blocks.append(Table(header=[t(lang, "中山企业", "Zhongshan firm"), ""], rows=firm_rows, widths=[1, 3]))
     park_rows = [
         [t(lang, "目的地", "Destination"), park_name],
+        [t(lang, "类型", "Kind"), text(park.kind, lang)],
         [t(lang, "所属县区", "County"), w.place(park.county, lang)],
         [t(lang, "级别", "Level"), text(park.level, lang) or dash],
         [t(lang, "产业定位", "Positioning"), text(park.positioning, lang) or dash],
         [t(lang, "主导产业", "Target industries"), w.join([text(i, lang) for i in park.target_industries], lang, long=True) or dash],
-        [t(lang, "可用工业用地", "Free industrial land"), w.figure(park.free_land_mu, lang)],
-        [t(lang, "可用标准厂房", "Free factory space"), w.figure(park.free_factory_m2, lang)],
-        [t(lang, "可用劳动力", "Labour pool"), w.figure(park.labour_pool, lang)],
     ]
+    if site:
+        park_rows += [[t(lang, "可用工业用地", "Free industrial land"), w.figure(park.free_land_mu, lang)],
+                      [t(lang, "可用标准厂房", "Free factory space"), w.figure(park.free_factory_m2, lang)]]
+    if data.brief != "supply":
+        park_rows.append([t(lang, "可用劳动力", "Labour pool"), w.figure(park.labour_pool, lang)])
     blocks.append(Table(header=[t(lang, "六盘水目的地", "Liupanshui destination"), ""], rows=park_rows, widths=[1, 3]))
 
     # 3. Score and factors
@@ -179,28 +184,16 @@ def build(data: BriefData, lang: str) -> list[Block]:
             widths=[1.3, 0.8, 0.8, 1.0, 2.8],
         ))
 
-    # 4. Costs
-    blocks.append(heading(lang, 4, "成本比较", "Cost comparison"))
-    if data.costs:
-        separator = "；" if lang == "zh" else "; "
-        blocks.append(Table(
-            header=[t(lang, "项目", "Item"), t(lang, "中山", "Zhongshan"), t(lang, "目的地", "Destination"),
-                    t(lang, "年节省", "Yearly saving"), t(lang, "出处", "Source")],
-            rows=[[text(row.item, lang), w.figure(row.origin, lang), w.figure(row.park, lang),
-                   w.figure(row.yearly_saving, lang),
-                   separator.join(dict.fromkeys(s for s in (w.source(row.origin, lang), w.source(row.park, lang),
-                                                            w.source(row.yearly_saving, lang)) if s))
-                   or t(lang, "估算", "estimate")]
-                  for row in data.costs],
-            widths=[1.0, 1.2, 1.2, 1.2, 2.4],
-        ))
-        notes = [text(row.note, lang) for row in data.costs if row.note and text(row.note, lang)]
-        if notes:
-            blocks.append(Bullets(notes))
-    else:
-        blocks.append(Para(t(lang, "暂无成本数据。", "No cost figures available.")))
-    if data.has_estimates:
+    # 4. Costs, or the mode's own section (supply, price and logistics; labour facts)
+    if data.section is not None:
+        blocks.append(heading(lang, 4, data.section.title.zh, data.section.title.en))
+        blocks.append(Table(header=[t(lang, "项目", "Item"), t(lang, "内容", "Detail")],
+                            rows=[[text(r.label, lang), text(r.value, lang)] for r in data.section.rows], widths=[1.3, 4]))
+        if data.section.notes:
+            blocks.append(Bullets([text(n, lang) for n in data.section.notes]))
         blocks.append(Para(ESTIMATE_NOTE.get(lang)))
+    else:
+        blocks.extend(_costs(data, lang))
 
     # 5. Resources and anchors
     blocks.append(heading(lang, 5, "资源与周边龙头企业", "Resources and anchor enterprises nearby"))
@@ -231,6 +224,32 @@ def build(data: BriefData, lang: str) -> list[Block]:
          ("下一步", "Next steps", data.next_steps)), start=7):
         blocks.append(heading(lang, number, zh, en))
         blocks.append(Bullets([text(i, lang) for i in items]) if items else Para(dash))
+    return blocks
+
+
+def _costs(data: BriefData, lang: str) -> list[Block]:
+    """Section 4 of a site brief: the yearly cost comparison."""
+    blocks: list[Block] = [heading(lang, 4, "成本比较", "Cost comparison")]
+    if data.costs:
+        separator = "；" if lang == "zh" else "; "
+        blocks.append(Table(
+            header=[t(lang, "项目", "Item"), t(lang, "中山", "Zhongshan"), t(lang, "目的地", "Destination"),
+                    t(lang, "年节省", "Yearly saving"), t(lang, "出处", "Source")],
+            rows=[[text(row.item, lang), w.figure(row.origin, lang), w.figure(row.park, lang),
+                   w.figure(row.yearly_saving, lang),
+                   separator.join(dict.fromkeys(s for s in (w.source(row.origin, lang), w.source(row.park, lang),
+                                                            w.source(row.yearly_saving, lang)) if s))
+                   or t(lang, "估算", "estimate")]
+                  for row in data.costs],
+            widths=[1.0, 1.2, 1.2, 1.2, 2.4],
+        ))
+        notes = [text(row.note, lang) for row in data.costs if row.note and text(row.note, lang)]
+        if notes:
+            blocks.append(Bullets(notes))
+    else:
+        blocks.append(Para(t(lang, "暂无成本数据。", "No cost figures available.")))
+    if data.has_estimates:
+        blocks.append(Para(ESTIMATE_NOTE.get(lang)))
     return blocks
 
 

@@ -60,6 +60,8 @@ class BriefPark(BaseModel):
     id: int
     name_zh: str
     name_en: str = ""
+    kind: Bi = Field(default=Bi(zh="产业园区", en="industrial park"),
+                     description="目的地类型 / What the destination is: industrial park, settlement workshop …")
     county: Bi
     level: Bi = Bi(zh="", en="")
     positioning: Bi = Bi(zh="", en="")
@@ -112,6 +114,21 @@ class AnchorLine(BaseModel):
     description: Bi = Bi(zh="", en="")
 
 
+class SectionRow(BaseModel):
+    label: Bi
+    value: Bi
+
+
+class ModeSection(BaseModel):
+    """What a market or labour brief prints in place of land and costs: supply, price and logistics, or the
+    county's outflow, placements, training and stations."""
+
+    kind: str = Field(description="supply | labour")
+    title: Bi
+    rows: list[SectionRow] = Field(default_factory=list)
+    notes: list[Bi] = Field(default_factory=list)
+
+
 class BriefData(BaseModel):
     """The content of one brief; build it from the matching engine's explanation of the pair."""
 
@@ -137,6 +154,8 @@ class BriefData(BaseModel):
     next_steps: list[Bi] = Field(default_factory=list)
     status: Bi | None = Field(default=None, description="当前进展 / Pipeline status")
     generated_at: dt.datetime
+    brief: str = Field(default="site", description="site | supply | labour: what the mode's brief talks about")
+    section: ModeSection | None = Field(default=None, description="市场或劳务专节 / The market or labour section")
 
     @property
     def has_estimates(self) -> bool:

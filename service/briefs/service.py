@@ -15,7 +15,7 @@ from fastapi import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.briefs import content, render_docx, render_md, render_pdf
+from service.briefs import content, render_docx, render_md, render_pdf, sections
 from service.briefs import outline as o
 from service.briefs.schemas import (
     MAX_BATCH,
@@ -28,6 +28,7 @@ from service.briefs.schemas import (
     Comparison,
 )
 from service.catalog import models as cm
+from service.destinations import service as destinations
 from service.errors import NotFound, Problem, ServiceError
 from service.feedback import service as feedback
 from service.firms import service as firm_service
@@ -121,6 +122,7 @@ def _pair_data(*, session: Session, firm: BriefFirm, park: ParkRead, item: Ranke
         industry_names=_names(session, cm.Industry, [*industries, *park.target_industries]),
         resource_names=_names(session, cm.Resource, [supply.resource for supply in park.supplies]),
         env_report=env_report, status=status.status if status else None,
+        kind=content.kind_bi(destinations.get(session=session, destination_id=park.id).kind),
     )
 
 
@@ -132,8 +134,20 @@ def brief_data(*, session: Session, engine: Any, firm_id: int, park_id: int, mod
     item, of = explain(engine=engine, firm_id=firm_id, park_id=park_id, mode=mode, weights=weights)
     names = _names(session, cm.Industry, firm.industries)
     shown = content.stored_firm(firm, town=_town(session, firm.town), industry_names=names)
-    return _pair_data(session=session, firm=shown, park=park, item=item, of=of, mode=mode, industries=firm.industries,
+    data = _pair_data(session=session, firm=shown, park=park, item=item, of=of, mode=mode, industries=firm.industries,
                       env_report=firm.env_category == EnvCategory.report, firm_id=firm_id)
+    return _with_section(data, engine=engine, mode=mode, park_id=park_id, item=item)
+
+
+def _with_section(data: BriefData, *, engine: Any, mode: Mode, park_id: int, item: RankedPark) -> BriefData:
+    """A market or labour brief: the mode's own section in place of land and costs, and only the factors the
+    mode weighs (a buyer's table has no land row at weight 0)."""
+    brief = MODES[mode].brief
+    if brief == "site":
+        return data
+    return data.model_copy(update={
+        "brief": brief, "factors": [f for f in data.factors if f.weight > 0],
+        "section": sections.mode_section(engine=engine, mode=mode, destination_id=park_id, item=item)})
 
 
 def prospect_data(*, session: Session, engine: Any, prospect: ProspectRequest, park_id: int) -> BriefData:
@@ -142,8 +156,9 @@ def prospect_data(*, session: Session, engine: Any, prospect: ProspectRequest, p
     result = engine.match(prospect.model_copy(update={"top_k": MAX_TOP_K, "include_excluded": True}))
     item = _pick(result.items, result.excluded, park_id)
     shown = content.prospect_firm(prospect, result, town=_town(session, result.prospect.town))
-    return _pair_data(session=session, firm=shown, park=park, item=item, of=len(result.items), mode=prospect.mode,
+    data = _pair_data(session=session, firm=shown, park=park, item=item, of=len(result.items), mode=prospect.mode,
                       industries=[i.code for i in result.industries], env_report=False, firm_id=None)
+    return _with_section(data, engine=engine, mode=prospect.mode, park_id=park_id, item=item)
 
 
 def make_prospect_brief(*, session: Session, engine: Any, prospect: ProspectRequest, park_id: int, fmt: BriefFormat,

@@ -39,6 +39,10 @@ FILES: dict[str, type[BaseModel]] = {
     "costs.yaml": CostFigure,
 }
 FIRMS_FILE = "firms.csv"
+# Buyers (market cooperation) and employers with vacancies (labour cooperation), imported after the firms:
+# a CSV, and a JSON file, whose vacancies keep English roles and skills that a cell cannot hold.
+BUYERS_FILE = "buyers.csv"
+EMPLOYERS_FILE = "employers.json"
 
 M = TypeVar("M", bound=BaseModel)
 # The C loader reads the 2,000-record industry catalogue about ten times faster than the Python one.

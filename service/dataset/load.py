@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from service.catalog.service import save_catalog
-from service.dataset.files import FIRMS_FILE, read_catalog
+from service.dataset.files import BUYERS_FILE, EMPLOYERS_FILE, FIRMS_FILE, read_catalog
 from service.destinations import service as destinations
 from service.errors import ImportRejected
 from service.firms.importer import import_firms
@@ -43,9 +43,14 @@ def load_starter(*, session: Session, data_dir: Path, step: Step = lambda _: Non
          "and co-built parks")
     destinations_changed = len(destinations.save_records(session=session, records=catalog.destinations))
     step("导入企业 / importing firms")
-    firms_file = data_dir / FIRMS_FILE
-    report = import_firms(session=session, data=firms_file.read_bytes(), filename=firms_file.name,
-                          max_bytes=max(firms_file.stat().st_size + 1, 1))
+    created = updated = unchanged = 0
+    for name in (FIRMS_FILE, BUYERS_FILE, EMPLOYERS_FILE):
+        firms_file = data_dir / name
+        if not firms_file.exists():
+            continue
+        report = import_firms(session=session, data=firms_file.read_bytes(), filename=firms_file.name,
+                              max_bytes=max(firms_file.stat().st_size + 1, 1))
+        created, updated, unchanged = created + report.created, updated + report.updated, unchanged + report.unchanged
     return LoadReport(catalog_changed=catalog_changed, parks_changed=parks_changed,
-                      destinations_changed=destinations_changed, firms_created=report.created,
-                      firms_updated=report.updated, firms_unchanged=report.unchanged)
+                      destinations_changed=destinations_changed, firms_created=created,
+                      firms_updated=updated, firms_unchanged=unchanged)

@@ -32,11 +32,23 @@ class DestinationKind(StrEnum):
     agri_base = "agri_base"  # 农业基地 / agricultural production base
     processing_centre = "processing_centre"  # 农产品加工中心 / processing centre for farm products
     co_built_park = "co_built_park"  # 东西部协作共建园区 / park co-built with a partner town
+    labour_source = "labour_source"  # 劳务输出地（县区或乡镇）/ county or township that sends out workers
 
 
 KIND_LABELS: dict[DestinationKind, tuple[str, str]] = {
     DestinationKind.park: ("园区", "park"),
     DestinationKind.workshop: ("帮扶车间", "workshop"),
+    DestinationKind.agri_base: ("农业基地", "agricultural base"),
+    DestinationKind.processing_centre: ("加工中心", "processing centre"),
+    DestinationKind.co_built_park: ("共建园区", "co-built park"),
+    DestinationKind.labour_source: ("劳务输出地", "labour source"),
+}
+
+# What a page or brief calls a destination of each kind, as staff on both sides say it: never "park" for a kind
+# that is not one.
+KIND_NAMES: dict[DestinationKind, tuple[str, str]] = {
+    DestinationKind.park: ("产业园区", "industrial park"),
+    DestinationKind.workshop: ("帮扶车间", "settlement workshop"),
     DestinationKind.agri_base: ("农业基地", "agricultural base"),
     DestinationKind.processing_centre: ("加工中心", "processing centre"),
     DestinationKind.co_built_park: ("共建园区", "co-built park"),
@@ -207,8 +219,41 @@ class CoBuiltParkDetails(BaseModel):
     since: dt.date | None = Field(default=None, description="共建起始日期 / Co-built since")
 
 
+class Placement(RefuseControl):
+    """Workers placed earlier with a named employer, as a source reports it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    employer_zh: str = Field(min_length=1, max_length=NAME_MAX, examples=["TCL电器"])
+    employer_en: str = Field(default="", max_length=NAME_MAX, examples=["TCL Electrical Appliances"])
+    workers: Figure | None = Field(default=None, description="人数 / Workers placed")
+    note_zh: str = Field(default="", max_length=TEXT_MAX)
+    note_en: str = Field(default="", max_length=TEXT_MAX)
+    source: Source
+
+
+class LabourSourceDetails(BaseModel):
+    """A county or township that sends out workers: outflow, earlier placements, training and cooperation stations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["labour_source"] = "labour_source"
+    outflow: Figure | None = Field(default=None, description="每年外出务工（人）/ Workers leaving each year")
+    placed_east: Figure | None = Field(default=None, description="经协作转移到东部就业（人）/ Placed in the east through the cooperation")
+    trained: Figure | None = Field(default=None, description="培训（人）/ People trained")
+    skills: list[Name] = Field(default_factory=list, max_length=LIST_MAX, description="本地已有的技能 / Skills found locally",
+                               examples=[["服装缝制", "耳机装配"]])
+    peak_months: list[Annotated[int, Field(ge=1, le=12)]] = Field(
+        default_factory=list, max_length=12, description="外出高峰月份 / Months workers leave", examples=[[2]])
+    stations: list[Policy] = Field(default_factory=list, max_length=LIST_MAX,
+                                   description="劳务协作站、培训与补贴 / Cooperation stations, training and subsidies")
+    placements: list[Placement] = Field(default_factory=list, max_length=LIST_MAX,
+                                        description="已有的输送记录 / Earlier placements")
+
+
 Details = Annotated[
-    ParkDetails | WorkshopDetails | AgriBaseDetails | ProcessingCentreDetails | CoBuiltParkDetails,
+    ParkDetails | WorkshopDetails | AgriBaseDetails | ProcessingCentreDetails | CoBuiltParkDetails
+    | LabourSourceDetails,
     Field(discriminator="kind", description="按类型的详情 / Details of the destination's kind"),
 ]
 DETAILS: TypeAdapter[Details] = TypeAdapter(Details)

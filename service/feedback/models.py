@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text, func
+from sqlalchemy import Date, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.database import Base, UtcDateTime
@@ -20,5 +20,7 @@ class Feedback(Base):
     park_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(60), default="", server_default="", index=True)
+    follow_up: Mapped[dt.date | None] = mapped_column(Date)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now())

@@ -12,7 +12,8 @@ from service.firms import columns as cols
 from service.firms.schemas import FirmRead
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TEXT_KEYS = {"name_zh", "name_en", "products", "description_zh", "description_en", "town", "credit_code", "inputs"}
+TEXT_KEYS = {"name_zh", "name_en", "products", "description_zh", "description_en", "town", "credit_code", "inputs",
+             *cols.CONTACT_KEYS}
 
 
 def neutralise(cell: str) -> str:
@@ -23,35 +24,37 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def _rows(firms: Sequence[FirmRead]) -> list[list[str]]:
+def _rows(firms: Sequence[FirmRead], contacts: bool) -> list[list[str]]:
     out = []
     for firm in firms:
         row = cols.firm_to_row(firm)
-        out.append([str(firm.id)] + [neutralise(row[c.key]) if c.key in TEXT_KEYS else row[c.key] for c in cols.COLUMNS])
+        out.append([str(firm.id)] + [neutralise(row[c.key]) if c.key in TEXT_KEYS else row[c.key]
+                                     for c in cols.columns(contacts=contacts)])
     return out
 
 
-def _header(lang: str) -> list[str]:
-    return ["编号 id" if lang == "zh" else "Id id", *cols.header_row(lang)]
+def _header(lang: str, contacts: bool) -> list[str]:
+    return ["编号 id" if lang == "zh" else "Id id", *cols.header_row(lang, contacts=contacts)]
 
 
-def to_csv(firms: Sequence[FirmRead], *, lang: str = "zh") -> bytes:
+def to_csv(firms: Sequence[FirmRead], *, lang: str = "zh", contacts: bool = True) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(_header(lang))
-    writer.writerows(_rows(firms))
+    writer.writerow(_header(lang, contacts))
+    writer.writerows(_rows(firms, contacts))
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(firms: Sequence[FirmRead], *, lang: str = "zh") -> bytes:
+def to_xlsx(firms: Sequence[FirmRead], *, lang: str = "zh", contacts: bool = True) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("企业 Firms")
-    sheet.append(_header(lang))
-    for row in _rows(firms):
-        # Numbers go in as numbers so staff can sort and sum; text stays text.
-        sheet.append([_number_or_text(v) for v in row])
+    sheet.append(_header(lang, contacts))
+    text_at = {i + 1 for i, c in enumerate(cols.columns(contacts=contacts)) if c.key in TEXT_KEYS}
+    for row in _rows(firms, contacts):
+        # Numbers go in as numbers so staff can sort and sum; text stays text (a phone keeps its leading 0).
+        sheet.append([v if i in text_at else _number_or_text(v) for i, v in enumerate(row)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -67,18 +70,20 @@ def _number_or_text(value: str) -> float | int | str:
     return value
 
 
-def to_json(firms: Sequence[FirmRead]) -> bytes:
-    return json.dumps([f.model_dump(mode="json") for f in firms], ensure_ascii=False, indent=2).encode("utf-8")
+def to_json(firms: Sequence[FirmRead], *, contacts: bool = True) -> bytes:
+    hidden = set() if contacts else set(cols.CONTACT_KEYS)
+    return json.dumps([f.model_dump(mode="json", exclude=hidden) for f in firms], ensure_ascii=False,
+                      indent=2).encode("utf-8")
 
 
-def export(firms: Sequence[FirmRead], *, fmt: str, lang: str = "zh") -> bytes:
-    """Render firms in one of csv, xlsx, json."""
+def export(firms: Sequence[FirmRead], *, fmt: str, lang: str = "zh", contacts: bool = True) -> bytes:
+    """Render firms in one of csv, xlsx, json; without the contact columns when `contacts` is false."""
     if fmt == "csv":
-        return to_csv(firms, lang=lang)
+        return to_csv(firms, lang=lang, contacts=contacts)
     if fmt == "xlsx":
-        return to_xlsx(firms, lang=lang)
+        return to_xlsx(firms, lang=lang, contacts=contacts)
     if fmt == "json":
-        return to_json(firms)
+        return to_json(firms, contacts=contacts)
     raise ValueError(f"未知格式 {fmt} / unknown format {fmt}")
 
 

@@ -60,6 +60,8 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
     # Rows already reported while reading (e.g. a formula cell); checking them again would only repeat it.
     reported_rows: set[int] = field(default_factory=set)
+    # Row → fields a JSON file gives as objects with no cell form (vacancies with English roles and skills).
+    structured: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def _reject(file: str, message: str) -> ImportRejected:
@@ -274,10 +276,13 @@ def read_json(data: bytes, file: str) -> Table:
             key = keys.get(str(name))
             if key is None or value is None:
                 continue
-            if key == "inputs" and isinstance(value, list):
+            if key in ("inputs", "buys") and isinstance(value, list):
                 row[key] = ";".join(
                     f"{v.get('resource', '')}:{v.get('quantity', '')}:{v.get('unit', '')}" if isinstance(v, dict) else str(v)
                     for v in value)
+            elif key == "vacancies" and isinstance(value, list):
+                # Kept whole: English roles, skills and estimate flags have no cell form.
+                table.structured.setdefault(index, {})[key] = value
             elif isinstance(value, list):
                 row[key] = ";".join(str(v) for v in value)
             elif isinstance(value, bool):
@@ -307,25 +312,31 @@ def parse(data: bytes, file: str, ref: Lookup, *, max_bytes: int) -> tuple[list[
         if row_no in table.reported_rows:
             continue
         fields, cell_errors = cols.row_to_fields(cells)
+        fields.update(table.structured.get(row_no, {}))
         row_problems = [Problem(file=file, row=row_no, column=cols.BY_KEY[key].zh, message=message)
                         for key, message in cell_errors]
         town = fields.get("town")
         if town and (code := ref.town(town)) is not None:
             fields["town"] = code
-        resolved: list[dict[str, Any]] = []
-        for item in fields.get("inputs", []):
-            try:
-                resource, quantity, unit = ref.resolve_input(item["resource"], item["quantity"], item["unit"])
-            except ValueError as exc:
-                row_problems.append(Problem(file=file, row=row_no, column=cols.BY_KEY["inputs"].zh,
-                                            message=f"{item['resource']}:{cols.fmt_number(item['quantity'])}:{item['unit']} — {exc}"))
-                continue
-            resolved.append({"resource": resource, "quantity": quantity, "unit": unit})
-        if "inputs" in fields:
-            fields["inputs"] = resolved
+        resolved_by: dict[str, list[dict[str, Any]]] = {}
+        for column in ("inputs", "buys"):  # what a firm uses and what it buys: both resource:quantity:unit
+            out = resolved_by[column] = []
+            for item in fields.get(column, []):
+                try:
+                    resource, quantity, unit = ref.resolve_input(item["resource"], item["quantity"], item["unit"])
+                except ValueError as exc:
+                    row_problems.append(Problem(
+                        file=file, row=row_no, column=cols.BY_KEY[column].zh,
+                        message=f"{item['resource']}:{cols.fmt_number(item['quantity'])}:{item['unit']} — {exc}"))
+                    continue
+                out.append({"resource": resource, "quantity": quantity, "unit": unit})
+            if column in fields:
+                fields[column] = out
+        resolved, bought = resolved_by["inputs"], resolved_by["buys"]
         for p in firm_service.references_problems(
             ref=ref, town=town or None, industries=fields.get("industries", []),
             inputs=[(i["resource"], i["unit"]) for i in resolved], row=row_no,
+            buys=[(i["resource"], i["unit"]) for i in bought],
         ):
             row_problems.append(p.model_copy(update={"file": file, "column": cols.BY_KEY[p.column or ""].zh}))
         reported = {p.column for p in row_problems}

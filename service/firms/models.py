@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.database import Base, UtcDateTime
@@ -27,9 +28,17 @@ class Firm(Base):
     land_mu: Mapped[float | None] = mapped_column(Float)
     electricity_kwh: Mapped[float | None] = mapped_column(Float)
     export_share: Mapped[float | None] = mapped_column(Float)
+    # What a buyer buys (resource, quantity, unit) and what an employer hires for: read whole, never queried by part.
+    buys: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    vacancies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     env_category: Mapped[str] = mapped_column(String(16))
     expansion: Mapped[bool] = mapped_column(default=False)
     synthetic: Mapped[bool] = mapped_column(default=False)
+    # Contact fields: shown to editors and admins only (service/firms/contacts.py).
+    contact_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
         UtcDateTime(), server_default=func.now(), onupdate=func.now()
@@ -65,3 +74,20 @@ class FirmInput(Base):
     quantity: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(32))
     position: Mapped[int] = mapped_column(default=0)
+
+
+class ImportJob(Base):
+    """An uploaded firm file being checked or waiting for its commit; in the database so any worker answers."""
+
+    __tablename__ = "import_jobs"
+
+    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    phase: Mapped[str] = mapped_column(String(16))
+    rows: Mapped[int] = mapped_column(default=0)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    message: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now(), index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now())

@@ -10,7 +10,7 @@ from service.auth.guard import Editor, Viewer
 from service.auth.service import audit
 from service.deps import AppSettings, DbSession, FirmId
 from service.errors import ImportRejected, Problem
-from service.firms import service
+from service.firms import contacts, service
 from service.firms.exporter import MEDIA_TYPES, export
 from service.firms.importer import ImportReport, import_firms, safe_name
 from service.firms.schemas import FirmCreate, FirmRead, FirmUpdate
@@ -29,7 +29,7 @@ WordQuery = Annotated[str | None, Query(description="名称或经营范围关键
 @router.get("", response_model=Page[FirmRead], summary="企业列表 / List firms")
 def list_firms(
     session: DbSession,
-    _: Viewer,
+    who: Viewer,
     town: TownQuery = None,
     industry: IndustryQuery = None,
     q: WordQuery = None,
@@ -43,24 +43,27 @@ def list_firms(
     items, total = service.list_firms(session=session, town=town, industry=industry, q=q, min_employees=min_employees,
                                       max_employees=max_employees, sort=sort, descending=desc, offset=offset,
                                       limit=limit)
-    return Page(items=items, total=total, offset=offset, limit=limit)
+    return Page(items=contacts.all_for_caller(items, who), total=total, offset=offset, limit=limit)
 
 
 @router.get("/export", summary="导出企业 / Export firms (CSV, XLSX, JSON)",
+            description="联系人、电话、地址、备注四列只导出给编辑者与管理员 / the contact, phone, address and notes "
+                        "columns are exported to editors and admins only",
             responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}})
 def export_firms(
-    session: DbSession, _: Viewer,
+    session: DbSession, who: Viewer,
     format: Annotated[Literal["csv", "xlsx", "json"], Query(description="格式 / Format")] = "csv",
     town: TownQuery = None, industry: IndustryQuery = None, q: WordQuery = None,
 ) -> Response:
     items, _total = service.list_firms(session=session, town=town, industry=industry, q=q, limit=10_000_000)
-    return Response(export(items, fmt=format), media_type=MEDIA_TYPES[format],
+    # A viewer's file has no contact columns at all, not empty ones.
+    return Response(export(items, fmt=format, contacts=contacts.visible(who)), media_type=MEDIA_TYPES[format],
                     headers={"Content-Disposition": f'attachment; filename="firms.{format}"'})
 
 
 @router.get("/{firm_id}", response_model=FirmRead, summary="企业详情 / One firm")
-def get_firm(session: DbSession, _: Viewer, firm_id: FirmId) -> FirmRead:
-    return service.get(session=session, firm_id=firm_id)
+def get_firm(session: DbSession, who: Viewer, firm_id: FirmId) -> FirmRead:
+    return contacts.for_caller(service.get(session=session, firm_id=firm_id), who)
 
 
 @router.post("", response_model=FirmRead, status_code=201, summary="新增企业 / Add a firm")

@@ -17,8 +17,10 @@ from service.firms import schemas as s
 from service.firms.models import Firm, FirmIndustry, FirmInput
 from service.pagination import LIKE_ESCAPE, contains_pattern
 
+CONTACT_FIELDS = ("contact_name", "phone", "address", "notes")
 SCALARS = ("credit_code", "name_zh", "name_en", "products", "description_zh", "description_en", "employees",
-           "revenue_10k_yuan", "land_mu", "electricity_kwh", "export_share", "env_category", "expansion", "synthetic")
+           "revenue_10k_yuan", "land_mu", "electricity_kwh", "export_share", "env_category", "expansion", "synthetic",
+           "buys", "vacancies", *CONTACT_FIELDS)
 SORTS = {"id": Firm.id, "name": Firm.name_zh, "employees": Firm.employees, "revenue": Firm.revenue_10k_yuan,
          "land": Firm.land_mu, "updated": Firm.updated_at}
 
@@ -54,7 +56,7 @@ def to_read(firm: Firm) -> s.FirmRead:
 
 def references_problems(
     *, ref: Lookup, town: str | None, industries: Sequence[str], inputs: Sequence[tuple[str, str]],
-    row: int | None = None,
+    row: int | None = None, buys: Sequence[tuple[str, str]] = (),
 ) -> list[Problem]:
     """Check a town, industry classes and (resource, unit) inputs against the catalog."""
     problems = []
@@ -65,13 +67,13 @@ def references_problems(
             hint = "（须为小类代码 / must be a 4-digit class）" if code in ref.industry_codes else ""
             problems.append(Problem(row=row, column="industries",
                                     message=f"未知行业代码 {code}{hint} / unknown industry class {code}"))
-    for resource, given in inputs:
+    for column, resource, given in [*(("inputs", r, u) for r, u in inputs), *(("buys", r, u) for r, u in buys)]:
         unit = ref.resource_units.get(resource)
         if unit is None:
-            problems.append(Problem(row=row, column="inputs",
+            problems.append(Problem(row=row, column=column,
                                     message=f"未知资源 {resource} / unknown resource {resource}"))
         elif given not in ("", unit):
-            problems.append(Problem(row=row, column="inputs",
+            problems.append(Problem(row=row, column=column,
                                     message=f"{resource} 的单位应为 {unit}，实为 {given} / unit of {resource} must be {unit}, got {given}"))
     return problems
 
@@ -80,12 +82,14 @@ def normalise(firm: s.FirmBase, ref: Lookup) -> s.FirmBase:
     """Replace a town name by its code and fill empty input units from the catalog."""
     town = ref.town(firm.town) or firm.town
     inputs = [i.model_copy(update={"unit": i.unit or ref.resource_units.get(i.resource, "")}) for i in firm.inputs]
-    return firm.model_copy(update={"town": town, "inputs": inputs})
+    buys = [i.model_copy(update={"unit": i.unit or ref.resource_units.get(i.resource, "")}) for i in firm.buys]
+    return firm.model_copy(update={"town": town, "inputs": inputs, "buys": buys})
 
 
 def _values(firm: s.FirmBase) -> dict[str, Any]:
     data = firm.model_dump(mode="json")
-    return {name: data[name] for name in SCALARS}
+    # A contact field is text, never null in storage (null is only how a viewer is shown it).
+    return {name: "" if data[name] is None and name in CONTACT_FIELDS else data[name] for name in SCALARS}
 
 
 def _apply(row: Firm, firm: s.FirmBase) -> bool:
@@ -208,7 +212,8 @@ def get(*, session: Session, firm_id: int) -> s.FirmRead:
 def _checked(session: Session, firm: s.FirmBase) -> s.FirmBase:
     ref = lookup(session=session)
     problems = references_problems(ref=ref, town=firm.town, industries=firm.industries,
-                                   inputs=[(i.resource, i.unit) for i in firm.inputs])
+                                   inputs=[(i.resource, i.unit) for i in firm.inputs],
+                                   buys=[(i.resource, i.unit) for i in firm.buys])
     if problems:
         raise FirmInvalid("; ".join(p.message for p in problems), problems=problems)
     return normalise(firm, ref)

@@ -30,3 +30,8 @@ WORKSHOP_M2_PER_WORKER: Final = 3400 / 80
 STATED_INPUT_RELIANCE: Final = 0.8
 # A missing destination figure (labour pool, free land) counts as this neutral factor value.
 NEUTRAL_VALUE: Final = 0.5
+
+# Market cooperation: a base whose volume (area, capacity) is on record is a surer supplier than one without.
+VOLUME_ON_RECORD_SHARE: Final = 0.15
+# Labour cooperation: an outflow this many times the openings is a comfortable pool to recruit from.
+LABOUR_SOURCE_COMFORT: Final = 20.0

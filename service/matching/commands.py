@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the service pulls in faiss, jieba and the encoder: only com
     from service.matching.service import MatchService
     from service.matching.snapshot.world import FirmProfile
 
-ModeOpt = Annotated[Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market")]
+ModeOpt = Annotated[Mode, typer.Option(help="合作模式 / Mode: relocation | joint_development | market | labour")]
 WeightsOpt = Annotated[str | None, typer.Option(help="权重覆盖，如 industry_fit:0.3 / Weight overrides, e.g. industry_fit:0.3")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出与 API 相同的 JSON / Print the API's JSON")]
 ExcludedOpt = Annotated[bool, typer.Option("--excluded", help="列出被排除的一方 / List excluded pairs")]
@@ -111,14 +111,28 @@ def match(
     industries: Annotated[str | None, typer.Option(help="行业代码，逗号分隔（不再推断）/ Industry classes, comma-separated")] = None,
     mode: ModeOpt = DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
     weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
+    buys: Annotated[str | None, typer.Option(
+        help="采购的产品（市场合作），如 kiwifruit:800;tea / Products bought (market), e.g. kiwifruit:800;tea")] = None,
+    vacancies: Annotated[str | None, typer.Option(
+        help="招工需求（劳务协作），如 200:装配工:2-4 / Vacancies (labour), e.g. 200:assembler:2-4")] = None,
 ) -> None:
-    """意向企业匹配园区（自由文本）/ Rank parks for a prospect described in free text."""
+    """意向企业匹配目的地（自由文本）/ Rank destinations for a prospect described in free text."""
+    from service.firms.columns import parse_inputs, parse_vacancies
+    from service.firms.schemas import Vacancy
+
     try:
+        bought = [s.ProspectInput(resource=b["resource"], quantity=b["quantity"])
+                  for b in parse_inputs(";".join(p if ":" in p else f"{p}:0" for p in (buys or "").split(";") if p))]
+        openings = [Vacancy.model_validate(v) for v in parse_vacancies(vacancies)] if vacancies else []
         request = s.ProspectRequest(description=description, name=name, town=town, employees=employees, land_mu=land,
                                     industries=[i.strip() for i in industries.split(",")] if industries else None,
                                     mode=mode, top_k=top_k, weights=parse_weights(weights) or None,
-                                    include_excluded=excluded)
+                                    include_excluded=excluded, buys=bought,
+                                    vacancies=openings)
         result = _engine().match(request)
+    except ValueError as exc:  # a malformed --buys or --vacancies, or a ValidationError naming the field
+        err.print(f"[red]错误 / Error:[/] {exc}")
+        raise typer.Exit(2) from None
     except ServiceError as exc:
         fail(exc)
         return
@@ -128,6 +142,32 @@ def match(
     console.print("推断行业 / inferred industries: " + "，".join(f"{i.code} {i.name_zh}" for i in result.industries))
     console.print("推断资源 / inferred resources: " + "，".join(f"{r.code} {r.name_zh}" for r in result.resources))
     _parks_table("意向企业 → 园区 / Prospect → parks", result.items)
+
+
+def buyers(
+    product: Annotated[str, typer.Argument(help="产品：资源代码或名称，如 kiwifruit 或 猕猴桃 / Product code or name")],
+    top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K, as_json: JsonOpt = False,
+) -> None:
+    """产品的中山采购方（市场合作）/ Zhongshan buyers of a Liupanshui product (market cooperation)."""
+    from service.matching.buyers import product_buyers
+
+    try:
+        result = product_buyers(engine=_engine(), product=product, top_k=top_k)
+    except ServiceError as exc:
+        fail(exc)
+        return
+    if as_json:
+        _print_json(result)
+        return
+    table = Table(title=f"{result.product.name_zh} / {result.product.name_en} → 中山采购方 Zhongshan buyers", show_lines=True)
+    for column in ("#", "企业 firm", "年采购 yearly", "依据 basis", "最佳货源 best supplier", "得分 score"):
+        table.add_column(column)
+    for it in result.items:
+        qty = "—" if it.quantity is None else f"{it.quantity.value:,.0f} {it.quantity.unit}"
+        best = "—" if it.best_supplier is None else f"{it.best_supplier.name_zh}\n{it.best_supplier.name_en}"
+        basis = "企业填报 stated" if it.basis == "stated" else "按行业推断 inferred"
+        table.add_row(str(it.rank), f"{it.firm.name_zh}\n{it.firm.name_en}", qty, basis, best, f"{it.score:.3f}")
+    console.print(table)
 
 
 def plan(

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rich.console import Console
 from rich.table import Table
 
 from embeddings import hit_at_k, ndcg_at_k, reciprocal_rank
 from service.errors import Problem, ServiceError
+from service.firms.schemas import Vacancy
 from service.matching import constants as c
 from service.matching.modes import MODES, Mode
-from service.matching.schemas import ProspectRequest
+from service.matching.schemas import ProspectInput, ProspectRequest
 from service.matching.scoring import FACTOR_NAMES
 from service.matching.service import MatchService
 
@@ -23,7 +25,7 @@ Ranker = Callable[["Case", int], list[str]]
 
 
 class Case(BaseModel):
-    """A labelled prospect: free text plus optional fields → acceptable parks or counties."""
+    """A labelled prospect: free text plus optional fields → acceptable destinations or counties."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -35,13 +37,28 @@ class Case(BaseModel):
     land_mu: float | None = None
     industries: list[str] | None = None
     mode: Mode = Mode.relocation
-    parks: list[str] = Field(default_factory=list, description="园区代码或名称 / Park codes or Chinese names")
+    buys: list[ProspectInput] = Field(default_factory=list, description="采购的产品 / Products it buys")
+    vacancies: list[Vacancy] = Field(default_factory=list, description="招工需求 / Vacancies")
+    destinations: list[str] = Field(default_factory=list,
+                                    description="目的地代码或名称（任何类型）/ Destination codes or Chinese names, any kind")
     counties: list[str] = Field(default_factory=list, description="县区代码或名称 / County codes or Chinese names")
     source: str = Field(min_length=3, description="出处 / Reference fact behind the label")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _parks_is_destinations(cls, data: Any) -> Any:
+        # Older case files name the acceptable answers `parks:`; they are destinations of any kind now.
+        if isinstance(data, dict) and "parks" in data:
+            if "destinations" in data:
+                raise ValueError("parks 与 destinations 只能写一个 / give destinations or parks, not both")
+            data = {**data, "destinations": data["parks"]}
+            del data["parks"]
+        return data
+
     def request(self, weights: dict[str, float] | None = None) -> ProspectRequest:
         return ProspectRequest(description=self.description, name=self.name, town=self.town, employees=self.employees,
-                               land_mu=self.land_mu, industries=self.industries, mode=self.mode, weights=weights)
+                               land_mu=self.land_mu, industries=self.industries, mode=self.mode, weights=weights,
+                               buys=self.buys, vacancies=self.vacancies)
 
 
 class CasesInvalid(ServiceError):
@@ -57,13 +74,28 @@ class MetricRow(BaseModel):
     ndcg_at_5: float
 
 
+class ModeReport(BaseModel):
+    """The same metrics over the cases of one mode."""
+
+    mode: Mode
+    cases: int
+    rows: list[MetricRow]
+
+    def row(self, system: str) -> MetricRow:
+        return next(r for r in self.rows if r.system == system)
+
+
 class EvalReport(BaseModel):
     cases: int
     rows: list[MetricRow]
+    modes: list[ModeReport] = Field(default_factory=list, description="按合作模式 / Per cooperation mode")
     misses: list[str] = Field(default_factory=list, description="引擎未进前三的案例 / Cases the engine missed in the top 3")
 
     def row(self, system: str) -> MetricRow:
         return next(r for r in self.rows if r.system == system)
+
+    def mode(self, mode: Mode) -> ModeReport:
+        return next(m for m in self.modes if m.mode is mode)
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -81,16 +113,16 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def _resolve(engine: MatchService, case: Case) -> tuple[str, set[str]]:
-    """Return the level ('park' or 'county') a case is scored at and its acceptable codes."""
+    """Return the level ('destination' or 'county') a case is scored at and its acceptable codes."""
     world = engine.world
-    if case.parks:
+    if case.destinations:
         out = set()
-        for word in case.parks:
+        for word in case.destinations:
             found = [p.code for p in world.destinations if word in (p.code, p.name_zh) or p.name_zh.startswith(word)]
             if not found:
-                raise CasesInvalid(f"案例 {case.id}：未知园区 {word} / case {case.id}: unknown park {word}")
+                raise CasesInvalid(f"案例 {case.id}：未知目的地 {word} / case {case.id}: unknown destination {word}")
             out.update(found)
-        return "park", out
+        return "destination", out
     out = set()
     for word in case.counties:
         found = [code for code, k in world.counties.items() if word in (code, k.name_zh)]
@@ -136,38 +168,60 @@ def systems(engine: MatchService) -> dict[str, Ranker]:
     return out
 
 
+def _metrics(system: str, values: list[tuple[float, float, float, float]]) -> MetricRow:
+    h1, h3, rr, nd = (np.array(column) for column in zip(*values, strict=True)) if values else ([0.0],) * 4
+    return MetricRow(system=system, hit_at_1=float(np.mean(h1)), hit_at_3=float(np.mean(h3)), mrr=float(np.mean(rr)),
+                     ndcg_at_5=float(np.mean(nd)))
+
+
 def evaluate(*, engine: MatchService, cases: list[Case], only: set[str] | None = None) -> EvalReport:
-    """Compute Hit@1, Hit@3, MRR and NDCG@5 for every system over the cases."""
+    """Compute Hit@1, Hit@3, MRR and NDCG@5 for every system over the cases, overall and per mode.
+
+    Every system's ranking is cut to the destination kinds of the case's mode, so a baseline is measured on the
+    same candidates as the engine (a random or lexical ranking of parks is no answer to a labour question).
+    """
     targets = [_resolve(engine, case) for case in cases]
+    kind_of = {d.code: d.kind for d in engine.world.destinations}
     rows, misses = [], []
+    per_mode: dict[Mode, dict[str, list[tuple[float, float, float, float]]]] = {}
     for system, rank in systems(engine).items():
         if only is not None and system not in only:
             continue
-        h1, h3, rr, nd = [], [], [], []
+        values = []
         for n, (case, (level, relevant)) in enumerate(zip(cases, targets, strict=True)):
-            ranked = rank(case, n)
+            kinds = set(MODES[case.mode].destination_kinds)
+            ranked = [code for code in rank(case, n) if kind_of.get(code) in kinds]
             if level == "county":
                 ranked = _counties(engine, ranked)
-            h1.append(hit_at_k(ranked, relevant, 1))
-            h3.append(hit_at_k(ranked, relevant, 3))
-            rr.append(reciprocal_rank(ranked, relevant))
-            nd.append(ndcg_at_k(ranked, relevant, 5))
-            if system == "engine" and h3[-1] == 0:
+            one = (hit_at_k(ranked, relevant, 1), hit_at_k(ranked, relevant, 3), reciprocal_rank(ranked, relevant),
+                   ndcg_at_k(ranked, relevant, 5))
+            values.append(one)
+            per_mode.setdefault(case.mode, {}).setdefault(system, []).append(one)
+            if system == "engine" and one[1] == 0:
                 misses.append(f"{case.id}: {ranked[:3]} ∌ {sorted(relevant)}")
-        rows.append(MetricRow(system=system, hit_at_1=float(np.mean(h1)), hit_at_3=float(np.mean(h3)),
-                              mrr=float(np.mean(rr)), ndcg_at_5=float(np.mean(nd))))
-    return EvalReport(cases=len(cases), rows=rows, misses=misses)
+        rows.append(_metrics(system, values))
+    modes = [ModeReport(mode=mode, cases=sum(1 for c in cases if c.mode is mode),
+                        rows=[_metrics(system, values) for system, values in per_mode[mode].items()])
+             for mode in Mode if mode in per_mode]
+    return EvalReport(cases=len(cases), rows=rows, modes=modes, misses=misses)
 
 
-def print_report(report: EvalReport, console: Console, *, title: str) -> None:
-    """Print one table: the engine, baselines and ablations."""
-    table = Table(title=f"{title}（{report.cases} 例 cases）")
+def _table(rows: list[MetricRow], title: str) -> Table:
+    table = Table(title=title)
     for column in ("系统 system", "Hit@1", "Hit@3", "MRR", "NDCG@5"):
         table.add_column(column, justify="left" if column.startswith("系统") else "right")
-    for row in report.rows:
+    for row in rows:
         style = "bold green" if row.system == "engine" else None
         table.add_row(row.system, f"{row.hit_at_1:.3f}", f"{row.hit_at_3:.3f}", f"{row.mrr:.3f}", f"{row.ndcg_at_5:.3f}",
                       style=style)
-    console.print(table)
+    return table
+
+
+def print_report(report: EvalReport, console: Console, *, title: str) -> None:
+    """Print the engine, baselines and ablations over every case, then one table per mode."""
+    console.print(_table(report.rows, f"{title}（{report.cases} 例 cases）"))
+    for part in report.modes:
+        spec = MODES[part.mode]
+        console.print(_table(part.rows, f"{spec.label_zh} / {spec.label_en}（{part.cases} 例 cases）"))
     for miss in report.misses:
         console.print(f"  [yellow]未进前三 / missed top 3[/] {miss}")

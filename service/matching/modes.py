@@ -17,6 +17,7 @@ class Mode(StrEnum):
     relocation = "relocation"  # 中山企业+六盘水资源: production moves
     joint_development = "joint_development"  # 中山总部/研发+六盘水基地/制造: a base, HQ and R&D stay
     market = "market"  # 中山市场+六盘水产品: Zhongshan firms buy, process or sell Liupanshui products
+    labour = "labour"  # 劳务协作: Zhongshan employers hire workers from Liupanshui counties
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class ModeSpec:
     constraints: tuple[str, ...]
     destination_kinds: tuple[str, ...]
     cost_model: str
+    # What a brief on a pair of this mode talks about: the site (land, costs), supply (products, volume,
+    # season, cold chain, price) or labour (outflow, placements, training, stations).
+    brief: str = "site"
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -42,15 +46,31 @@ _SITE_CONSTRAINTS: Final = ("land_short", "env_category", "industry_restricted")
 
 # Which kinds each mode ranks. Relocation moves production: industrial parks, workshops at relocation
 # settlements (labour-intensive lines go where the relocated residents live) and co-built parks. Joint
-# development keeps HQ and R&D in the origin and builds a base: parks and co-built parks. Market cooperation
-# buys or processes Liupanshui products: agricultural bases, processing centres and co-built parks (the one
-# on record is an agricultural park with a processing line); industrial parks are left out, because once the
-# county farm products moved onto the bases a park has no product of its own to sell.
+# development keeps HQ and R&D in the origin and builds a base: a park, a co-built park, or for a food firm an
+# agricultural base or processing centre. Market cooperation buys or processes Liupanshui products:
+# agricultural bases, processing centres and co-built parks (the one on record is an agricultural park with a
+# processing line); industrial parks are left out, because once the county farm products moved onto the bases
+# a park has no product of its own to sell. Labour cooperation ranks the counties that send workers out.
 RELOCATION_KINDS: Final = ("park", "workshop", "co_built_park")
-JOINT_DEVELOPMENT_KINDS: Final = ("park", "co_built_park")
+JOINT_DEVELOPMENT_KINDS: Final = ("park", "co_built_park", "agri_base", "processing_centre")
 MARKET_KINDS: Final = ("agri_base", "processing_centre", "co_built_park")
+LABOUR_KINDS: Final = ("labour_source",)
 
-# Weights sum to 1 and list every registered factor in display order (a test holds them to the registry).
+
+# Every preset lists every registered factor in display order (a test holds them to the registry and to a
+# sum of 1); the registry cannot be imported here, since factors import the schemas, which import Mode.
+DISPLAY_ORDER: Final = ("industry_fit", "resource_fit", "supply_match", "cost_advantage", "labour_fit",
+                        "labour_supply", "capacity", "semantic_fit", "cooperation_ties", "relocation_readiness")
+
+
+def _weights(**given: float) -> dict[str, float]:
+    """The given weights, 0 for every other factor, in display order."""
+    unknown = set(given) - set(DISPLAY_ORDER)
+    if unknown:
+        raise ValueError(f"unknown factors in a mode preset: {sorted(unknown)}")
+    return {name: given.get(name, 0.0) for name in DISPLAY_ORDER}
+
+
 MODES: Final[dict[Mode, ModeSpec]] = {
     # Tuned on data/eval/dev.yaml only (a small grid; the optimum is flat): wording, positioning and
     # resources decide; cost, labour and capacity barely separate Liupanshui parks, which share one
@@ -58,23 +78,36 @@ MODES: Final[dict[Mode, ModeSpec]] = {
     Mode.relocation: ModeSpec(
         mode=Mode.relocation, label_zh="产业转移（中山企业+六盘水资源）",
         label_en="Relocation (Zhongshan firm + Liupanshui resources)",
-        weights={"industry_fit": 0.20, "resource_fit": 0.20, "cost_advantage": 0.07, "labour_fit": 0.05,
-                 "capacity": 0.05, "semantic_fit": 0.30, "cooperation_ties": 0.04, "relocation_readiness": 0.09},
+        weights=_weights(industry_fit=0.20, resource_fit=0.20, cost_advantage=0.07, labour_fit=0.05, capacity=0.05,
+                         semantic_fit=0.30, cooperation_ties=0.04, relocation_readiness=0.09),
         constraints=_SITE_CONSTRAINTS, destination_kinds=RELOCATION_KINDS, cost_model="site_move"),
-    # HQ and R&D stay, so wage savings matter less; positioning, wording and ties more.
+    # HQ and R&D stay, so wage savings matter less; positioning, wording and ties more: a town's pairing with
+    # the county (or one township of it, 翠亨 ↔ 发耳) and a park co-built with the town weigh in.
     Mode.joint_development: ModeSpec(
-        mode=Mode.joint_development, label_zh="共建基地（中山总部/研发+六盘水基地/制造）",
-        label_en="Joint development (HQ and R&D in Zhongshan, base in Liupanshui)",
-        weights={"industry_fit": 0.24, "resource_fit": 0.16, "cost_advantage": 0.04, "labour_fit": 0.04,
-                 "capacity": 0.05, "semantic_fit": 0.30, "cooperation_ties": 0.08, "relocation_readiness": 0.09},
+        mode=Mode.joint_development, label_zh="共建基地（中山总部/研发+六盘水基地/共建园区）",
+        label_en="Joint development (HQ and R&D in Zhongshan, a base or co-built park in Liupanshui)",
+        weights=_weights(industry_fit=0.22, resource_fit=0.12, supply_match=0.04, cost_advantage=0.04,
+                         labour_fit=0.04, capacity=0.05, semantic_fit=0.26, cooperation_ties=0.16,
+                         relocation_readiness=0.07),
         constraints=_SITE_CONSTRAINTS, destination_kinds=JOINT_DEVELOPMENT_KINDS, cost_model="site_move"),
-    # Market: the county's products and the wording; nothing moves, so no site constraint binds.
+    # Market: what the buyer buys against what the base supplies, with volume, season and cold chain;
+    # nothing moves, so no site constraint binds, but a base that supplies nothing the buyer buys is no match.
+    # Tuned on the dev market cases (a small grid): the wording keeps a good share, since "a large base" or
+    # "a plant that already presses juice" is said in words the products alone do not carry.
     Mode.market: ModeSpec(
         mode=Mode.market, label_zh="市场合作（中山市场+六盘水产品）",
         label_en="Market cooperation (Zhongshan market + Liupanshui products)",
-        weights={"industry_fit": 0.05, "resource_fit": 0.70, "cost_advantage": 0.0, "labour_fit": 0.0,
-                 "capacity": 0.0, "semantic_fit": 0.10, "cooperation_ties": 0.10, "relocation_readiness": 0.05},
-        constraints=(), destination_kinds=MARKET_KINDS, cost_model="site_move"),
+        weights=_weights(industry_fit=0.05, resource_fit=0.19, supply_match=0.43, semantic_fit=0.28,
+                         cooperation_ties=0.05),
+        constraints=("supplies_nothing",), destination_kinds=MARKET_KINDS, cost_model="supply", brief="supply"),
+    # Labour: the county's outflow, placements, training and skills against the vacancies, with the pairing;
+    # an employer that lists no vacancies is not ranked. Tuned on the dev labour cases (a small grid, five
+    # cases): the pairing weighs as much as the labour facts, which most counties lack.
+    Mode.labour: ModeSpec(
+        mode=Mode.labour, label_zh="劳务协作（中山岗位+六盘水劳动力）",
+        label_en="Labour cooperation (Zhongshan jobs + Liupanshui workers)",
+        weights=_weights(labour_supply=0.35, labour_fit=0.05, semantic_fit=0.25, cooperation_ties=0.35),
+        constraints=("not_hiring",), destination_kinds=LABOUR_KINDS, cost_model="labour", brief="labour"),
 }
 DEFAULT_MODE: Final = Mode.relocation
 

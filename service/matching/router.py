@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
 from service.auth.guard import Viewer
 from service.deps import FirmId, ParkId
+from service.matching import buyers
 from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.deps import MatchServiceDep
@@ -62,6 +63,19 @@ def candidates(
 @router.post("/match", response_model=s.MatchResult, summary="意向企业匹配园区 / Ranked parks for a prospect")
 def match(engine: MatchServiceDep, _: Viewer, body: s.ProspectRequest) -> Response:
     return as_json(engine.match(body))
+
+
+@router.get("/products/{product}/buyers", response_model=s.ProductBuyers,
+            summary="产品的中山采购方 / Zhongshan buyers of a Liupanshui product")
+def product_buyers(
+    engine: MatchServiceDep, _: Viewer,
+    product: Annotated[str, Path(description="资源代码或名称，如 kiwifruit 或 猕猴桃 / Resource code or name",
+                                 max_length=64, examples=["kiwifruit"])],
+    top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
+) -> Response:
+    """企业填报采购该产品的排在前，按行业推断的其后；每家附最佳货源与理由。Firms that state they buy the
+    product come first, then firms whose industry usually buys it; each with its best supplier and a reason."""
+    return as_json(buyers.product_buyers(engine=engine, product=product, top_k=top_k))
 
 
 @router.post("/plans", response_model=s.PlanResult, summary="组合方案 / Portfolio plan under park land")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.firms.schemas import Vacancy
 from service.matching.constants import DEFAULT_TOP_K, MAX_TOP_K
 from service.matching.modes import Mode
 from service.sourcing import Figure
@@ -131,7 +132,7 @@ class RankedFirm(RankedBase):
 
 
 class ExclusionReason(BaseModel):
-    code: str = Field(description="land_short | env_category | industry_restricted", examples=["land_short"])
+    code: str = Field(description="land_short | env_category | industry_restricted | supplies_nothing | not_hiring", examples=["land_short"])
     reason_zh: str = Field(examples=["需地 40 亩，园区可用地 20 亩"])
     reason_en: str = Field(examples=["needs 40 mu of land, the park has 20 mu free"])
 
@@ -191,6 +192,11 @@ class ProspectRequest(BaseModel):
     electricity_kwh: float | None = Field(default=None, ge=0, description="年用电 / Yearly kWh", examples=[2_000_000])
     revenue_10k_yuan: float | None = Field(default=None, ge=0, description="年营收（万元）/ Revenue, 10k yuan")
     inputs: list[ProspectInput] = Field(default_factory=list, description="已知投入 / Known inputs")
+    buys: list[ProspectInput] = Field(
+        default_factory=list, description="采购的产品（市场合作）/ Products it buys (market cooperation)",
+        examples=[[{"resource": "kiwifruit", "quantity": 500}]])
+    vacancies: list[Vacancy] = Field(default_factory=list, max_length=50,
+                                     description="招工需求（劳务协作）/ Vacancies (labour cooperation)")
     industries: list[str] | None = Field(
         default=None, description="行业代码（填写则不再推断）/ Industry classes; when given, not inferred",
         examples=[["C3872"]])
@@ -273,3 +279,43 @@ class PlanResult(BaseModel):
     assignments: list[Assignment]
     unassigned: list[Unassigned]
     parks: list[ParkUse]
+
+
+class ProductRef(BaseModel):
+    code: str = Field(description="资源代码 / Resource code", examples=["kiwifruit"])
+    name_zh: str = Field(examples=["猕猴桃"])
+    name_en: str = Field(examples=["Kiwifruit"])
+    unit: str = Field(examples=["t"])
+    season_zh: str | None = Field(default=None, description="上市期（估算者注明）/ Season, estimates marked")
+    season_en: str | None = None
+
+
+class ProductSupplier(BaseModel):
+    """A Liupanshui destination that supplies the product, with its size and the cold chain to the buyers' city."""
+
+    destination: ParkRef
+    kind: str = Field(examples=["agri_base"])
+    volume: Figure | None = Field(description="规模（面积或产能）/ Size: area or capacity")
+    cold_chain: Figure | None = Field(description="冷链运输时间 / Cold-chain hours to the buyers' city")
+
+
+class ProductBuyer(BaseModel):
+    """A Zhongshan firm that buys the product, ranked by its best market match among the suppliers."""
+
+    rank: int = Field(ge=1)
+    firm: FirmRef
+    score: float = Field(ge=0, le=1, description="与最佳货源的市场合作得分 / Market-mode score with the best supplier")
+    quantity: Figure | None = Field(description="年采购量（企业填报；不详为空）/ Yearly purchases as stated; null when unknown")
+    basis: str = Field(description="stated 企业填报采购 | industry 按行业推断 / stated purchase or inferred from the industry",
+                       examples=["stated"])
+    best_supplier: ParkRef | None = Field(description="最佳货源 / The supplier it matches best")
+    reason_zh: str
+    reason_en: str
+
+
+class ProductBuyers(BaseModel):
+    """Zhongshan buyers of one Liupanshui product, and the destinations that supply it."""
+
+    product: ProductRef
+    suppliers: list[ProductSupplier]
+    items: list[ProductBuyer]

@@ -50,18 +50,105 @@ def modes(lang: str) -> list[tuple[str, str]]:
     return [(m.value, MODES[m].label_en if lang == "en" else MODES[m].label_zh) for m in Mode]
 
 
-def lead_filters(
-    town: Annotated[str, Query(max_length=64)] = "",
-    industry: Annotated[str, Query(max_length=5, pattern=r"^([A-T]\d{0,4})?$")] = "",
-    min_employees: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
-    max_employees: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
-    min_score: Annotated[float, Query(ge=0, le=100)] = 0,
-) -> ranking.LeadFilters:
-    return ranking.LeadFilters(town=town or None, industry=industry or None, min_employees=min_employees,
-                               max_employees=max_employees, min_score=min_score / 100)
+@dataclass
+class FilterCheck:
+    """Filter boxes read as typed and checked one by one, so each mistake is shown beside its own box on the
+    page (in the page's language) and the list is drawn without the box that is wrong."""
+
+    lang: str
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+    def _add(self, key: str, message: str) -> None:
+        self.problems.setdefault(key, []).append(pick(message, self.lang))
+
+    def town(self, text: str, session: Any) -> str | None:
+        """A town code from a code, name or alias; None when empty or unknown (then reported)."""
+        from service.catalog.service import resolve_town  # the catalogue, only when a town is typed
+
+        word = text.strip()
+        if not word:
+            return None
+        code = resolve_town(session=session, word=word)
+        if code is None:
+            self._add("town", f"未知镇街：{word} / unknown town: {word}")
+        return code
+
+    def industry(self, text: str, industries: Sequence[Industry]) -> str | None:
+        choice = resolve_industry(text, industries)
+        if choice.problem:
+            self._add("industry", choice.problem)
+        return choice.code
+
+    def whole(self, key: str, text: str, *, low: int, high: int, label_zh: str, label_en: str) -> int | None:
+        """A whole number in [low, high] from a box; None when empty or wrong (then reported)."""
+        word = text.strip().replace(",", "")
+        if not word:
+            return None
+        if not word.isdigit() or not low <= int(word) <= high:
+            self._add(key, f"{label_zh}应为 {low}–{high} 的整数，实为 {word} / "
+                           f"{label_en} must be a whole number from {low} to {high}, got {word}")
+            return None
+        return int(word)
+
+    def number(self, key: str, text: str, *, low: float, high: float, label_zh: str, label_en: str) -> float | None:
+        word = text.strip()
+        if not word:
+            return None
+        try:
+            value = float(word)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:  # also refuses nan and inf
+            self._add(key, f"{label_zh}应为 {low:g}–{high:g} 的数，实为 {word} / "
+                           f"{label_en} must be a number from {low:g} to {high:g}, got {word}")
+            return None
+        return value
+
+    @property
+    def status(self) -> int:
+        return 422 if self.problems else 200
 
 
-Filters = Annotated[ranking.LeadFilters, Depends(lead_filters)]
+BoxText = Annotated[str, Query(max_length=100)]
+
+
+@dataclass(frozen=True)
+class LeadFilterBoxes:
+    """The lead list's filter boxes exactly as typed (echoed back into the form, mistakes included)."""
+
+    town: str = ""
+    industry: str = ""
+    min_employees: str = ""
+    max_employees: str = ""
+    min_score: str = ""
+    top_k: str = ""
+
+
+def lead_filter_boxes(town: BoxText = "", industry: BoxText = "", min_employees: BoxText = "",
+                      max_employees: BoxText = "", min_score: BoxText = "", top_k: BoxText = "") -> LeadFilterBoxes:
+    return LeadFilterBoxes(town=town, industry=industry, min_employees=min_employees, max_employees=max_employees,
+                           min_score=min_score, top_k=top_k)
+
+
+LeadBoxes = Annotated[LeadFilterBoxes, Depends(lead_filter_boxes)]
+LEAD_TOP_K = 50
+
+
+def check_lead_filters(boxes: LeadFilterBoxes, *, session: Any, industries: Sequence[Industry],
+                       lang: str) -> tuple[ranking.LeadFilters, int, FilterCheck]:
+    """The lead list's filters and length from its boxes; a wrong box is left out and reported."""
+    check = FilterCheck(lang=lang)
+    staff = ("员工人数", "employees")
+    filters = ranking.LeadFilters(
+        town=check.town(boxes.town, session), industry=check.industry(boxes.industry, industries),
+        min_employees=check.whole("min_employees", boxes.min_employees, low=0, high=10_000_000,
+                                  label_zh=f"最少{staff[0]}", label_en=f"minimum {staff[1]}"),
+        max_employees=check.whole("max_employees", boxes.max_employees, low=0, high=10_000_000,
+                                  label_zh=f"最多{staff[0]}", label_en=f"maximum {staff[1]}"),
+        min_score=(check.number("min_score", boxes.min_score, low=0, high=100, label_zh="最低分",
+                                label_en="minimum score") or 0.0) / 100)
+    top_k = check.whole("top_k", boxes.top_k, low=1, high=200, label_zh="条数", label_en="the number shown")
+    return filters, top_k or LEAD_TOP_K, check
 
 
 def split_codes(text: str) -> list[str]:
@@ -124,7 +211,7 @@ def synonym_industries(word: str, industries: Sequence[Industry]) -> list[str]:
 
 FIRM_FIELDS = ("name_zh", "name_en", "credit_code", "town", "industries", "products", "employees",
                "revenue_10k_yuan", "land_mu", "electricity_kwh", "export_share", "env_category", "expansion",
-               "description_zh", "description_en", "synthetic")
+               "description_zh", "description_en", "synthetic", "contact_name", "phone", "address", "notes")
 
 
 class FirmFormIn(BaseModel):
@@ -149,6 +236,10 @@ class FirmFormIn(BaseModel):
     description_zh: str = Field(default="", max_length=4000)
     description_en: str = Field(default="", max_length=4000)
     synthetic: str = Field(default="", max_length=10)
+    contact_name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=120)
+    address: str = Field(default="", max_length=600)
+    notes: str = Field(default="", max_length=8000)
 
     def values(self) -> dict[str, str]:
         return {k: getattr(self, k) for k in FIRM_FIELDS}

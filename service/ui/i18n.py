@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from service.destinations.schemas import KIND_NAMES, DestinationKind
 from service.feedback.schemas import STATUS_ZH, Status
 
 LANG_COOKIE = "parkmatch_lang"
@@ -24,3 +25,12 @@ def ui_lang(request: Request) -> str:
 
 def status_label(status: Status, lang: str) -> str:
     return STATUS_EN[status] if lang == "en" else STATUS_ZH[status]
+
+
+def kind_name(kind: DestinationKind | str | None, lang: str) -> str:
+    """What pages call a destination of this kind (目的地 / destination when the kind is not known)."""
+    try:
+        zh, en = KIND_NAMES[DestinationKind(kind)] if kind else ("目的地", "destination")
+    except ValueError:
+        zh, en = "目的地", "destination"
+    return en if lang == "en" else zh

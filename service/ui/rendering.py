@@ -20,7 +20,7 @@ from service.feedback.schemas import Status
 from service.i18n import pick
 from service.ui import charts
 from service.ui.deps import RoleRequired, SignInRequired, csrf_for, secure_cookies
-from service.ui.i18n import LANG_COOKIE, status_label, ui_lang
+from service.ui.i18n import LANG_COOKIE, kind_name, status_label, ui_lang
 
 HERE = Path(__file__).parent
 # Pages load nothing from elsewhere and run no inline script, so the policy can be this strict.
@@ -57,6 +57,7 @@ def base_context(request: Request, lang: str, user: Principal | None) -> dict[st
         "switch_url": _switch_url(request, "en" if lang == "zh" else "zh"),
         "path": request.url.path,
         "status_label": lambda s: status_label(Status(s), lang),
+        "kind_name": lambda kind: kind_name(kind, lang),
         "score_bar": charts.score_bar,
     }
 

@@ -13,11 +13,12 @@ from service.ui.pages import (
     parks,
     pipeline,
     plan,
+    products,
     prospects,
     search,
     signin,
 )
 
 router = APIRouter(include_in_schema=False)
-for screen in (signin, downloads, search, firms, parks, prospects, pipeline, plan, map, imports, admin):
+for screen in (signin, downloads, search, firms, parks, prospects, products, pipeline, plan, map, imports, admin):
     router.include_router(screen.router)

@@ -13,7 +13,7 @@ from service.matching import schemas as s
 from service.matching.errors import InvalidProspect
 from service.matching.retrieval.index import F32, EngineIndex
 from service.matching.snapshot.graph_schema import NodeType, node_id
-from service.matching.snapshot.world import FirmProfile, World
+from service.matching.snapshot.world import FirmProfile, Opening, World
 
 Prospect = tuple[FirmProfile, list[s.InferredIndustry], list[s.InferredResource], F32]
 
@@ -83,6 +83,9 @@ def infer_resources(index: EngineIndex, world: World, *, text: str, industries: 
 def prospect_profile(index: EngineIndex, world: World, request: s.ProspectRequest) -> Prospect:
     """Turn a prospect request into a profile, with what was inferred and its propagated vector."""
     town = resolve_town(world, request.town)
+    unknown = [b.resource for b in request.buys if b.resource not in world.resources]
+    if unknown:
+        raise InvalidProspect(f"buys：未知资源 {', '.join(unknown)} / buys: unknown resource {', '.join(unknown)}")
     industries, raw = infer_industries(index, world, text=request.description, given=request.industries)
     codes = [i.code for i in industries]
     resources = infer_resources(index, world, text=request.description, industries=codes, given=request.inputs)
@@ -93,6 +96,9 @@ def prospect_profile(index: EngineIndex, world: World, request: s.ProspectReques
         id=None, name_zh=name, name_en=request.name or "Prospect", town=town, industries=tuple(codes),
         description_zh=request.description, employees=request.employees, revenue_10k_yuan=request.revenue_10k_yuan,
         land_mu=request.land_mu, electricity_kwh=request.electricity_kwh, inputs=inputs,
+        buys=tuple((b.resource, b.quantity) for b in request.buys),
+        vacancies=tuple(Opening(count=v.count, role_zh=v.role_zh, role_en=v.role_en, skills=tuple(v.skills),
+                                months=tuple(v.months), estimate=v.estimate) for v in request.vacancies),
     )
     neighbours = [node_id(NodeType.INDUSTRY, code) for code in codes]
     if town:

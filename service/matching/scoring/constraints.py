@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from service.matching.schemas import ExclusionReason
 from service.matching.scoring.factors.capacity import available_land, line_seats, line_workers
+from service.matching.scoring.factors.supply_match import coverage
 from service.matching.scoring.registry import Batch
 from service.matching.snapshot.world import ENV_ORDER
 from service.parks.schemas import RestrictionKind
@@ -102,6 +103,31 @@ def industry_restricted(b: Batch) -> ConstraintResult:
     """The destination restricts one of the firm's industry classes."""
     mask = np.asarray((b.firms.industry * b.world.dest_arrays.class_banned[b.dests]).any(axis=1), dtype=bool)
     return ConstraintResult(mask, lambda i: _restriction_reasons(b, i, RestrictionKind.industry, "industry_restricted"))
+
+
+@constraint("supplies_nothing", "无所购产品", "Supplies nothing the firm buys")
+def supplies_nothing(b: Batch) -> ConstraintResult:
+    """The destination supplies none of what the firm buys (a stored firm that buys nothing is no buyer)."""
+    share, total, _ = coverage(b)
+    mask = (share <= 0) & ((total > 0) | b.firms.stored)
+
+    def reasons(i: int) -> list[ExclusionReason]:
+        dest = b.world.destinations[int(b.dests[i])]
+        if total[i] <= 0:
+            return [ExclusionReason(code="supplies_nothing", reason_zh="企业未列出采购的农产品",
+                                    reason_en="the firm lists no farm product it buys")]
+        return [ExclusionReason(code="supplies_nothing", reason_zh=f"{dest.label('zh')}不供应企业采购的产品",
+                                reason_en=f"the {dest.label('en')} supplies nothing the firm buys")]
+
+    return ConstraintResult(mask, reasons)
+
+
+@constraint("not_hiring", "无招工需求", "Not hiring")
+def not_hiring(b: Batch) -> ConstraintResult:
+    """A stored firm that lists no vacancies is not an employer to place workers with."""
+    mask = (b.firms.openings <= 0) & b.firms.stored
+    return ConstraintResult(mask, lambda _i: [ExclusionReason(
+        code="not_hiring", reason_zh="企业未列出招工需求", reason_en="the firm lists no vacancies")])
 
 
 @dataclass(frozen=True)

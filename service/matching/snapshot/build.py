@@ -166,6 +166,11 @@ def firm_arrays(
     industry = np.zeros((n, n_c), dtype=bool)
     demand = np.zeros((n, n_r), dtype=np.float32)
     explicit = np.zeros((n, n_r), dtype=bool)
+    buys = np.zeros((n, n_r), dtype=np.float32)
+    buys_unsized = np.zeros((n, n_r), dtype=bool)
+    openings = np.zeros(n, dtype=np.float64)
+    hiring_months = np.ones((n, 12), dtype=bool)
+    roles = np.empty(n, dtype=object)
     cols: dict[str, list[Any]] = {k: [] for k in (
         "employees", "employees_given", "revenue_10k", "revenue_given", "land_mu", "land_given", "kwh", "kwh_given",
         "tonnes", "tonnes_given", "labour_intensity", "env", "expansion", "town")}
@@ -229,6 +234,15 @@ def firm_arrays(
         cols["env"].append(ENV_ORDER.index(firm.env_category) if firm.env_category in ENV_ORDER else 2)
         cols["expansion"].append(firm.expansion)
         cols["town"].append(town_col.get(firm.town or "", -1))
+        for res, qty in firm.buys:
+            if res in res_col:
+                buys[i, res_col[res]] += qty
+                buys_unsized[i, res_col[res]] |= qty <= 0
+        openings[i] = float(sum(v.count for v in firm.vacancies))
+        roles[i] = tuple(dict.fromkeys(word for v in firm.vacancies for word in (v.role_zh, *v.skills) if word))
+        months = {m for v in firm.vacancies for m in v.months}
+        if months and all(v.months for v in firm.vacancies):
+            hiring_months[i] = [m + 1 in months for m in range(12)]
     return FirmArrays(
         industry=industry, demand=demand, explicit=explicit,
         employees=np.array(cols["employees"], dtype=np.float64),
@@ -241,7 +255,9 @@ def firm_arrays(
         tonnes=np.array(cols["tonnes"], dtype=np.float64), tonnes_given=np.array(cols["tonnes_given"], dtype=bool),
         labour_intensity=np.array(cols["labour_intensity"], dtype=np.float64),
         env=np.array(cols["env"], dtype=np.int8), expansion=np.array(cols["expansion"], dtype=bool),
-        town=np.array(cols["town"], dtype=np.int32),
+        town=np.array(cols["town"], dtype=np.int32), buys=buys, buys_unsized=buys_unsized, openings=openings,
+        hiring_months=hiring_months, roles=roles,
+        stored=np.array([f.id is not None for f in firms], dtype=bool),
     )
 
 

@@ -24,6 +24,7 @@ class NodeType(StrEnum):
     AGRI_BASE = "agri_base"
     PROCESSING_CENTRE = "processing_centre"
     CO_BUILT_PARK = "co_built_park"
+    LABOUR_SOURCE = "labour_source"
     COUNTY = "county"
     TOWN = "town"
     INDUSTRY = "industry"
@@ -52,7 +53,8 @@ _N, _E = NodeType, EdgeType
 # The node types a firm can be matched to, one per destination kind (the type is the kind, so a park stays
 # "park:3" and a workshop is "workshop:12"; ids are unique across kinds, so no two nodes share a number).
 # Every meta-path ends on one of them; a new kind adds its type here and gets every destination triple.
-DESTINATION_TYPES: tuple[NodeType, ...] = (_N.PARK, _N.WORKSHOP, _N.AGRI_BASE, _N.PROCESSING_CENTRE, _N.CO_BUILT_PARK)
+DESTINATION_TYPES: tuple[NodeType, ...] = (_N.PARK, _N.WORKSHOP, _N.AGRI_BASE, _N.PROCESSING_CENTRE, _N.CO_BUILT_PARK,
+                                         _N.LABOUR_SOURCE)
 
 # Allowed (source type, edge type, target type); edges are directed source → target.
 TRIPLES: frozenset[tuple[NodeType, EdgeType, NodeType]] = frozenset(

@@ -16,7 +16,7 @@ from service.firms.schemas import FirmRead
 from service.matching.snapshot.build import build_world
 from service.matching.snapshot.kinds import DESTINATION_KINDS
 from service.matching.snapshot.region import load_region
-from service.matching.snapshot.world import DestinationProfile, FirmProfile, World
+from service.matching.snapshot.world import DestinationProfile, FirmProfile, Opening, World
 
 
 def firm_profile(firm: FirmRead) -> FirmProfile:
@@ -28,6 +28,9 @@ def firm_profile(firm: FirmRead) -> FirmProfile:
         revenue_10k_yuan=firm.revenue_10k_yuan, land_mu=firm.land_mu, electricity_kwh=firm.electricity_kwh,
         inputs=tuple((i.resource, i.quantity) for i in firm.inputs), env_category=firm.env_category.value,
         expansion=firm.expansion, synthetic=firm.synthetic,
+        buys=tuple((b.resource, b.quantity) for b in firm.buys),
+        vacancies=tuple(Opening(count=v.count, role_zh=v.role_zh, role_en=v.role_en, skills=tuple(v.skills),
+                                months=tuple(v.months), estimate=v.estimate) for v in firm.vacancies),
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.matching.snapshot.world import RegionPair
+from service.matching.snapshot.world import RegionPair, Season
 from service.sourcing import Figure
 
 REGION_FILE = "region.yaml"
@@ -32,6 +32,23 @@ class _City(BaseModel):
     market_en: str | None = None
 
 
+class _Season(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    months: list[int] = Field(default_factory=list)
+    note_zh: str
+    note_en: str
+    source: str | None = None
+
+
+class _LabourFact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text_zh: str
+    text_en: str
+    source: str
+
+
 class _RegionFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -44,6 +61,9 @@ class _RegionFile(BaseModel):
     county_products: dict[str, dict[str, str]] = Field(default_factory=dict)
     county_projects: dict[str, str] = Field(default_factory=dict)
     substitutes: dict[str, dict[str, float]] = Field(default_factory=dict)
+    cold_chain: dict[str, Figure] = Field(default_factory=dict)
+    seasons: dict[str, _Season] = Field(default_factory=dict)
+    labour_facts: list[_LabourFact] = Field(default_factory=list)
 
 
 def load_region(data_dir: Path) -> RegionPair:
@@ -59,5 +79,8 @@ def load_region(data_dir: Path) -> RegionPair:
         labour_outflow_zh=spec.labour_outflow.text_zh, labour_outflow_en=spec.labour_outflow.text_en,
         labour_outflow=spec.labour_outflow.figure, county_products=spec.county_products,
         county_projects=spec.county_projects, county_product_strength=spec.county_product_strength,
-        substitutes=spec.substitutes, fallback_wage=spec.fallback_wage,
+        substitutes=spec.substitutes, fallback_wage=spec.fallback_wage, cold_chain=spec.cold_chain,
+        seasons={code: Season(months=tuple(s.months), note_zh=s.note_zh, note_en=s.note_en, source=s.source)
+                 for code, s in spec.seasons.items()},
+        labour_facts=tuple((f.text_zh, f.text_en, f.source) for f in spec.labour_facts),
     )

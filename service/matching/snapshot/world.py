@@ -31,6 +31,18 @@ RELATION_VALUE: dict[str, float] = {
 
 
 @dataclass(frozen=True)
+class Opening:
+    """Jobs a firm hires for (hashable, so a prospect's profile can key a memo)."""
+
+    count: int
+    role_zh: str
+    role_en: str = ""
+    skills: tuple[str, ...] = ()
+    months: tuple[int, ...] = ()  # empty: all year
+    estimate: bool = False
+
+
+@dataclass(frozen=True)
 class FirmProfile:
     """One firm as ranking sees it: a stored firm (id set) or a prospect from a query (id None)."""
 
@@ -50,10 +62,13 @@ class FirmProfile:
     env_category: str = EnvCategory.registration.value
     expansion: bool = False
     synthetic: bool = False
+    buys: tuple[tuple[str, float], ...] = ()  # (resource, yearly quantity in its unit; 0 when unknown)
+    vacancies: tuple[Opening, ...] = ()
 
     def text(self) -> str:
         """The text the encoder reads for this firm."""
-        parts = [self.name_zh, self.name_en, "、".join(self.products), self.description_zh, self.description_en]
+        parts = [self.name_zh, self.name_en, "、".join(self.products), self.description_zh, self.description_en,
+                 "、".join(v.role_zh for v in self.vacancies)]
         return "\n".join(p for p in parts if p)
 
 
@@ -87,6 +102,15 @@ class DestinationProfile:
     sourced_targets: Mapping[str, Source] = field(default_factory=dict, compare=False)
     products: tuple[str, ...] = ()  # what an agricultural base grows or a processing centre makes (display names)
     partner_town: str | None = None  # the origin town a co-built park was built with
+    volume: Figure | None = None  # how much a base grows (area) or a centre processes (capacity)
+    # A labour source: workers leaving each year, placed in the east, trained; local skills, peak months,
+    # earlier placements with named employers (zh, en, workers or None, source url).
+    outflow: Figure | None = None
+    placed_east: Figure | None = None
+    trained: Figure | None = None
+    skills: tuple[str, ...] = ()
+    peak_months: tuple[int, ...] = ()
+    placements: tuple[tuple[str, str, Figure | None, str], ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict, compare=False)
     fingerprint: str = ""  # a digest of the stored record: the vectors depend on it
 
@@ -125,6 +149,12 @@ class FirmArrays:
     env: NDArray[np.int8]
     expansion: NDArray[np.bool_]
     town: NDArray[np.int32]  # -1 when unknown
+    buys: NDArray[np.float32]  # (n, resources) yearly quantity the firm states it buys (0: none or unknown)
+    buys_unsized: NDArray[np.bool_]  # (n, resources) the firm buys the resource but gives no quantity
+    openings: NDArray[np.float64]  # jobs the firm hires for (0: none listed)
+    hiring_months: NDArray[np.bool_]  # (n, 12) months it hires in (all True when the vacancies give none)
+    roles: NDArray[np.object_]  # tuple of the roles and skills each firm's vacancies name
+    stored: NDArray[np.bool_]  # a stored firm (False: a prospect asking, which is hiring or buying by asking)
 
     def __len__(self) -> int:
         return int(self.employees.shape[0])
@@ -197,6 +227,29 @@ class RegionPair:
     county_product_strength: float
     substitutes: Mapping[str, Mapping[str, float]]  # resource → substitute → share of the demand it covers
     fallback_wage: Figure  # monthly wage assumed when the origin city has no wage figure (an estimate)
+    # Market cooperation: cold-chain hours from a county to the origin city, and each product's season.
+    cold_chain: Mapping[str, Figure] = field(default_factory=dict)  # county → hours ("" = any county)
+    seasons: Mapping[str, Season] = field(default_factory=dict)  # resource → months it is picked or sold
+    # Labour cooperation: citywide placements and agreements (each with its source) every county shares.
+    labour_facts: tuple[tuple[str, str, str], ...] = ()  # (zh, en, source)
+
+
+@dataclass(frozen=True)
+class Season:
+    """When a product is picked or ready to sell, with its source or an estimate note."""
+
+    months: tuple[int, ...]
+    note_zh: str
+    note_en: str
+    source: str | None = None  # None: an estimate
+
+    def text(self, lang: str = "zh") -> str:
+        if not self.months or len(self.months) == 12:
+            return "全年" if lang == "zh" else "all year"
+        if lang == "zh":
+            return "、".join(f"{m}月" for m in self.months)
+        names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+        return ", ".join(names[m - 1] for m in self.months)
 
 
 @dataclass(frozen=True)

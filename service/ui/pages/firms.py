@@ -6,13 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 
 from service.auth.service import audit
 from service.catalog import service as catalog
 from service.deps import DbSession, FirmId
+from service.destinations.models import Destination
 from service.errors import Conflict, ServiceError
 from service.feedback import service as feedback
 from service.feedback.schemas import Status
+from service.firms import contacts
 from service.firms import service as firm_service
 from service.firms.schemas import ENV_CATEGORY_ZH, EnvCategory, FirmUpdate
 from service.i18n import pick
@@ -32,6 +35,11 @@ def factor_chart(item: RankedBase, lang: str) -> Any:
                           contribution=f.contribution,
                           title=f.evidence.phrase_en if lang == "en" else f.evidence.phrase_zh) for f in item.factors]
     return charts.factor_bars(rows, lang=lang)
+
+
+def destination_kinds(session: DbSession) -> dict[int, str]:
+    """The kind of every destination by id, so a ranked item can be named for what it is."""
+    return {int(i): str(k) for i, k in session.execute(select(Destination.id, Destination.kind))}
 
 
 def industry_names(session: DbSession) -> dict[str, Any]:
@@ -119,7 +127,7 @@ def firm_page(
     request: Request, session: DbSession, user: User, lang: Lang, firm_id: FirmId, service: MatchServiceDep,
     mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> HTMLResponse:
-    firm = firm_service.get(session=session, firm_id=firm_id)
+    firm = contacts.for_caller(firm_service.get(session=session, firm_id=firm_id), user)
     weights = forms.weights_from_query(request, mode)
     result = ranking.recommend(service=service, firm_id=firm_id, mode=mode, weights=weights,
                                top_k=top_k)
@@ -128,4 +136,5 @@ def firm_page(
     return page(request, "firm.html", lang=lang, user=user, firm=firm, town=towns.get(firm.town), result=result,
                 mode=mode, modes=forms.modes(lang), sliders=forms.sliders(mode, weights, lang),
                 top_k=top_k, chart=factor_chart, statuses=statuses, statuses_all=list(Status),
+                kinds=destination_kinds(session),
                 industries=industry_names(session), env_zh=ENV_CATEGORY_ZH)

@@ -9,16 +9,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.auth.service import audit
 from service.catalog.service import lookup
 from service.deps import DbSession
-from service.errors import ImportRejected
+from service.errors import ImportRejected, Problem
 from service.firms import columns as cols
 from service.firms import importer
 from service.firms.models import Firm
+from service.firms.schemas import FirmCreate
+from service.ui import jobs
 from service.ui.deps import EditorUser, Lang, csrf_ok, max_import_bytes, session_factory
-from service.ui.jobs import JOBS, PHASE_EN, PHASE_ZH, Job, Phase
+from service.ui.jobs import PHASE_EN, PHASE_ZH, Job, Phase
 from service.ui.rendering import UiRoute, error_page, page
 from service.ui.tables import XLSX
 
@@ -38,11 +41,11 @@ def _limit(request: Request) -> int:
 
 
 @router.get("/ui/import", response_class=HTMLResponse)
-def import_page(request: Request, user: EditorUser, lang: Lang, job: JobQuery = "") -> HTMLResponse:
+def import_page(request: Request, session: DbSession, user: EditorUser, lang: Lang, job: JobQuery = "") -> HTMLResponse:
     if not job:
         return page(request, "import.html", lang=lang, user=user, job=None, columns=cols.COLUMNS,
                     required=importer.REQUIRED, limit_mb=_limit(request) / 1e6)
-    found = _job(job, user)
+    found = jobs.get(session=session, token=job, key_id=user.key_id)
     if found is None:
         return error_page(request, 404, "导入任务不存在或已过期，请重新上传 / no such import (it may have expired); upload again")
     return page(request, "import.html", lang=lang, user=user, job=found, columns=cols.COLUMNS,
@@ -79,33 +82,40 @@ def import_template(request: Request, user: EditorUser, lang: Lang, fmt: str) ->
                     headers={"Content-Disposition": 'attachment; filename="firms-template.xlsx"'})
 
 
-def _check(job: Job, factory: Any, max_bytes: int) -> None:
+def _check(token: str, name: str, data: bytes, factory: sessionmaker[Session], max_bytes: int) -> None:
     """Read and check every row without writing; record what a commit would create or update."""
-    job.phase = Phase.reading
-    name = job.filename
+    jobs.set_state(factory=factory, token=token, phase=Phase.reading)
     try:
-        table = importer.READERS[importer.detect_format(name, job.data)](job.data, name)
-        job.rows = len(table.rows)
-        job.phase = Phase.checking
+        table = importer.READERS[importer.detect_format(name, data)](data, name)
+        jobs.set_state(factory=factory, token=token, phase=Phase.checking, rows=len(table.rows))
         with factory() as session:
-            firms, checked = importer.parse(job.data, name, lookup(session=session), max_bytes=max_bytes)
+            firms, checked = importer.parse(data, name, lookup(session=session), max_bytes=max_bytes)
             codes = set(session.scalars(select(Firm.credit_code).where(Firm.credit_code.is_not(None))))
             names = {(n, t) for n, t in session.execute(select(Firm.name_zh, Firm.town_code))}
             session.rollback()
     except ImportRejected as exc:
-        job.message = exc.message
-        job.result = {"problems": exc.problems, "firms": [], "creates": 0, "updates": 0, "ignored": []}
-        job.phase = Phase.failed
+        jobs.set_state(factory=factory, token=token, phase=Phase.failed, message=exc.message, result={
+            "problems": _problems(exc.problems), "firms": [], "creates": 0, "updates": 0, "ignored": []})
         return
     rows = [(row_no, firm, "update" if (firm.credit_code in codes or (firm.name_zh, firm.town) in names) else "new")
             for row_no, firm in firms]
-    job.result = {
-        "problems": sorted(checked.problems, key=lambda p: (p.row or 0, p.column or "")),
-        "firms": rows[:PREVIEW_ROWS], "valid": len(rows),
+    result = {
+        "problems": _problems(sorted(checked.problems, key=lambda p: (p.row or 0, p.column or ""))),
+        "firms": [[row_no, _preview(firm), what] for row_no, firm, what in rows[:PREVIEW_ROWS]], "valid": len(rows),
         "creates": sum(1 for r in rows if r[2] == "new"), "updates": sum(1 for r in rows if r[2] == "update"),
         "ignored": checked.ignored,
     }
-    job.phase = Phase.ready
+    jobs.set_state(factory=factory, token=token, phase=Phase.ready, result=result)
+
+
+def _problems(problems: list[Problem]) -> list[dict[str, Any]]:
+    return [p.model_dump(mode="json") for p in problems]
+
+
+def _preview(firm: FirmCreate) -> dict[str, Any]:
+    """The columns the preview table shows (contacts stay out of the stored preview)."""
+    return {"name_zh": firm.name_zh, "town": firm.town, "industries": list(firm.industries),
+            "employees": firm.employees}
 
 
 @router.post("/ui/import", response_class=HTMLResponse)
@@ -121,18 +131,15 @@ def upload(request: Request, user: EditorUser, lang: Lang, file: UploadFile,
                                         " import larger files through the API or the command line")
     name = importer.safe_name(file.filename or "upload")
     factory, max_bytes = session_factory(request), max_import_bytes(request)
-    job = JOBS.start(key_id=user.key_id, filename=name, data=data, work=lambda j: _check(j, factory, max_bytes))
-    return RedirectResponse(f"/ui/import?job={job.token}", status_code=303)
-
-
-def _job(token: str, user: EditorUser) -> Job | None:
-    return JOBS.get(token, user.key_id)
+    token = jobs.start(factory=factory, key_id=user.key_id, filename=name, data=data,
+                       work=lambda t: _check(t, name, data, factory, max_bytes))
+    return RedirectResponse(f"/ui/import?job={token}", status_code=303)
 
 
 @router.get("/ui/import/status")
-def job_status(user: EditorUser, job: JobQuery = "") -> Response:
+def job_status(session: DbSession, user: EditorUser, job: JobQuery = "") -> Response:
     """The phase as JSON, for the page's progress bar."""
-    found = _job(job, user) if job else None
+    found: Job | None = jobs.get(session=session, token=job, key_id=user.key_id) if job else None
     if found is None:
         return Response('{"phase": "missing"}', media_type="application/json", status_code=404)
     body = {"phase": found.phase.value, "percent": found.percent, "rows": found.rows, "done": found.done,
@@ -147,13 +154,16 @@ def commit(request: Request, session: DbSession, user: EditorUser, lang: Lang,
            csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
     if not csrf_ok(request, csrf):
         return error_page(request, 403, "表单已过期，请刷新页面后重试 / the form expired, reload the page and retry")
-    job = _job(job_token, user)
-    if job is None or job.phase != Phase.ready or job.result["problems"]:
-        return error_page(request, 409, "该文件尚未通过检查，不能导入 / this file has not passed the check; nothing imported")
+    job = jobs.get(session=session, token=job_token, key_id=user.key_id)
+    not_ready = "该文件尚未通过检查，不能导入 / this file has not passed the check; nothing imported"
+    if job is None or job.phase != Phase.ready or not job.result or job.result["problems"]:
+        return error_page(request, 409, not_ready)
+    if not jobs.claim_for_commit(session=session, token=job.token, key_id=user.key_id):
+        return error_page(request, 409, not_ready)  # committed meanwhile, by another tab or worker
     # import_firms checks every row again: the database may have changed since the preview.
-    report = importer.import_firms(session=session, data=job.data, filename=job.filename,
-                                   max_bytes=max_import_bytes(request))
+    report = importer.import_firms(session=session, data=jobs.data(session=session, token=job.token),
+                                   filename=job.filename, max_bytes=max_import_bytes(request))
     audit(session=session, actor=user, action="import", entity="firm", note=f"ui: {job.filename}", count=report.rows,
           after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
-    job.result, job.phase, job.data = report, Phase.committed, b""
+    jobs.finish_commit(session=session, token=job.token, report=report.model_dump(mode="json"))
     return RedirectResponse(f"/ui/import?job={job.token}", status_code=303)

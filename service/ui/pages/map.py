@@ -17,27 +17,32 @@ from markupsafe import Markup, escape
 
 from service.catalog import service as catalog
 from service.deps import DbSession
-from service.parks import service as park_service
-from service.parks.schemas import ParkRead
+from service.destinations import service as destinations
+from service.destinations.schemas import DestinationKind, DestinationRead
 from service.ui.deps import Lang, User
+from service.ui.i18n import kind_name
 from service.ui.rendering import UiRoute, page
 
 router = APIRouter(route_class=UiRoute)
 
 WIDTH, HEIGHT, PAD = 760, 560, 48
-PALETTE = ("#2563a8", "#c2410c", "#15803d", "#7c3aed", "#b45309", "#0f766e", "#be185d", "#4b5563")
+# One colour per kind of destination, so a workshop is never read as a park on the map.
+KIND_COLOURS = {DestinationKind.park: "#2563a8", DestinationKind.workshop: "#c2410c",
+                DestinationKind.agri_base: "#15803d", DestinationKind.processing_centre: "#7c3aed",
+                DestinationKind.co_built_park: "#0f766e"}
 
 
 @dataclass(frozen=True)
 class Point:
-    park: ParkRead
+    park: DestinationRead
     x: float
     y: float
     colour: str
 
 
-def place(parks: Sequence[ParkRead]) -> tuple[list[Point], tuple[float, float, float, float]]:
-    """Project located parks to SVG coordinates (equirectangular, scaled by cos(latitude)); return the box too."""
+def place(parks: Sequence[DestinationRead]) -> tuple[list[Point], tuple[float, float, float, float]]:
+    """Project located destinations to SVG coordinates (equirectangular, scaled by cos(latitude)), coloured by
+    kind; return the box too."""
     located = [p for p in parks if p.location is not None]
     if not located:
         return [], (0.0, 0.0, 0.0, 0.0)
@@ -48,14 +53,12 @@ def place(parks: Sequence[ParkRead]) -> tuple[list[Point], tuple[float, float, f
     west, east = min(lons) - margin, max(lons) + margin
     squash = math.cos(math.radians((south + north) / 2))
     scale = min((WIDTH - 2 * PAD) / ((east - west) * squash), (HEIGHT - 2 * PAD) / (north - south))
-    counties = sorted({p.county for p in located})
-    colour = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(counties)}
     points = []
     for p in located:
         assert p.location is not None
         x = PAD + (p.location.lon - west) * squash * scale
         y = HEIGHT - PAD - (p.location.lat - south) * scale
-        points.append(Point(park=p, x=round(x, 1), y=round(y, 1), colour=colour[p.county]))
+        points.append(Point(park=p, x=round(x, 1), y=round(y, 1), colour=KIND_COLOURS.get(p.kind, "#4b5563")))
     return points, (south, north, west, east)
 
 
@@ -93,8 +96,10 @@ def draw(points: Sequence[Point], box: tuple[float, float, float, float], lang: 
         name = pt.park.name_en if en else pt.park.name_zh
         county = (pt.park.county_name_en if en else pt.park.county_name_zh) or pt.park.county
         approx = " (approximate location)" if en else "（位置为近似）"
-        parts.append(f'<a href="/ui/parks/{pt.park.id}" class="map-point" data-park="{pt.park.id}">'
-                     f'<title>{escape(name)} · {escape(county)}{approx}</title>'
+        kind = kind_name(pt.park.kind, lang)
+        parts.append(f'<a href="/ui/parks/{pt.park.id}" class="map-point" data-park="{pt.park.id}" '
+                     f'data-kind="{pt.park.kind.value}">'
+                     f'<title>{escape(name)} · {escape(kind)} · {escape(county)}{approx}</title>'
                      f'<circle cx="{pt.x}" cy="{pt.y}" r="9" fill="{pt.colour}" fill-opacity="0.85" stroke="#fff" '
                      f'stroke-width="2"/>'
                      f'{_label(name, pt, taken)}</a>')
@@ -118,13 +123,12 @@ def _label(name: str, pt: Point, taken: list[tuple[float, float, float, float]])
 
 @router.get("/ui/map", response_class=HTMLResponse)
 def map_page(request: Request, session: DbSession, user: User, lang: Lang) -> HTMLResponse:
-    rows, _ = park_service.list_parks(session=session, limit=200)
-    parks = [park_service.to_read(p, c) for p, c in rows]
+    rows, _ = destinations.list_rows(session=session, limit=None)
+    parks = [destinations.to_read(d, c) for d, c in rows]
     points, box = place(parks)
     legend: dict[str, tuple[str, str, str]] = {}
     for pt in points:
-        legend.setdefault(pt.park.county, (pt.colour, pt.park.county_name_zh or pt.park.county,
-                                           pt.park.county_name_en or pt.park.county))
+        legend.setdefault(pt.park.kind.value, (pt.colour, kind_name(pt.park.kind, "zh"), kind_name(pt.park.kind, "en")))
     return page(request, "map.html", lang=lang, user=user, svg=draw(points, box, lang), points=points,
                 unplaced=[p for p in parks if p.location is None], legend=legend,
                 towns=catalog.list_towns(session=session))

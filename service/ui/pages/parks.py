@@ -1,15 +1,20 @@
-"""A destination's page: its lead list (ranked firms), with filters and CSV / Excel export."""
+"""A destination's page, of any kind: its facts, its lead list (ranked firms), filters and CSV / Excel export.
+
+Filter boxes are read as typed and checked here, so a mistake is shown beside its box on this page while the
+list is drawn without that filter.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from service.catalog import service as catalog
 from service.deps import DbSession, ParkId
+from service.destinations import service as destinations
 from service.feedback import service as feedback
 from service.feedback.schemas import Status
 from service.matching.deps import MatchServiceDep
@@ -17,8 +22,8 @@ from service.matching.modes import Mode
 from service.parks import service as park_service
 from service.ui import forms, ranking, tables
 from service.ui.deps import Lang, User
-from service.ui.i18n import STATUS_EN
-from service.ui.pages.firms import factor_chart, industry_names
+from service.ui.i18n import STATUS_EN, kind_name
+from service.ui.pages.firms import factor_chart
 from service.ui.rendering import UiRoute, error_page, page
 
 router = APIRouter(route_class=UiRoute)
@@ -26,31 +31,42 @@ router = APIRouter(route_class=UiRoute)
 
 @router.get("/ui/parks/{park_id}", response_class=HTMLResponse)
 def park_page(
-    request: Request, session: DbSession, user: User, lang: Lang, park_id: ParkId, filters: forms.Filters,
-    service: MatchServiceDep, mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=200)] = 50,
+    request: Request, session: DbSession, user: User, lang: Lang, park_id: ParkId, boxes: forms.LeadBoxes,
+    service: MatchServiceDep, mode: Mode = Mode.relocation,
 ) -> HTMLResponse:
-    park = park_service.get(session=session, park_id=park_id)
+    destination = destinations.get(session=session, destination_id=park_id)
+    park = park_service.get_as_park(session=session, destination_id=park_id)
+    industries = catalog.list_industries(session=session)
+    filters, top_k, check = forms.check_lead_filters(boxes, session=session, industries=industries, lang=lang)
     weights = forms.weights_from_query(request, mode)
     result = ranking.candidates(service=service, park_id=park_id, mode=mode, weights=weights,
                                 top_k=top_k, filters=filters)
     statuses = {i.firm_id: i for i in feedback.pipeline(session=session, park_id=park_id)}
     towns = catalog.list_towns(session=session)
     export_query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
-    return page(request, "park.html", lang=lang, user=user, park=park, result=result, mode=mode,
+    details = destination.details
+    return page(request, "park.html", lang=lang, user=user, park=park, kind=destination.kind,
+                kind_label=kind_name(destination.kind, lang), details=details,
+                park_details=details if details.kind == "park" else None, township=destination.township,
+                result=result, mode=mode, status=check.status, problems=check.problems, boxes=boxes,
                 modes=forms.modes(lang), sliders=forms.sliders(mode, weights, lang), top_k=top_k, filters=filters,
                 towns=towns, town_names={t.code: t for t in towns}, statuses=statuses, statuses_all=list(Status),
-                chart=factor_chart, export_query=export_query, industries=industry_names(session),
-                resources={r.code: r for r in catalog.list_resources(session=session)})
+                chart=factor_chart, export_query=export_query, industries={i.code: i for i in industries},
+                industry_list=industries, resources={r.code: r for r in catalog.list_resources(session=session)})
 
 
 @router.get("/ui/parks/{park_id}/leads.{fmt}")
 def park_leads_export(
-    request: Request, session: DbSession, user: User, lang: Lang, park_id: ParkId, fmt: str, filters: forms.Filters,
-    service: MatchServiceDep, mode: Mode = Mode.relocation, top_k: Annotated[int, Query(ge=1, le=200)] = 50,
+    request: Request, session: DbSession, user: User, lang: Lang, park_id: ParkId, fmt: str, boxes: forms.LeadBoxes,
+    service: MatchServiceDep, mode: Mode = Mode.relocation,
 ) -> Response:
     if fmt not in tables.FORMATS:
         return error_page(request, 404, "未找到 / not found")
-    park = park_service.get(session=session, park_id=park_id)
+    park = park_service.get_as_park(session=session, destination_id=park_id)
+    filters, top_k, check = forms.check_lead_filters(boxes, session=session,
+                                                     industries=catalog.list_industries(session=session), lang=lang)
+    if check.problems:  # the page showed these beside their boxes; a file of the wrong list would mislead
+        return error_page(request, 422, "；".join(m for ms in check.problems.values() for m in ms))
     result = ranking.candidates(service=service, park_id=park_id, mode=mode,
                                 weights=forms.weights_from_query(request, mode), top_k=top_k, filters=filters)
     statuses = {i.firm_id: i for i in feedback.pipeline(session=session, park_id=park_id)}

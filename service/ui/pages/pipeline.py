@@ -1,14 +1,8 @@
-"""The pipeline board: pairs by status, moved from the board, with owner, next follow-up, history and export.
-
-The feedback table has no owner or follow-up column, so both travel in the note as one closing line
-(`[负责人 owner: …; 下次跟进 follow-up: YYYY-MM-DD]`) that the board reads back; a later schema change can
-move them into columns without losing what was recorded.
-"""
+"""The pipeline board: pairs by status, moved from the board, with owner, next follow-up, history and export."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from service.auth.service import Role, audit
 from service.catalog import service as catalog
 from service.deps import MAX_ID, DbSession
+from service.destinations import service as destinations
 from service.feedback import service as feedback
-from service.feedback.schemas import FeedbackCreate, PipelineItem, Status
-from service.parks import service as park_service
+from service.feedback.schemas import OWNER_MAX, FeedbackCreate, PipelineItem, Status
 from service.ui import tables
 from service.ui.deps import Lang, User, csrf_ok
 from service.ui.i18n import STATUS_EN
@@ -28,52 +22,6 @@ from service.ui.pages.signin import safe_next
 from service.ui.rendering import UiRoute, error_page, page
 
 router = APIRouter(route_class=UiRoute)
-
-NOTE_MAX = 2000
-OWNER_MAX = 60
-TRAILER = re.compile(r"\s*\[负责人 owner: (?P<owner>[^;\]]*); 下次跟进 follow-up: (?P<due>[0-9-]*)\]\s*$")
-
-
-@dataclass(frozen=True)
-class Card:
-    """One pair on the board: its newest outcome, with the owner and follow-up read from the note."""
-
-    item: PipelineItem
-    text: str
-    owner: str
-    due: str
-    town: str
-    overdue: bool
-
-
-def split_note(note: str) -> tuple[str, str, str]:
-    """(text, owner, follow-up date) of a stored note."""
-    match = TRAILER.search(note)
-    if match is None:
-        return note, "", ""
-    return note[: match.start()], match.group("owner").strip(), match.group("due")
-
-
-def join_note(text: str, owner: str, due: str) -> str:
-    """The note to store: the text, then the owner / follow-up line when either is set."""
-    text = text.strip()
-    if not owner and not due:
-        return text[:NOTE_MAX]
-    trailer = f"[负责人 owner: {owner}; 下次跟进 follow-up: {due}]"
-    room = NOTE_MAX - len(trailer) - 1
-    return (text[:room] + "\n" + trailer) if text else trailer
-
-
-def _cards(session: DbSession) -> list[Card]:
-    items = feedback.pipeline(session=session)
-    towns = feedback.firm_towns(session=session, firm_ids=sorted({i.firm_id for i in items}))
-    today = dt.date.today().isoformat()
-    cards = []
-    for i in items:
-        text, owner, due = split_note(i.note)
-        cards.append(Card(item=i, text=text, owner=owner, due=due, town=towns.get(i.firm_id, ""),
-                          overdue=bool(due) and due < today and i.status not in (Status.signed, Status.rejected)))
-    return cards
 
 
 @dataclass(frozen=True)
@@ -83,11 +31,9 @@ class BoardFilters:
     owner: str
     status: Status | None
 
-    def keep(self, card: Card) -> bool:
-        return ((self.park_id is None or card.item.park_id == self.park_id)
-                and (not self.town or card.town == self.town)
-                and (not self.owner or self.owner.lower() in card.owner.lower())
-                and (self.status is None or card.item.status == self.status))
+    def items(self, session: DbSession) -> list[PipelineItem]:
+        return feedback.pipeline(session=session, park_id=self.park_id, town=self.town or None,
+                                 owner=self.owner or None, status=self.status)
 
 
 def _filters(park_id: int | None, town: str, owner: str, status: str) -> BoardFilters:
@@ -107,21 +53,19 @@ def pipeline_page(request: Request, session: DbSession, user: User, lang: Lang, 
                   firm_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                   pair_park: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
     filters = _filters(park_id, town, owner, status)
-    cards = [c for c in _cards(session) if filters.keep(c)]
-    columns = [(s, [c for c in cards if c.item.status == s]) for s in Status]
-    parks, _ = park_service.list_parks(session=session, limit=200)
-    history: list[Any] = []
+    cards = filters.items(session)
+    columns = [(s, [c for c in cards if c.status == s]) for s in Status]
+    rows, _ = destinations.list_rows(session=session, limit=None)  # pairs go to destinations of every kind
+    history = []
     pair = None
     if firm_id is not None and pair_park is not None:
-        history = [(row, *split_note(row.note)) for row in feedback.history(session=session, firm_id=firm_id,
-                                                                            park_id=pair_park)]
-        pair = next((c for c in _cards(session) if c.item.firm_id == firm_id and c.item.park_id == pair_park), None)
+        history = feedback.history(session=session, firm_id=firm_id, park_id=pair_park)
+        pair = next(iter(feedback.pipeline(session=session, firm_id=firm_id, park_id=pair_park)), None)
     query = request.url.query
     export_query = "&".join(p for p in query.split("&") if p and not p.startswith(("lang=", "firm_id=", "pair_park=")))
     return page(request, "pipeline.html", lang=lang, user=user, columns=columns, filters=filters,
-                parks=[p for p, _ in parks], towns=catalog.list_towns(session=session), statuses_all=list(Status),
-                history=history, pair=pair, export_query=export_query,
-                owners=sorted({c.owner for c in _cards(session) if c.owner}),
+                parks=[d for d, _ in rows], towns=catalog.list_towns(session=session), statuses_all=list(Status),
+                history=history, pair=pair, export_query=export_query, owners=feedback.owners(session=session),
                 back=request.url.path + (f"?{query}" if query else ""))
 
 
@@ -136,14 +80,12 @@ def pipeline_export(request: Request, session: DbSession, user: User, lang: Lang
     header = ["企业 Firm", "企业编号 Firm id", "镇街 Town", "目的地 Destination", "目的地编号 Destination id",
               "进展 Status", "负责人 Owner", "下次跟进 Follow-up", "备注 Note", "更新 Updated", "记录数 Entries"]
     rows = []
-    for c in _cards(session):
-        if not filters.keep(c):
-            continue
+    for c in filters.items(session):
         place = towns.get(c.town)
-        rows.append([c.item.firm_name_zh, c.item.firm_id, (place.name_en if lang == "en" else place.name_zh) if place else c.town,
-                     c.item.park_name_zh, c.item.park_id,
-                     STATUS_EN[c.item.status] if lang == "en" else c.item.status_zh, c.owner, c.due, c.text,
-                     c.item.at.strftime("%Y-%m-%d %H:%M") if c.item.at else "", c.item.history])
+        rows.append([c.firm_name_zh, c.firm_id, (place.name_en if lang == "en" else place.name_zh) if place else c.town,
+                     c.park_name_zh, c.park_id, STATUS_EN[c.status] if lang == "en" else c.status_zh, c.owner,
+                     c.follow_up.isoformat() if c.follow_up else "", c.note,
+                     c.at.strftime("%Y-%m-%d %H:%M") if c.at else "", c.history])
     return tables.download(header, rows, fmt=fmt, filename=f"pipeline.{fmt}", sheet="进展 Pipeline")
 
 
@@ -155,25 +97,26 @@ def post_feedback(
     next: Annotated[str, Form(max_length=2000)] = "/ui/pipeline",
     owner: Annotated[str | None, Form(max_length=OWNER_MAX)] = None,
     follow_up: Annotated[str | None, Form(max_length=10)] = None,
+    board: Annotated[bool, Form()] = False,
 ) -> Response:
     if not csrf_ok(request, csrf):
         return error_page(request, 403, "表单已过期，请刷新页面后重试 / the form expired, reload the page and retry")
     if not user.allows(Role.editor):
         return error_page(request, 403, "需要编辑者权限 / needs the editor role")
+    due: dt.date | None = None
     if follow_up:
         try:
-            dt.date.fromisoformat(follow_up)
+            due = dt.date.fromisoformat(follow_up)
         except ValueError:
             return error_page(request, 422, f"跟进日期无效：{follow_up} / invalid follow-up date: {follow_up}")
-    # A form without owner / follow-up boxes (the firm page's) keeps what the pair had.
-    if owner is None or follow_up is None:
-        latest = feedback.pipeline(session=session, firm_id=firm_id, park_id=park_id)
-        _, had_owner, had_due = split_note(latest[0].note) if latest else ("", "", "")
-        owner = had_owner if owner is None else owner
-        follow_up = had_due if follow_up is None else follow_up
-    clean_owner = owner.replace("]", "").replace(";", ",").strip()
-    body = FeedbackCreate(firm_id=firm_id, park_id=park_id, status=status,
-                          note=join_note(note, clean_owner, follow_up))
+    # The board's form has owner and follow-up boxes (an empty box clears them, and a browser sends an empty
+    # box as nothing); a form without them (the firm page's) leaves both out, and the pair keeps what it had.
+    given: dict[str, Any] = {"owner": owner or "", "follow_up": due} if board else {}
+    if not board and owner is not None:
+        given["owner"] = owner
+    if not board and follow_up:
+        given["follow_up"] = due
+    body = FeedbackCreate(firm_id=firm_id, park_id=park_id, status=status, note=note.strip(), **given)
     row = feedback.record(session=session, body=body, actor=user.name)
     audit(session=session, actor=user, action="create", entity="feedback", entity_id=row.id,
           after=body.model_dump(mode="json"), note="ui")

@@ -35,6 +35,23 @@ class PlanInput:
     min_score: float  # 0–100 as typed
 
 
+Box = Annotated[str, Query(max_length=100)]
+
+
+def _checked(session: DbSession, lang: str, mode: Mode, town: str, industry: str, max_per_park: str,
+             min_score: str) -> tuple[PlanInput, forms.FilterCheck]:
+    """The plan's inputs from its boxes as typed; each wrong box reported beside itself."""
+    check = forms.FilterCheck(lang=lang)
+    given = PlanInput(
+        mode=mode, town=check.town(town, session) or "",
+        industry=check.industry(industry, catalog.list_industries(session=session)) or "",
+        max_per_park=check.whole("max_per_park", max_per_park, low=1, high=50, label_zh="每个目的地最多企业数",
+                                 label_en="firms per destination"),
+        min_score=check.number("min_score", min_score, low=0, high=100, label_zh="最低分",
+                               label_en="minimum score") or 0.0)
+    return given, check
+
+
 def _plan(session: DbSession, service: MatchService, given: PlanInput) -> tuple[PlanResult, int, int]:
     firms, total = firm_service.list_firms(session=session, town=given.town or None, industry=given.industry or None,
                                            limit=PLAN_MAX_FIRMS)
@@ -47,14 +64,14 @@ def _plan(session: DbSession, service: MatchService, given: PlanInput) -> tuple[
 @router.get("/ui/plan", response_class=HTMLResponse)
 def plan_page(request: Request, session: DbSession, user: User, lang: Lang, service: MatchServiceDep,
               run: Annotated[int, Query(ge=0, le=1)] = 0, mode: Mode = Mode.relocation,
-              town: Annotated[str, Query(max_length=64)] = "",
-              industry: Annotated[str, Query(max_length=5, pattern=r"^([A-T]\d{0,4})?$")] = "",
-              max_per_park: Annotated[int | None, Query(ge=1, le=50)] = None,
-              min_score: Annotated[float, Query(ge=0, le=100)] = 0) -> HTMLResponse:
-    given = PlanInput(mode=mode, town=town, industry=industry, max_per_park=max_per_park, min_score=min_score)
-    result, placed, total = (_plan(session, service, given) if run else (None, 0, 0))
+              town: Box = "", industry: Box = "", max_per_park: Box = "", min_score: Box = "") -> HTMLResponse:
+    given, check = _checked(session, lang, mode, town, industry, max_per_park, min_score)
+    # A wrong box is shown beside itself and no plan is made: a plan without the filter meant would mislead.
+    result, placed, total = (_plan(session, service, given) if run and not check.problems else (None, 0, 0))
     query = request.url.query
-    return page(request, "plan.html", lang=lang, user=user, given=given, result=result, considered=placed,
+    boxes = {"town": town, "industry": industry, "max_per_park": max_per_park, "min_score": min_score}
+    return page(request, "plan.html", lang=lang, user=user, given=given, boxes=boxes, problems=check.problems,
+                status=check.status, result=result, considered=placed,
                 total=total, limit=PLAN_MAX_FIRMS, modes=forms.modes(lang), towns=catalog.list_towns(session=session),
                 export_query="&".join(p for p in query.split("&") if p and not p.startswith("lang=")),
                 by_park=_by_park(result) if result else {})
@@ -69,13 +86,13 @@ def _by_park(result: PlanResult) -> dict[int, list[Any]]:
 
 @router.get("/ui/plan.{fmt}")
 def plan_export(request: Request, session: DbSession, user: User, lang: Lang, service: MatchServiceDep, fmt: str,
-                mode: Mode = Mode.relocation, town: Annotated[str, Query(max_length=64)] = "",
-                industry: Annotated[str, Query(max_length=5, pattern=r"^([A-T]\d{0,4})?$")] = "",
-                max_per_park: Annotated[int | None, Query(ge=1, le=50)] = None,
-                min_score: Annotated[float, Query(ge=0, le=100)] = 0) -> Response:
+                mode: Mode = Mode.relocation, town: Box = "", industry: Box = "", max_per_park: Box = "",
+                min_score: Box = "") -> Response:
     if fmt not in tables.FORMATS:
         return error_page(request, 404, "未找到 / not found")
-    given = PlanInput(mode=mode, town=town, industry=industry, max_per_park=max_per_park, min_score=min_score)
+    given, check = _checked(session, lang, mode, town, industry, max_per_park, min_score)
+    if check.problems:
+        return error_page(request, 422, "；".join(m for ms in check.problems.values() for m in ms))
     result, _, _ = _plan(session, service, given)
     en = lang == "en"
     header = ["目的地 Destination", "县区 County", "企业 Firm", "企业编号 Firm id", "镇街 Town", "得分 Score",

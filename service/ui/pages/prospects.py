@@ -16,7 +16,7 @@ from service.matching.modes import Mode
 from service.matching.schemas import MatchResult, ProspectRequest
 from service.ui import forms, ranking
 from service.ui.deps import Lang, User
-from service.ui.pages.firms import factor_chart
+from service.ui.pages.firms import destination_kinds, factor_chart
 from service.ui.rendering import UiRoute, page
 
 router = APIRouter(route_class=UiRoute)
@@ -54,4 +54,4 @@ def prospect_page(
         form["industries"] = ", ".join(i.code for i in result.industries)
     return page(request, "prospect.html", lang=lang, user=user, form=form, result=result, problem=problem, mode=mode,
                 modes=forms.modes(lang), sliders=forms.sliders(mode, weights, lang),
-                towns=catalog.list_towns(session=session), chart=factor_chart)
+                towns=catalog.list_towns(session=session), chart=factor_chart, kinds=destination_kinds(session))

@@ -22,7 +22,7 @@ WORKSHOP = {
 
 
 STARTER_WORKSHOPS = 7  # data/destinations.yaml
-STARTER_DESTINATIONS = 35  # the 7 parks and the 28 destinations of other kinds
+STARTER_DESTINATIONS = 39  # the 7 parks, 28 destinations of other kinds and 4 labour sources
 
 
 def _log(db_url: str, after: int) -> list[tuple[str, tuple[int, ...], bool]]:
@@ -187,7 +187,7 @@ def test_openapi_documents_the_kinds_and_examples(client: TestClient) -> None:
     examples = post["requestBody"]["content"]["application/json"]["examples"]
     assert {"park", "workshop", "agri_base"} <= set(examples)
     mapping = spec["components"]["schemas"]["DestinationCreate"]["properties"]["details"]["discriminator"]["mapping"]
-    assert set(mapping) == {"park", "workshop", "agri_base", "processing_centre", "co_built_park"}
+    assert set(mapping) == {"park", "workshop", "agri_base", "processing_centre", "co_built_park", "labour_source"}
 
 
 

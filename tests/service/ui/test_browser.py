@@ -164,7 +164,7 @@ def test_sign_in_rank_reweight_prospect_and_download_a_brief(page: Any, base_url
     page.goto(base_url + "/ui/")
     _shot(page, "00-home")
     page.goto(base_url + f"/ui/firms/{FIRM_ID}?lang=en")
-    assert page.locator("h2", has_text="Recommended parks").is_visible()
+    assert page.locator("h2", has_text="Recommended destinations").is_visible()
     _shot(page, "06-firm-english")
 
 

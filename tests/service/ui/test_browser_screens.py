@@ -1,4 +1,5 @@
-"""The staff screens in a real Chromium: import, keys, plan, pipeline moves, the map and a 390 px phone layout.
+"""The staff screens in a real Chromium: import, keys, plan, pipeline moves, the map, a 390 px phone layout,
+inline filter errors, firm contacts by role and a workshop's own page.
 
 Screenshots go to test-artifacts/screenshots/ (the folder test_browser.py names).
 """
@@ -154,3 +155,58 @@ def test_the_new_screens_read_in_english(page: Any, base_url: str, ui_world: Wor
         page.goto(base_url + path)
         assert heading in page.locator("h1").first.inner_text(), path
         _shot(page, f"3{number}-english-{path.split('?')[0].strip('/').replace('/', '-')}")
+
+
+def test_a_wrong_filter_is_shown_beside_its_box_on_the_lead_list_and_the_plan(page: Any, base_url: str,
+                                                                               ui_world: World) -> None:
+    _sign_in(page, base_url, ui_world.keys["viewer"], "/ui/parks/1")
+    page.fill("form.filters input[name=industry]", "C38X9")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    error = page.locator("form.filters .field-error")
+    assert "未找到行业：C38X9" in error.first.inner_text()
+    assert page.locator("header.topbar nav a").count() >= 5, "the page keeps its navigation"
+    assert page.locator("table.leads tbody tr").count() > 5, "the list is drawn without the wrong filter"
+    _shot(page, "18-lead-filter-error")
+    page.fill("form.filters input[name=industry]", "照明灯具制造")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    assert page.locator(".field-error").count() == 0
+    page.goto(base_url + "/ui/plan")
+    page.fill("form.plan-form input[name=max_per_park]", "很多")
+    with page.expect_navigation():
+        page.click("form.plan-form button")
+    assert "每个目的地最多企业数应为 1–50 的整数" in page.locator("form.plan-form .field-error").inner_text()
+    assert page.locator(".assigned-count").count() == 0
+    _shot(page, "19-plan-filter-error")
+
+
+def test_contacts_are_edited_by_an_editor_and_hidden_from_a_viewer(page: Any, base_url: str,
+                                                                     ui_world: World) -> None:
+    _sign_in(page, base_url, ui_world.keys["editor"], "/ui/firms/2/edit")
+    page.fill("input[name=contact_name]", "黄主任")
+    page.fill("input[name=phone]", "0760-2288 6677")
+    page.fill("input[name=address]", "中山市小榄镇工业大道 3 号")
+    with page.expect_navigation():
+        page.click("form.firm-form button[type=submit]")
+    contacts = page.locator("dl.contacts")
+    assert "0760-2288 6677" in contacts.inner_text() and "黄主任" in contacts.inner_text()
+    _shot(page, "26-firm-contacts-editor")
+    page.context.clear_cookies()
+    _sign_in(page, base_url, ui_world.keys["viewer"], "/ui/firms/2")
+    assert page.locator("dl.contacts").count() == 0
+    assert "0760-2288 6677" not in page.content()
+    _shot(page, "27-firm-viewer-no-contacts")
+
+
+def test_a_workshop_on_the_map_opens_a_page_that_calls_it_a_workshop(page: Any, base_url: str,
+                                                                      ui_world: World) -> None:
+    _sign_in(page, base_url, ui_world.keys["viewer"], "/ui/map")
+    kinds = set(page.locator("svg.map a.map-point").evaluate_all("els => els.map(e => e.dataset.kind)"))
+    assert {"park", "workshop", "agri_base"} <= kinds, kinds
+    workshop = page.locator("svg.map a.map-point[data-kind=workshop]").first
+    with page.expect_navigation():
+        workshop.locator("circle").click(force=True)
+    profile = page.locator("section.profile").inner_text()
+    assert "帮扶车间" in profile and "安置社区" in profile and "园区" not in profile
+    _shot(page, "28-workshop-page")

@@ -115,8 +115,8 @@ def test_english_switch_is_remembered(ui_app: TestClient, ui_world: World) -> No
     sign_in(ui_app, ui_world.keys["viewer"])
     response = ui_app.get("/ui/search?lang=en")
     assert "Firms &amp; parks" in response.text and response.cookies.get("parkmatch_lang") == "en"
-    assert "Recommended parks" in ui_app.get("/ui/firms/1").text
-    assert "推荐园区" in ui_app.get("/ui/firms/1?lang=zh").text
+    assert "Recommended destinations" in ui_app.get("/ui/firms/1").text
+    assert "推荐目的地" in ui_app.get("/ui/firms/1?lang=zh").text
 
 
 def test_unknown_firm_and_bad_filter_render_error_pages(ui_app: TestClient, ui_world: World) -> None:

@@ -172,6 +172,11 @@ def test_pipeline_card_moves_keeps_owner_and_follow_up_and_exports(ui_app: TestC
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][6] == "负责人 Owner" and rows[1][6] == "李娜" and rows[1][7] == "2026-12-20"
     assert ui_app.get("/ui/pipeline", params={"owner": "nobody"}).text.count('class="card"') == 0
+    # The board's own form sends its boxes: emptied, they clear the owner and the date.
+    cleared = {"csrf": token, "firm_id": 3, "park_id": 2, "status": "visited", "owner": "", "follow_up": "",
+               "board": "true"}
+    assert ui_app.post("/ui/feedback", data=cleared).status_code == 303
+    assert ui_app.get("/ui/pipeline", params={"owner": "李娜"}).text.count('class="card"') == 0
 
 
 def test_map_links_every_located_destination(ui_app: TestClient, ui_world: World) -> None:

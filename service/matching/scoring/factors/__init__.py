@@ -8,10 +8,12 @@ from service.matching.scoring.factors import (
     cost_advantage,
     industry_fit,
     labour_fit,
+    labour_supply,
     relocation_readiness,
     resource_fit,
     semantic_fit,
+    supply_match,
 )
 
-__all__ = ["capacity", "cooperation_ties", "cost_advantage", "industry_fit", "labour_fit", "relocation_readiness",
-           "resource_fit", "semantic_fit"]
+__all__ = ["capacity", "cooperation_ties", "cost_advantage", "industry_fit", "labour_fit", "labour_supply",
+           "relocation_readiness", "resource_fit", "semantic_fit", "supply_match"]

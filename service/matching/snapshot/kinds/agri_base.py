@@ -18,7 +18,7 @@ KIND: Final = "agri_base"
 def to_profile(destination: DestinationRead) -> DestinationProfile:
     details = destination.details
     assert isinstance(details, AgriBaseDetails)
-    return profile(destination, products=tuple(details.products))
+    return profile(destination, products=tuple(details.products), volume=details.area_mu)
 
 
 def load(session: Session) -> Sequence[DestinationProfile]:

@@ -17,7 +17,7 @@ KIND: Final = "processing_centre"
 def to_profile(destination: DestinationRead) -> DestinationProfile:
     details = destination.details
     assert isinstance(details, ProcessingCentreDetails)
-    return profile(destination, products=tuple(details.products))
+    return profile(destination, products=tuple(details.products), volume=details.capacity)
 
 
 def load(session: Session) -> Sequence[DestinationProfile]:

@@ -39,9 +39,23 @@ def test_factor_names_follow_the_registry_order_and_every_factor_has_both_labels
 
 
 def test_only_the_moving_modes_apply_site_constraints() -> None:
-    assert MODES[Mode.market].constraints == ()
+    # A buyer and an employer move nothing, so land, EIA category and industry restrictions never exclude them.
+    site = {"land_short", "env_category", "industry_restricted"}
+    for mode in (Mode.market, Mode.labour):
+        assert not site & set(MODES[mode].constraints)
     for mode in (Mode.relocation, Mode.joint_development):
-        assert {"land_short", "env_category", "industry_restricted"} <= set(MODES[mode].constraints)
+        assert site <= set(MODES[mode].constraints)
+
+
+def test_market_and_labour_rank_their_own_kinds_and_bar_firms_that_neither_buy_nor_hire() -> None:
+    assert set(MODES[Mode.market].destination_kinds) == {"agri_base", "processing_centre", "co_built_park"}
+    assert MODES[Mode.labour].destination_kinds == ("labour_source",)
+    assert "supplies_nothing" in MODES[Mode.market].constraints
+    assert "not_hiring" in MODES[Mode.labour].constraints
+    # Each mode's own factor carries the most weight in it.
+    assert max(MODES[Mode.market].weights, key=MODES[Mode.market].weights.__getitem__) == "supply_match"
+    assert MODES[Mode.labour].weights["labour_supply"] >= max(MODES[Mode.labour].weights.values())
+    assert MODES[Mode.relocation].weights["supply_match"] == MODES[Mode.relocation].weights["labour_supply"] == 0
 
 
 def test_the_library_defaults_are_the_service_defaults() -> None:

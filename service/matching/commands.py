@@ -228,9 +228,8 @@ def bench_concurrency(
 ) -> None:
     """并发基准：园区首次查看（全量精确打分）期间，其他排序请求多等多久 / Extra wait of concurrent ranking
     requests while one destination's first view runs."""
-    from service.bench.matching import synthetic_firms
-
     from service.bench.concurrency import run
+    from service.bench.matching import synthetic_firms
 
     err.print(f"构建引擎（{firms:,} 家合成企业）/ building the engine with {firms:,} synthetic firms …")
     base = _engine(persist=False)

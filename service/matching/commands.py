@@ -102,13 +102,24 @@ def candidates(
     console.print(table)
 
 
+def _industry_line(i: s.InferredIndustry) -> str:
+    share = f" {i.confidence:.0%}" if i.source == "text" else ""
+    return f"{i.code} {i.name_zh} / {i.name_en}{share}"
+
+
 def match(
     description: Annotated[str, typer.Option(help="企业描述（中文或英文）/ Free-text description")],
     name: Annotated[str | None, typer.Option(help="企业名称 / Name")] = None,
     town: Annotated[str | None, typer.Option(help="镇街 / Town")] = None,
     employees: Annotated[int | None, typer.Option(help="员工人数 / Employees")] = None,
     land: Annotated[float | None, typer.Option(help="需地（亩）/ Land needed, 亩")] = None,
-    industries: Annotated[str | None, typer.Option(help="行业代码，逗号分隔（不再推断）/ Industry classes, comma-separated")] = None,
+    industries: Annotated[str | None, typer.Option(
+        "--industries", "--industry",
+        help="行业代码，逗号分隔（不再推断）/ Industry class(es), comma-separated; given, they are not inferred")] = None,
+    choose_industry: Annotated[bool, typer.Option(
+        "--choose-industry",
+        help="行业推断不确定时列出三个最可能的行业供选择，再按所选重排 / When the inferred industry is unsure, "
+             "offer the three most likely classes and rank again with the one chosen")] = False,
     mode: ModeOpt = DEFAULT_MODE, top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_TOP_K,
     weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
     buys: Annotated[str | None, typer.Option(
@@ -129,7 +140,19 @@ def match(
                                     mode=mode, top_k=top_k, weights=parse_weights(weights) or None,
                                     include_excluded=excluded, buys=bought,
                                     vacancies=openings)
-        result = _engine().match(request)
+        engine = _engine()
+        result = engine.match(request)
+        if result.industry_unsure and choose_industry:
+            err.print("行业推断不确定，请选择 / The industry is unsure; choose one:")
+            for n, choice in enumerate(result.industry_choices, start=1):
+                err.print(f"  {n}) {_industry_line(choice)}")
+            # The prompt goes to stderr, so --json still prints only the answer on stdout.
+            picked = typer.prompt("编号 / number", default=1, type=int, err=True)
+            while not 1 <= picked <= len(result.industry_choices):
+                picked = typer.prompt(f"请输入 1–{len(result.industry_choices)} / enter 1–{len(result.industry_choices)}",
+                                      default=1, type=int, err=True)
+            code = result.industry_choices[picked - 1].code
+            result = engine.match(request.model_copy(update={"industries": [code]}))
     except ValueError as exc:  # a malformed --buys or --vacancies, or a ValidationError naming the field
         err.print(f"[red]错误 / Error:[/] {exc}")
         raise typer.Exit(2) from None
@@ -139,7 +162,13 @@ def match(
     if as_json:
         _print_json(result)
         return
-    console.print("推断行业 / inferred industries: " + "，".join(f"{i.code} {i.name_zh}" for i in result.industries))
+    console.print("推断行业 / inferred industries: " + ("，".join(_industry_line(i) for i in result.industries) or "—"))
+    if result.industry_unsure:
+        console.print("[yellow]行业推断不确定，排序暂不计行业匹配；可用 --industry 代码 指定，或加 --choose-industry 选择 / "
+                      "the industry is unsure, so the ranking leaves industry fit out; give one with --industry CODE "
+                      "or choose with --choose-industry:[/]")
+        for n, choice in enumerate(result.industry_choices, start=1):
+            console.print(f"  {n}) {_industry_line(choice)}")
     console.print("推断资源 / inferred resources: " + "，".join(f"{r.code} {r.name_zh}" for r in result.resources))
     _parks_table("意向企业 → 园区 / Prospect → parks", result.items)
 
@@ -204,21 +233,39 @@ def plan(
 
 def evaluate(
     cases: Annotated[Path, typer.Option("--cases", help="案例文件 / Cases file (YAML)")] = Path("data/eval/dev.yaml"),
+    industries: Annotated[Path | None, typer.Option(
+        "--industries", help="行业推断标注集 / Labelled industry-inference file (YAML)")] = Path("data/eval/industries.yaml"),
+    fit: Annotated[bool, typer.Option(
+        "--fit", help="先在调参部分重新拟合推断权重并打印 / Refit the inference weights on the tuning split first")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """评估排序质量：引擎对比基线与因子消融 / Hit@k, MRR, NDCG against baselines and ablations."""
+    """评估排序质量（对比基线与因子消融）与行业推断准确率及校准 / Ranking quality against baselines and ablations,
+    and industry-inference accuracy and calibration on the tuning and held-out splits."""
     from service.matching.evaluate import evaluate as run
-    from service.matching.evaluate import load_cases, print_report
+    from service.matching.evaluate import (
+        evaluate_inference,
+        load_cases,
+        load_industry_cases,
+        print_inference_report,
+        print_report,
+    )
 
     try:
-        report = run(engine=_engine(), cases=load_cases(cases))
+        engine = _engine()
+        report = run(engine=engine, cases=load_cases(cases))
+        inference = (evaluate_inference(engine=engine, cases=load_industry_cases(industries), fit=fit)
+                     if industries is not None else None)
     except ServiceError as exc:
         fail(exc)
         return
     if as_json:
-        _print_json(report)
+        body = report.model_dump(mode="json")
+        body["inference"] = inference.model_dump(mode="json") if inference is not None else None
+        print(json.dumps(body, ensure_ascii=False, indent=2))
         return
     print_report(report, console, title=str(cases))
+    if inference is not None:
+        print_inference_report(inference, console, title=str(industries))
 
 
 def bench_concurrency(

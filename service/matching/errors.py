@@ -17,3 +17,10 @@ class InvalidWeights(ServiceError):
 
     status_code = 422
     code = "invalid_weights"
+
+
+class PlanTooLarge(ServiceError):
+    """A plan over more firms than one request may place (constants.PLAN_MAX_FIRMS)."""
+
+    status_code = 422
+    code = "plan_too_large"

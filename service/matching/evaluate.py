@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import yaml
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rich.console import Console
 from rich.table import Table
@@ -22,6 +23,7 @@ from service.matching.scoring import FACTOR_NAMES
 from service.matching.service import MatchService
 
 Ranker = Callable[["Case", int], list[str]]
+_T = TypeVar("_T", bound=BaseModel)
 
 
 class Case(BaseModel):
@@ -98,18 +100,23 @@ class EvalReport(BaseModel):
         return next(m for m in self.modes if m.mode is mode)
 
 
-def load_cases(path: Path) -> list[Case]:
-    """Read and validate a cases file."""
+def _load(path: Path, model: type[_T]) -> list[_T]:
+    """Read a YAML list and validate every entry; all problems are reported together, by row."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     cases, problems = [], []
     for n, item in enumerate(data, start=1):
         try:
-            cases.append(Case.model_validate(item))
+            cases.append(model.model_validate(item))
         except ValidationError as exc:
             problems += Problem.from_validation(exc, file=path.name, row=n)
     if problems:
         raise CasesInvalid(f"案例文件有 {len(problems)} 处问题 / the cases file has {len(problems)} problems", problems=problems)
     return cases
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Read and validate a cases file."""
+    return _load(path, Case)
 
 
 def _resolve(engine: MatchService, case: Case) -> tuple[str, set[str]]:
@@ -225,3 +232,156 @@ def print_report(report: EvalReport, console: Console, *, title: str) -> None:
         console.print(_table(part.rows, f"{spec.label_zh} / {spec.label_en}（{part.cases} 例 cases）"))
     for miss in report.misses:
         console.print(f"  [yellow]未进前三 / missed top 3[/] {miss}")
+
+
+# ---------- industry inference ----------
+
+
+class IndustryCase(BaseModel):
+    """A description as staff type it → the GB/T 4754-2017 class it belongs to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    split: Literal["tune", "holdout"] = Field(description="tune（调参与拟合）| holdout（只报告）/ tune | holdout")
+    text: str = Field(min_length=2)
+    code: str = Field(pattern=r"^[A-T]\d{4}$", description="正确的小类 / The correct class")
+    why: str = ""
+
+
+class InferenceRow(BaseModel):
+    """Accuracy and calibration of industry inference on one split."""
+
+    split: str = Field(examples=["holdout"])
+    cases: int
+    top_1: float = Field(description="首选正确的比例 / Share whose best class is right")
+    top_3: float = Field(description="前三含正确类的比例 / Share with the right class among the three best")
+    ece: float = Field(description="期望校准误差（10 档）/ Expected calibration error of the best class's confidence, 10 bins")
+    mean_confidence: float
+    log_loss: float = Field(description="正确类的平均负对数概率 / Mean negative log probability of the right class")
+    unsure: float = Field(description="标为不确定的比例 / Share answered as unsure")
+    top_1_when_sure: float | None = Field(description="确定时首选正确的比例 / Top-1 accuracy of the answers given as sure")
+    misses: list[str] = Field(default_factory=list, description="首选错误的案例 / Cases whose best class is wrong")
+
+
+class InferenceReport(BaseModel):
+    weights: list[float] = Field(description="所用特征权重 / Feature weights used")
+    features: list[str]
+    rows: list[InferenceRow]
+    reliability: list[tuple[float, float, int]] = Field(
+        default_factory=list, description="留出集可靠性：每档（平均置信度，准确率，例数）/ Held-out reliability per bin")
+
+    def row(self, split: str) -> InferenceRow:
+        return next(r for r in self.rows if r.split == split)
+
+
+def load_industry_cases(path: Path) -> list[IndustryCase]:
+    """Read and validate a labelled inference file."""
+    return _load(path, IndustryCase)
+
+
+def inference_features(engine: MatchService,
+                       cases: list[IndustryCase]) -> tuple[list[NDArray[np.float64]], NDArray[np.intp]]:
+    """Every case's class features and the row of its correct class."""
+    from service.matching.retrieval.prospect import class_features
+
+    index = engine.retrieval
+    row = {code: i for i, code in enumerate(index.class_codes)}
+    unknown = [f"{case.id}: {case.code}" for case in cases if case.code not in row]
+    if unknown:
+        raise CasesInvalid(f"未知行业代码 / unknown classes: {', '.join(unknown)}")
+    vecs = index.encoder.encode([case.text for case in cases])
+    feats = [class_features(index, case.text, vecs[n]) for n, case in enumerate(cases)]
+    return feats, np.array([row[case.code] for case in cases], dtype=np.intp)
+
+
+def fit_inference_weights(feats: list[NDArray[np.float64]], targets: NDArray[np.intp], *, l2: float = 0.001,
+                          steps: int = 4000) -> list[float]:
+    """Maximum-likelihood weights of a conditional logit over the classes (Adam on the mean negative log
+    likelihood plus a small L2 penalty), so the softmax confidences are calibrated on these cases."""
+    x = np.stack(feats)  # cases × classes × features
+    n, _, k = x.shape
+    w = np.zeros(k)
+    m, v = np.zeros(k), np.zeros(k)
+    lr, b1, b2 = 0.05, 0.9, 0.999
+    for t in range(1, steps + 1):
+        logits = x @ w
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        expected = np.einsum("nc,nck->nk", p, x)
+        grad = (expected - x[np.arange(n), targets]).mean(axis=0) + l2 * w
+        m = b1 * m + (1 - b1) * grad
+        v = b2 * v + (1 - b2) * grad**2
+        w -= lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + 1e-8)
+    return [round(float(x_), 4) for x_ in w]
+
+
+def _reliability(conf: NDArray[np.float64], right: NDArray[np.bool_], bins: int = 10) -> list[tuple[float, float, int]]:
+    edges = np.linspace(0, 1, bins + 1)
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        inside = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
+        if inside.any():
+            out.append((round(float(conf[inside].mean()), 3), round(float(right[inside].mean()), 3), int(inside.sum())))
+    return out
+
+
+def evaluate_inference(*, engine: MatchService, cases: list[IndustryCase],
+                       weights: list[float] | None = None, fit: bool = False) -> InferenceReport:
+    """Top-1 and top-3 accuracy and calibration (ECE) of industry inference, per split.
+
+    With ``fit`` the weights are first fitted on the tuning split; the held-out split never touches them.
+    """
+    from service.matching.retrieval.prospect import FEATURES, class_probabilities
+
+    feats, targets = inference_features(engine, cases)
+    tune = [n for n, case in enumerate(cases) if case.split == "tune"]
+    if fit:
+        weights = fit_inference_weights([feats[n] for n in tune], targets[tune])
+    used = list(weights if weights is not None else c.INFER_WEIGHTS)
+    rows, reliability = [], []
+    for split in ("tune", "holdout"):
+        idx = [n for n, case in enumerate(cases) if case.split == split]
+        if not idx:
+            continue
+        probs = [class_probabilities(feats[n], used) for n in idx]
+        best = np.array([int(np.argmax(p)) for p in probs])
+        conf = np.array([float(p.max()) for p in probs])
+        right = best == targets[idx]
+        top3 = np.array([targets[n] in np.argsort(-p)[:3] for n, p in zip(idx, probs, strict=True)])
+        bins = _reliability(conf, right)
+        ece = sum(cnt * abs(acc - mean) for mean, acc, cnt in bins) / len(idx)
+        sure = conf >= c.INFER_SURE
+        codes = engine.retrieval.class_codes
+        rows.append(InferenceRow(
+            split=split, cases=len(idx), top_1=float(right.mean()), top_3=float(top3.mean()), ece=round(float(ece), 4),
+            mean_confidence=round(float(conf.mean()), 4),
+            log_loss=round(float(np.mean([-np.log(max(float(p[t]), 1e-12)) for p, t in zip(probs, targets[idx], strict=True)])), 4),
+            unsure=float((~sure).mean()),
+            top_1_when_sure=float(right[sure].mean()) if sure.any() else None,
+            misses=[f"{cases[n].id}: {codes[b]} ({p:.2f}) ≠ {cases[n].code} 「{cases[n].text}」"
+                    for n, b, p, ok in zip(idx, best, conf, right, strict=True) if not ok]))
+        if split == "holdout":
+            reliability = bins
+    return InferenceReport(weights=used, features=list(FEATURES), rows=rows, reliability=reliability)
+
+
+def print_inference_report(report: InferenceReport, console: Console, *, title: str) -> None:
+    """Print inference accuracy and calibration per split, then the misses."""
+    table = Table(title=f"行业推断 / Industry inference: {title}")
+    for column in ("部分 split", "例数 cases", "Top-1", "Top-3", "ECE", "对数损失 log loss", "平均置信 mean conf.",
+                   "不确定 unsure", "确定时 Top-1 when sure"):
+        table.add_column(column, justify="left" if column.startswith("部分") else "right")
+    for row in report.rows:
+        table.add_row(row.split, str(row.cases), f"{row.top_1:.3f}", f"{row.top_3:.3f}", f"{row.ece:.3f}",
+                      f"{row.log_loss:.3f}", f"{row.mean_confidence:.3f}", f"{row.unsure:.1%}",
+                      "—" if row.top_1_when_sure is None else f"{row.top_1_when_sure:.3f}")
+    console.print(table)
+    console.print("权重 / weights: " + ", ".join(f"{n}={w:g}" for n, w in zip(report.features, report.weights, strict=True)))
+    if report.reliability:
+        console.print("留出集可靠性（平均置信度 → 准确率，例数）/ held-out reliability (mean confidence → accuracy, cases): "
+                      + "; ".join(f"{m:.2f}→{a:.2f} ({n})" for m, a, n in report.reliability))
+    for row in report.rows:
+        for miss in row.misses:
+            console.print(f"  [yellow]{row.split} 首选错误 / top-1 wrong[/] {miss}")

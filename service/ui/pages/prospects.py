@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -52,6 +53,13 @@ def prospect_page(
             problem = pick(exc.message, lang)
     if result is not None and not industries.strip():
         form["industries"] = ", ".join(i.code for i in result.industries)
+    # Unsure of the industry: each of the three choices is a link to this page with that class given, every
+    # other field and weight kept, so picking one reruns the ranking with it.
+    choices = []
+    if result is not None and result.industry_unsure:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "industries"]
+        choices = [(ch, "/ui/prospect?" + urlencode([*kept, ("industries", ch.code)])) for ch in result.industry_choices]
     return page(request, "prospect.html", lang=lang, user=user, form=form, result=result, problem=problem, mode=mode,
+                choices=choices,
                 modes=forms.modes(lang), sliders=forms.sliders(mode, weights, lang),
                 towns=catalog.list_towns(session=session), chart=factor_chart, kinds=destination_kinds(session))

@@ -173,6 +173,24 @@ def test_prospect_form_shows_inferred_industries_to_edit(ui_app: TestClient, ui_
     assert "C1372" in rerun and 'source="given"' not in rerun
 
 
+def test_an_unsure_industry_shows_a_picker_whose_choice_reruns_the_ranking(ui_app: TestClient, ui_world: World) -> None:
+    sign_in(ui_app, ui_world.keys["viewer"])
+    html = ui_app.get("/ui/prospect", params={"description": "做点小生意，想去贵州看看", "employees": "120"}).text
+    picker = re.search(r'<div class="alert" role="status" id="industry-picker">(.*?)</div>', html, re.S)
+    assert picker, "an unsure answer offers a choice"
+    links = re.findall(r'<a class="chip" href="([^"]+)" data-code="([A-T]\d{4})">', picker.group(1))
+    assert len(links) == 3 and "无法从描述确定行业" in picker.group(1)
+    href, code = links[1]
+    chosen = ui_app.get(href.replace("&amp;", "&")).text
+    assert 'id="industry-picker"' not in chosen
+    value = re.search(r'name="industries" id="industries" value="([^"]*)"', chosen)
+    assert value and value.group(1) == code, "the picked class is the one ranked with"
+    assert 'name="employees" min="0" value="120"' in chosen, "the other fields are kept"
+    assert chosen.count('class="rank"') >= 3
+    sure = ui_app.get("/ui/prospect", params={"description": "古镇灯饰企业，生产LED吸顶灯，灯体铝压铸"}).text
+    assert 'id="industry-picker"' not in sure
+
+
 def test_brief_download_from_the_ui(ui_app: TestClient, ui_world: World) -> None:
     sign_in(ui_app, ui_world.keys["viewer"])
     response = ui_app.get("/ui/briefs", params={"firm_id": 1, "park_id": 1, "format": "md"})

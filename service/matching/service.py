@@ -470,7 +470,7 @@ class MatchService:
         ids = state.firm_ids
         constraints = MODES[mode].constraints
         k = min(c.VECTOR_CANDIDATES, len(allowed))
-        rows = exact_top_rows(world=world, firm_vecs=state.firm_vecs, dest_vec=state.dest_vecs[p], p=p,
+        rows = exact_top_rows(world=world, firm_vecs=state.firm_vecs, firm_ids=ids, dest_vec=state.dest_vecs[p], p=p,
                               index=state.exact, allowed=mask, constraints=constraints, weights=w, k=k,
                               include_excluded=include_excluded) if k else np.zeros(0, dtype=np.intp)
         considered = len(allowed)  # every allowed firm is ranked exactly; most are ruled out by their group's bound

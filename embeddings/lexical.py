@@ -77,12 +77,22 @@ class Segmenter:
 
     Words added to one segmenter never reach another, so two indexes built in one process segment
     alike whatever else the process has taught. The dictionary loads on first use (about a second).
+    A segmenter pickles as its words only: unpickled, it loads the dictionary again on first use and
+    segments exactly as before.
     """
 
     def __init__(self, words: Iterable[str] = DOMAIN_WORDS) -> None:
         self._lock = threading.Lock()
         self._words = tuple(words)
         self._tokenizer: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"words": self._words}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._lock = threading.Lock()
+        self._words = tuple(state["words"])
+        self._tokenizer = None
 
     def _ready(self) -> Any:
         tokenizer = self._tokenizer
@@ -101,12 +111,21 @@ class Segmenter:
                 self._tokenizer = tokenizer
             return self._tokenizer
 
+    def import_code(self) -> None:
+        """Import jieba in the calling thread, ahead of a first use (the dictionary load) in another thread."""
+        import jieba
+        import jieba.finalseg
+
+        del jieba
+
     def add_words(self, words: Iterable[str]) -> None:
         """Teach the segmenter extra single-token words (product names, local brands)."""
+        words = tuple(words)
         tokenizer = self._ready()
         with self._lock:
             for word in words:
                 tokenizer.add_word(word, freq=_WORD_FREQ)
+            self._words += words  # so a pickled copy is taught them too
 
     def tokenize(self, text: str) -> list[str]:
         """Segment with jieba (precise mode); lowercase ASCII; drop punctuation and whitespace.

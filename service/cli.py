@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 if TYPE_CHECKING:
     import networkx as nx
 
-from service.config import get_settings
+from service.config import Settings, get_settings
 from service.console import console, err, fail
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.errors import ServiceError
@@ -100,6 +100,7 @@ def init(
             fail(exc)
             return
         progress.update(task, completed=6)
+    _prepare_ranking(settings, factory)
     _first_admin_key(factory)
     console.print(
         f"[green]完成 / Done[/]: 目录变更 catalog changed {report.catalog_changed}, 园区 parks {report.parks_changed}, "
@@ -107,6 +108,20 @@ def init(
         f"企业新增 firms created {report.firms_created}, 更新 updated {report.firms_updated}, "
         f"未变 unchanged {report.firms_unchanged}"
     )
+
+
+def _prepare_ranking(settings: Settings, factory: sessionmaker[Session]) -> None:
+    """Build the ranking index once (encode every text, propagate, faiss, BM25) and save it under var/index, so
+    the first `serve` and every ranking command load it instead of building it."""
+    import time
+
+    from service.matching.service import MatchService
+
+    started = time.perf_counter()
+    err.print("构建排序索引（编码全部文本；已保存的部分直接复用）/ building the ranking index "
+              "(encodes every text once; whatever is already saved is reused) …")
+    MatchService.build(session_factory=factory, settings=settings)
+    err.print(f"排序索引就绪 / ranking index ready ({time.perf_counter() - started:.1f} s, {settings.index_dir})")
 
 
 def _first_admin_key(factory: sessionmaker[Session]) -> None:
@@ -412,6 +427,7 @@ def bench_embeddings(
 
 
 from service.batch.cli import batch_app  # noqa: E402
+from service.bench import imports as import_bench  # noqa: E402
 from service.bench import matching as matching_bench  # noqa: E402
 from service.bench import startup as startup_bench  # noqa: E402
 from service.briefs.cli import brief as brief_command  # noqa: E402  (registered beside the other commands)
@@ -429,6 +445,7 @@ bench_app.command("matching")(matching_bench.bench_matching)
 bench_app.command("concurrency")(matching.bench_concurrency)
 bench_app.command("install")(startup_bench.install_command)
 bench_app.command("startup")(startup_bench.startup_command)
+bench_app.command("import")(import_bench.import_command)
 
 
 @bench_app.command("all")
@@ -541,10 +558,15 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=16, help="工作进程数 / Worker processes")] = 1,
 ) -> None:
     """启动 HTTP 服务，就绪时打印网址 / Start the HTTP service; print its address once it answers."""
+    import os
     import threading
 
     import uvicorn
 
+    # Rankings of stored firms and destinations need neither the encoder's model nor the segmenter's
+    # dictionary: they load in the background once the server answers (unless set otherwise).
+    os.environ.setdefault("PARKMATCH_WARM_UP", "background")
+    get_settings.cache_clear()
     settings = get_settings()
     host = host or settings.host
     # Each worker process builds its own app (and engine) from the same environment; the import string lets the

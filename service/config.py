@@ -30,12 +30,23 @@ class Settings(BaseSettings):
     propagation_alpha: float = Field(
         default=0.5, ge=0, le=1, description="保留自身文本的比例 α / Share of a node's own text vector"
     )
+    index_folder: Path | None = Field(
+        default=None, description="排序索引目录（默认 var/index）/ Folder of the saved ranking index, var/index by default",
+    )
     embedding_cache_dir: Path | None = Field(
         default=None, description="文本向量缓存目录（默认 var/cache）/ Embedding cache folder, var/cache by default"
     )
     engine_at_startup: bool = Field(
         default=True,
         description="启动时构建匹配引擎；否则在首次使用时构建 / Build the matching engine at start-up, else on first use",
+    )
+    warm_up: Literal["before_ready", "background"] = Field(
+        default="before_ready",
+        description="何时载入编码模型与分词词典：就绪前，或就绪后在后台（parkmatch serve 的默认）；只有新文本"
+                    "（意向企业、企业修改）需要它们，后台载入期间这类请求会等待载入完成 / When to load the encoder's "
+                    "model and the segmenter's dictionary: before the server is ready, or in the background once it "
+                    "is (what `parkmatch serve` does); only new text (prospects, firm edits) needs them, and such a "
+                    "request made meanwhile waits for the load to finish",
     )
     max_import_mb: float = Field(default=32, gt=0, description="导入文件上限（MB）/ Import size limit, MB")
     auth_max_failures: int = Field(
@@ -56,7 +67,7 @@ class Settings(BaseSettings):
 
     @property
     def index_dir(self) -> Path:
-        return self.var_dir / "index"
+        return self.index_folder or self.var_dir / "index"
 
     @property
     def cache_dir(self) -> Path:

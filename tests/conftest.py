@@ -68,6 +68,18 @@ def loaded_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
         _pg_drop(pg_name)
 
 
+@pytest.fixture(scope="session")
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedding cache for the whole run: the real encoder runs once per distinct text."""
+    return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of saved ranking indexes for the run: a start over data an earlier test saw loads its index."""
+    return tmp_path_factory.mktemp("ranking-index")
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -126,14 +126,15 @@ def run_ray(source: FirmSource, spec: ScoringSpec, *, block: int, address: str |
                      log_to_driver=False, configure_logging=False)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # quiet: the command prints one line of throughput at the end
-    logging.getLogger("ray").setLevel(logging.WARNING)
     try:
         start = time.perf_counter()
         ref = ray.put((source, spec))
         blocks = max(1, math.ceil(len(source) / block))
         ds = ray.data.range(len(source), override_num_blocks=blocks).map_batches(
             functools.partial(_score_ray_batch, payload=ref), batch_size=block, batch_format="numpy",
-            concurrency=RAY_WORKERS if not address else None)
+            compute=ray.data.TaskPoolStrategy(size=None if address else RAY_WORKERS))
+        for name in ("ray", "ray.data"):  # Ray Data logs each stage at INFO on the console; warnings stay
+            logging.getLogger(name).setLevel(logging.WARNING)
         firm_parts, dest_parts = [], []
         for out in ds.iter_batches(batch_format="numpy", batch_size=None):
             firm_rows = out["part"] == 0

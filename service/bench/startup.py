@@ -145,6 +145,22 @@ def time_serve_to_ready(cmd: list[str], *, env: dict[str, str], cwd: Path, timeo
     return {"ready_s": round(ready_s, 1), "health_status": status, "printed": printed}
 
 
+# The ranking commands a user runs after init, each a new process that loads the saved index.
+RANKING_COMMANDS = {
+    "parkmatch recommend --firm 1 --json": ["recommend", "--firm", "1", "--json"],
+    "parkmatch candidates --park 1 --json": ["candidates", "--park", "1", "--json"],
+    "parkmatch match --description 灯体铝压铸 --json": ["match", "--description", "古镇灯饰企业，灯体铝压铸", "--json"],
+}
+
+
+def time_command(cmd: list[str], *, env: dict[str, str], cwd: Path) -> dict[str, float]:
+    """Wall and CPU seconds of one command, from process start to exit."""
+    cpu_before = _children_cpu_s()
+    started = time.perf_counter()
+    _run(cmd, env=env, cwd=cwd)
+    return {"wall_s": round(time.perf_counter() - started, 2), "cpu_s": round(_children_cpu_s() - cpu_before, 2)}
+
+
 def time_startup(python: str = sys.executable, *, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     """`init` on a new SQLite database, then the first `serve` to its ready line, then a second one."""
     with tempfile.TemporaryDirectory(prefix="parkmatch-startup-") as tmp:
@@ -160,10 +176,12 @@ def time_startup(python: str = sys.executable, *, extra_env: dict[str, str] | No
         init_s = time.perf_counter() - started
         first = time_serve_to_ready(cmd, env=env, cwd=work)
         second = time_serve_to_ready(cmd, env=env, cwd=work)
+        commands = {name: time_command([*cmd, *args], env=env, cwd=work) for name, args in RANKING_COMMANDS.items()}
         return {
             "init_s": round(init_s, 1),
             "first_serve_ready_s": first["ready_s"],
             "second_serve_ready_s": second["ready_s"],
+            "commands": commands,
             "ready_line": first["printed"][-1] if first["printed"] else "",
             "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         }
@@ -198,6 +216,8 @@ def startup_markdown(result: dict[str, Any], machine: dict[str, Any]) -> str:
         f"| `parkmatch init` | {result['init_s']} |",
         f"| first `parkmatch serve` → ready | **{result['first_serve_ready_s']}** |",
         f"| second `parkmatch serve` → ready | {result['second_serve_ready_s']} |",
+        *(f"| `{name}` (wall; CPU {figures['cpu_s']} s) | {figures['wall_s']} |"
+          for name, figures in result.get("commands", {}).items()),
         "", STARTUP_END,
     ])
 
@@ -262,6 +282,8 @@ def startup_command(
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(f"init {result['init_s']} s; 首次 serve 就绪 first serve ready {result['first_serve_ready_s']} s; "
-              f"再次 second {result['second_serve_ready_s']} s", flush=True)
+              f"再次 second {result['second_serve_ready_s']} s; 负载 load {result['load_average']}", flush=True)
+        for name, figures in result["commands"].items():
+            print(f"{name}: {figures['wall_s']} s (CPU {figures['cpu_s']} s)", flush=True)
     if docs is not None:
         write_section(docs, STARTUP_START, STARTUP_END, startup_markdown(result, describe()))

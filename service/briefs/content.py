@@ -74,7 +74,7 @@ PARK_KIND = Bi(zh=KIND_NAMES[DestinationKind.park][0], en=KIND_NAMES[Destination
 
 def kind_bi(kind: DestinationKind | str) -> Bi:
     """The name of a destination kind in both languages, as a brief prints it."""
-    zh, en = KIND_NAMES[DestinationKind(kind)]
+    zh, en = KIND_NAMES.get(DestinationKind(kind), ("目的地", "destination"))
     return Bi(zh=zh, en=en)
 
 

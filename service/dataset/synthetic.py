@@ -34,7 +34,7 @@ from pathlib import Path
 
 from service.catalog.schemas import IndustryInput, Town
 from service.dataset.files import DATA_DIR, FIRMS_FILE, Catalog, read_catalog
-from service.firms.columns import COLUMNS, firm_to_row, header_row
+from service.firms.columns import columns, firm_to_row, header_row
 from service.firms.schemas import EnvCategory, FirmCreate, FirmInput
 
 __all__ = ["DEFAULT_COUNT", "DEFAULT_SEED", "NAME_MARK_EN", "NAME_MARK_ZH", "generate", "main", "write_csv"]
@@ -323,12 +323,13 @@ def generate(catalog: Catalog, *, seed: int = DEFAULT_SEED, count: int = DEFAULT
 
 
 def write_csv(firms: Sequence[FirmCreate], path: Path) -> None:
-    """Write firms as the UTF-8 firm CSV with Chinese headers (see service.firms.columns)."""
+    """Write firms as the UTF-8 firm CSV with Chinese headers (see service.firms.columns); synthetic firms have
+    no contacts, so the contact columns stay out of the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    keys = [c.key for c in COLUMNS]
+    keys = [c.key for c in columns(contacts=False)]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-        writer.writerow(header_row("zh"))
+        writer.writerow(header_row("zh", contacts=False))
         for firm in firms:
             row = firm_to_row(firm)
             writer.writerow([row[key] for key in keys])

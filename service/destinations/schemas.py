@@ -52,6 +52,7 @@ KIND_NAMES: dict[DestinationKind, tuple[str, str]] = {
     DestinationKind.agri_base: ("农业基地", "agricultural base"),
     DestinationKind.processing_centre: ("加工中心", "processing centre"),
     DestinationKind.co_built_park: ("共建园区", "co-built park"),
+    DestinationKind.labour_source: ("劳务输出地", "labour source"),
 }
 
 

@@ -7,6 +7,10 @@ from typing import Final
 DEFAULT_TOP_K: Final = 10
 MAX_TOP_K: Final = 200
 DEFAULT_CANDIDATES_TOP_K: Final = 50
+# Ranking request bodies: characters of a code or name used as a key (town, resource, industry class, factor)
+# and entries of any list or mapping; with the 4,000-character description these bound a request's work.
+REQUEST_CODE_MAX: Final = 64
+REQUEST_LIST_MAX: Final = 50
 # Destination → firms: how many of the best firms go on to explanations (the exact top, at any size).
 VECTOR_CANDIDATES: Final = 1000
 # Every firm is ranked exactly against a destination: firms are grouped (town, class set, input mix, vector
@@ -18,6 +22,8 @@ GROUP_SIZE: Final = 128  # firms per group at most: smaller groups have tighter 
 GROUP_DIRECTION_BITS: Final = 16  # random hyperplanes splitting a group by vector direction (tighter semantic bounds)
 GROUP_MIN_BATCH: Final = 1_024  # firms scored per pass, best bound first, until the k-th score beats every bound left
 EXACT_CHUNK: Final = 16_384  # firms per scoring pass when every firm is scored (bounds the working memory)
+# Firms changed at once (an import) up to which each is refreshed in place; above it the snapshot is rebuilt.
+FIRM_REFRESH_ONE_BY_ONE_MAX: Final = 200
 PATHS_PER_ITEM: Final = 3
 EVIDENCE_CACHE_SIZE: Final = 5_000  # explained pairs kept (about 35 kB each, measured: 175 MB at most)
 PROSPECT_CACHE_SIZE: Final = 256  # prospects whose inferred profile is kept per destination state
@@ -35,6 +41,10 @@ SEED: Final = 20210217  # the day of the first charter flight of Liupanshui work
 # Plans: land is a size, so flow is counted in land units of this many 亩 (see plan.py).
 LAND_UNIT_MU: Final = 5.0
 PLAN_SCORE_SCALE: Final = 10_000  # min-cost flow needs integer costs
+# Firms one plan may place. The flow grows with firms × destinations: 2,000 starter-like firms over the 35
+# destinations took 3.8 s of CPU (420 firms 0.4 s, 5,000 firms 10.9 s); a larger portfolio is planned in
+# parts by naming the firms (firm_ids), so no request holds a worker for minutes.
+PLAN_MAX_FIRMS: Final = 2_000
 # Inference of industries and resources from a prospect's text.
 INFER_INDUSTRIES: Final = 3
 INFER_RESOURCES: Final = 6

@@ -19,6 +19,13 @@ class InvalidWeights(ServiceError):
     code = "invalid_weights"
 
 
+class PlanTooLarge(ServiceError):
+    """A plan over more firms than one request may place (constants.PLAN_MAX_FIRMS)."""
+
+    status_code = 422
+    code = "plan_too_large"
+
+
 class InvalidParameter(ServiceError):
     """A ranking parameter out of its range (top_k, min_score); the CLI and the API refuse it with one message."""
 

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from service.firms.service import FirmNotFound
 from service.matching import constants as c
 from service.matching import schemas as s
+from service.matching.errors import PlanTooLarge
 from service.matching.limits import check_min_score
 from service.matching.scoring.factors.capacity import available_land
 from service.matching.service import MatchService
@@ -89,6 +90,11 @@ def make_plan(*, engine: MatchService, request: s.PlanRequest) -> s.PlanResult:
     """Assign firms to parks with min-cost flow under free land (and an optional per-park cap)."""
     world = engine.world
     if request.firm_ids is None:
+        if len(world.firms) > c.PLAN_MAX_FIRMS:
+            raise PlanTooLarge(
+                f"共 {len(world.firms):,} 家企业，超过单个方案上限 {c.PLAN_MAX_FIRMS:,} 家：请用 firm_ids 分批指定企业 / "
+                f"{len(world.firms):,} firms exceed the {c.PLAN_MAX_FIRMS:,} one plan may place: name them in parts "
+                "with firm_ids")
         positions = np.arange(len(world.firms), dtype=np.intp)
     else:
         missing = [fid for fid in request.firm_ids if fid not in world.firm_row]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service.firms.schemas import Vacancy
+from service.matching import constants as c
 from service.matching.constants import DEFAULT_TOP_K, MAX_TOP_K
 from service.matching.modes import Mode
 from service.sourcing import Figure
@@ -198,41 +201,52 @@ class Candidates(BaseModel):
     excluded: list[ExcludedFirm] | None = None
 
 
+CODE_MAX, LIST_MAX = c.REQUEST_CODE_MAX, c.REQUEST_LIST_MAX
+Code = Annotated[str, StringConstraints(max_length=CODE_MAX)]
+
+
 class ProspectInput(BaseModel):
     """An input the prospect states: resource code and yearly quantity in the resource's unit."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    resource: str = Field(examples=["aluminium_ingot"])
-    quantity: float = Field(default=0, ge=0, examples=[1200])
+    resource: str = Field(max_length=CODE_MAX, examples=["aluminium_ingot"])
+    quantity: float = Field(default=0, ge=0, le=1e12, examples=[1200])
 
 
 class ProspectRequest(BaseModel):
     """A prospect that is not in the database: free text plus optional fields."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Every text and list is bounded (and stated in the schema), so no single prospect makes unbounded work.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     description: str = Field(min_length=2, max_length=4000, description="企业描述（中文或英文）/ Free text, Chinese or English",
                              examples=["古镇灯饰企业，生产LED吸顶灯，灯体铝压铸，年用铝约3000吨"])
     name: str | None = Field(default=None, max_length=200, description="企业名称 / Name", examples=["某灯饰企业"])
-    town: str | None = Field(default=None, description="镇街代码或名称 / Town code or name", examples=["guzhen"])
+    town: str | None = Field(default=None, max_length=CODE_MAX, description="镇街代码或名称 / Town code or name",
+                             examples=["guzhen"])
     employees: int | None = Field(default=None, ge=0, le=1_000_000, examples=[300])
     land_mu: float | None = Field(default=None, ge=0, description="需地（亩）/ Land needed, 亩", examples=[30])
     electricity_kwh: float | None = Field(default=None, ge=0, description="年用电 / Yearly kWh", examples=[2_000_000])
     revenue_10k_yuan: float | None = Field(default=None, ge=0, description="年营收（万元）/ Revenue, 10k yuan")
-    inputs: list[ProspectInput] = Field(default_factory=list, description="已知投入 / Known inputs")
+    inputs: list[ProspectInput] = Field(default_factory=list, max_length=LIST_MAX,
+                                        description=f"已知投入（至多 {LIST_MAX} 项）/ Known inputs, at most {LIST_MAX}")
     buys: list[ProspectInput] = Field(
-        default_factory=list, description="采购的产品（市场合作）/ Products it buys (market cooperation)",
+        default_factory=list, max_length=LIST_MAX,
+        description=f"采购的产品（市场合作；至多 {LIST_MAX} 项）/ Products it buys (market cooperation), at most {LIST_MAX}",
         examples=[[{"resource": "kiwifruit", "quantity": 500}]])
-    vacancies: list[Vacancy] = Field(default_factory=list, max_length=50,
+    vacancies: list[Vacancy] = Field(default_factory=list, max_length=LIST_MAX,
                                      description="招工需求（劳务协作）/ Vacancies (labour cooperation)")
-    industries: list[str] | None = Field(
-        default=None, description="行业代码（填写则不再推断）/ Industry classes; when given, not inferred",
+    industries: list[Code] | None = Field(
+        default=None, max_length=LIST_MAX,
+        description=f"行业代码（填写则不再推断；至多 {LIST_MAX} 个）/ Industry classes; when given, not inferred; "
+                    f"at most {LIST_MAX}",
         examples=[["C3872"]])
     mode: Mode = Mode.relocation
     top_k: int = Field(default=DEFAULT_TOP_K, description=f"返回条数 1–{MAX_TOP_K} / Items to return, 1–{MAX_TOP_K}")
-    weights: dict[str, float] | None = Field(default=None, description="权重覆盖 / Weight overrides",
-                                             examples=[{"industry_fit": 0.3, "cost_advantage": 0.2}])
+    weights: dict[Code, float] | None = Field(default=None, max_length=LIST_MAX,
+                                              description="权重覆盖 / Weight overrides",
+                                              examples=[{"industry_fit": 0.3, "cost_advantage": 0.2}])
     include_excluded: bool = False
 
 
@@ -309,11 +323,16 @@ class MatchResult(BaseModel):
 class PlanRequest(BaseModel):
     """Which firms to place and under what limits."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    firm_ids: list[int] | None = Field(default=None, description="参与的企业（默认全部）/ Firms to place; all when omitted")
+    firm_ids: list[int] | None = Field(
+        default=None, max_length=c.PLAN_MAX_FIRMS,
+        description=f"参与的企业（默认全部；至多 {c.PLAN_MAX_FIRMS} 家，企业更多时省略会被拒绝，请分批指定）/ Firms to "
+                    f"place; all when omitted. At most {c.PLAN_MAX_FIRMS}: with more stored firms, omitting it is "
+                    "refused (422 plan_too_large), so name the firms in parts")
     mode: Mode = Mode.relocation
-    weights: dict[str, float] | None = None
+    weights: dict[Code, float] | None = Field(default=None, max_length=LIST_MAX,
+                                              description="权重覆盖 / Weight overrides")
     max_firms_per_park: int | None = Field(default=None, ge=1, description="每园区企业上限 / Cap on firms per park")
     min_score: float = Field(default=0.0, description="最低分 0–100 / Minimum score (0–100) for an assignment")
 

@@ -28,7 +28,7 @@ from service.matching.limits import check_min_score, check_top_k
 from service.matching.memo import remember
 from service.matching.modes import DEFAULT_MODE, MODES, Mode, resolve_weights
 from service.matching.retrieval.candidates import ExactIndex, exact_top_rows, firm_names, make_batch
-from service.matching.retrieval.index import F32, EngineIndex
+from service.matching.retrieval.index import F32, EngineIndex, load_or_build_index
 from service.matching.retrieval.prospect import PROSPECT_FIELDS, Prospect, prospect_profile, resolve_town
 from service.matching.retrieval.text_figures import reading_report
 from service.matching.scoring.ranker import Scored, score, stability
@@ -86,7 +86,7 @@ class MatchService:
         cls, *, session_factory: sessionmaker[Session], settings: Settings,
         firms: Sequence[FirmProfile] | None = None, persist_index: bool = True, encoder: Encoder | None = None,
     ) -> MatchService:
-        """Load the world from the database and build everything once (the encoder reads its on-disk cache).
+        """Load the world from the database; load the index saved for it, or build it once (and save it).
 
         The change-log position is taken before the world is read, so a change committed meanwhile comes back
         from the first poll of ``follow`` (applying a change twice is harmless: unchanged rows are skipped).
@@ -96,9 +96,9 @@ class MatchService:
             world = load_world(session=session, data_dir=settings.data_dir, firms=firms)
         if encoder is None:
             encoder = make_encoder(settings.encoder_backend, settings.encoder_model_dir, cache_dir=settings.cache_dir)
-        index = EngineIndex(world=world, encoder=encoder, hops=settings.propagation_hops,
-                            alpha=settings.propagation_alpha,
-                            index_dir=settings.index_dir / "firms" if persist_index else None)
+        index = load_or_build_index(world=world, encoder=encoder, hops=settings.propagation_hops,
+                                    alpha=settings.propagation_alpha,
+                                    index_dir=settings.index_dir if persist_index else None)
         return cls(world=world, index=index, session_factory=session_factory, settings=settings, cursor=cursor)
 
     @classmethod
@@ -142,7 +142,12 @@ class MatchService:
             if any(change.entity == "destination" for change in changes):
                 self.destinations_changed()
             ids = list(dict.fromkeys(i for change in changes if change.entity == "firm" for i in change.ids))
-            if ids:
+            if len(ids) > c.FIRM_REFRESH_ONE_BY_ONE_MAX:
+                # One by one, each firm copies the vectors and every kept score matrix: quadratic in a bulk
+                # import. Past this size one rebuild (texts already encoded come from the cache) is far cheaper.
+                log.info("firms_changed_in_bulk", firms=len(ids))
+                self.reload()
+            elif ids:
                 self.firms_changed(ids)
 
     def poll_changes(self) -> int:
@@ -154,13 +159,21 @@ class MatchService:
         self.on_change([entry.change for entry in entries])
         return len(entries)
 
-    def follow(self, every: float = c.CHANGE_POLL_SECONDS) -> None:
-        """Poll the change log every ``every`` seconds in a background thread, until ``close``."""
+    def follow(self, every: float = c.CHANGE_POLL_SECONDS, *, warm_in_background: bool = False) -> None:
+        """Poll the change log every ``every`` seconds in a background thread, until ``close``.
+
+        The encoder's model and the segmenter's dictionary are loaded first (a few seconds), here or, with
+        ``warm_in_background``, in a thread of their own while requests are already served.
+        """
         if self._follower is not None:
             return
-        # The model is loaded here, not in the thread: CPython 3.11 can fail with "AST constructor recursion
-        # depth mismatch" when two threads compile code at once, and loading a model imports modules.
-        self.retrieval.warm()
+        # The follower itself never loads the model: CPython 3.11 can fail with "AST constructor recursion
+        # depth mismatch" when two threads compile code at once, and loading a model imports modules. The
+        # background warm-up imports that code here first, so its thread only reads weights.
+        if warm_in_background:
+            self.retrieval.warm_in_background()
+        else:
+            self.retrieval.warm()
 
         def run() -> None:
             while not self._stop.wait(every):
@@ -473,7 +486,7 @@ class MatchService:
         ids = state.firm_ids
         constraints = MODES[mode].constraints
         k = min(c.VECTOR_CANDIDATES, len(allowed))
-        rows = exact_top_rows(world=world, firm_vecs=state.firm_vecs, dest_vec=state.dest_vecs[p], p=p,
+        rows = exact_top_rows(world=world, firm_vecs=state.firm_vecs, firm_ids=ids, dest_vec=state.dest_vecs[p], p=p,
                               index=state.exact, allowed=mask, constraints=constraints, weights=w, k=k,
                               include_excluded=include_excluded) if k else np.zeros(0, dtype=np.intp)
         considered = len(allowed)  # every allowed firm is ranked exactly; most are ruled out by their group's bound
@@ -536,7 +549,7 @@ class MatchService:
 def service_from_settings(settings: Settings, session_factory: sessionmaker[Session]) -> MatchService:
     """Build the service the way the application's lifespan does: it follows the change log from then on."""
     service = MatchService.build(session_factory=session_factory, settings=settings)
-    service.follow()
+    service.follow(warm_in_background=settings.warm_up == "background")
     return service
 
 

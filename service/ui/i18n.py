@@ -30,7 +30,7 @@ def status_label(status: Status, lang: str) -> str:
 def kind_name(kind: DestinationKind | str | None, lang: str) -> str:
     """What pages call a destination of this kind (目的地 / destination when the kind is not known)."""
     try:
-        zh, en = KIND_NAMES[DestinationKind(kind)] if kind else ("目的地", "destination")
+        zh, en = KIND_NAMES.get(DestinationKind(kind), ("目的地", "destination")) if kind else ("目的地", "destination")
     except ValueError:
         zh, en = "目的地", "destination"
     return en if lang == "en" else zh

@@ -14,12 +14,14 @@ from service.matching.service import MatchService
 
 
 @pytest.fixture(scope="session")
-def property_settings(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def property_settings(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
+                      embedding_cache: Path) -> Settings:
     """Settings over a private copy of the starter database, with one embedding cache for the session."""
     root = tmp_path_factory.mktemp("properties")
     source = Path(loaded_template["sqlite"].removeprefix("sqlite:///"))
     shutil.copyfile(source, root / "parkmatch.db")
-    return Settings(database_url=f"sqlite:///{root / 'parkmatch.db'}", var_dir=root / "var")
+    return Settings(database_url=f"sqlite:///{root / 'parkmatch.db'}", var_dir=root / "var",
+                    embedding_cache_dir=embedding_cache)
 
 
 @pytest.fixture(scope="session")

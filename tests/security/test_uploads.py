@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from tests.properties.dbstate import checksum
 from tests.security.conftest import Hostile, assert_no_leak, start
 
-HEADER = "企业名称,镇街,行业代码,员工人数,备注\r\n"  # 备注 is not a firm column: ignored, it only adds bytes
+HEADER = "企业名称,镇街,行业代码,员工人数,填表说明\r\n"  # 填表说明 is not a firm column: ignored, it only adds bytes
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

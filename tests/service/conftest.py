@@ -30,17 +30,12 @@ def keys(db_url: str) -> dict[str, str]:
     return secrets
 
 
-@pytest.fixture(scope="session")
-def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One embedding cache for the whole run: the real encoder runs once per distinct text."""
-    return tmp_path_factory.mktemp("embedding-cache")
-
-
 @pytest.fixture
-def app_settings(db_url: str, tmp_path: Path, embedding_cache: Path) -> Settings:
-    # The matching engine is built on first use, so tests that never rank do not pay for it.
+def app_settings(db_url: str, tmp_path: Path, embedding_cache: Path, shared_index: Path) -> Settings:
+    # The matching engine is built on first use, so tests that never rank do not pay for it; when they do, an
+    # index saved by an earlier test over the same data is loaded (its key covers every text and link).
     return Settings(database_url=db_url, var_dir=tmp_path / "var", embedding_cache_dir=embedding_cache,
-                    engine_at_startup=False)
+                    index_folder=shared_index, engine_at_startup=False)
 
 
 @pytest.fixture

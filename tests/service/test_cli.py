@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -12,8 +13,11 @@ from service.config import get_settings
 
 
 @pytest.fixture
-def cli_env(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def cli_env(empty_db_url: str, tmp_path: Path, embedding_cache: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("PARKMATCH_DATABASE_URL", empty_db_url)
+    # init builds the ranking index: into this test's folder, from the run's shared embedding cache.
+    monkeypatch.setenv("PARKMATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PARKMATCH_EMBEDDING_CACHE_DIR", str(embedding_cache))
     get_settings.cache_clear()
     yield empty_db_url  # type: ignore[misc]
     get_settings.cache_clear()
@@ -27,8 +31,12 @@ def test_init_loads_everything_and_is_idempotent(cli_env: str) -> None:
     assert parks["total"] >= 7
     firms = json.loads(runner.invoke(app, ["firms", "list", "--json", "--limit", "1"]).output)
     assert firms["total"] >= 400
+    # init saved the ranking index the server and the ranking commands load instead of building it.
+    saved = get_settings().index_dir / "engine" / "manifest.json"
+    built = saved.stat().st_mtime_ns
     second = runner.invoke(app, ["init"])
     assert second.exit_code == 0, second.output
+    assert saved.stat().st_mtime_ns == built, "unchanged data: the saved index is reused, not rebuilt"
     assert "created 0" in second.output and "updated 0" in second.output and "parks 0" in second.output
     again = json.loads(runner.invoke(app, ["firms", "list", "--json", "--limit", "1"]).output)
     assert again["total"] == firms["total"]

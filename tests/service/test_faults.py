@@ -103,7 +103,7 @@ def test_init_while_serving_leaves_data_and_answers_intact(db_url: str, tmp_path
 
     monkeypatch.setenv("PARKMATCH_EMBEDDING_CACHE_DIR", str(embedding_cache))
     before = firm_rows(db_url)
-    env = {**os.environ, "PARKMATCH_DATABASE_URL": db_url}
+    env = {**os.environ, "PARKMATCH_DATABASE_URL": db_url, "PARKMATCH_VAR_DIR": str(tmp_path / "var-init")}
     headers = {"X-API-Key": keys["viewer"]}
     with running_server(db_url, tmp_path / "var") as base:
         init = subprocess.Popen([sys.executable, "-m", "service.cli", "init"], env=env,

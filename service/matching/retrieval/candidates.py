@@ -74,9 +74,12 @@ class ExactIndex:
     (rows shift) regroups on the next query.
     """
 
-    def __init__(self, groups: FirmGroups | None = None, bounds: dict[int, NDArray[np.float64]] | None = None) -> None:
+    def __init__(self, groups: FirmGroups | None = None, bounds: dict[int, NDArray[np.float64]] | None = None,
+                 scored: dict[int, dict[int, ExactScores]] | None = None) -> None:
         self._groups = groups
         self._bounds: dict[int, NDArray[np.float64]] = dict(bounds or {})
+        # Per destination id, the exact factor values of the groups scored so far (weights apply per query).
+        self._scored: dict[int, dict[int, ExactScores]] = {k: dict(v) for k, v in (scored or {}).items()}
         self._lock = threading.Lock()
 
     def __contains__(self, dest_id: object) -> bool:
@@ -85,6 +88,7 @@ class ExactIndex:
     def clear(self) -> None:
         """Forget every destination's bounds (as after a data change; the groups stay)."""
         self._bounds.clear()
+        self._scored.clear()
 
     def groups(self, world: World, vecs: F32) -> FirmGroups:
         with self._lock:
@@ -101,7 +105,23 @@ class ExactIndex:
 
     def without(self, dest_ids: set[int]) -> ExactIndex:
         """The same groups; the bounds of the given destinations dropped (they changed)."""
-        return ExactIndex(self._groups, {k: v for k, v in self._bounds.items() if k not in dest_ids})
+        return ExactIndex(self._groups, {k: v for k, v in self._bounds.items() if k not in dest_ids},
+                          {k: v for k, v in self._scored.items() if k not in dest_ids})
+
+    def group_scores(self, world: World, vecs: F32, dest_vec: F32, p: int, gs: Sequence[int]) -> list[ExactScores]:
+        """Every member's exact factor values and constraint masks for these groups, scored once per destination."""
+        groups = self.groups(world, vecs)
+        kept = self._scored.setdefault(world.destinations[p].id, {})
+        missing = [g for g in gs if g not in kept]
+        if missing:
+            rows = np.concatenate([groups.members(g) for g in missing])
+            part = score_rows(world, vecs, dest_vec, p, rows)
+            at = 0
+            for g in missing:
+                n = len(groups.members(g))
+                kept[g] = ExactScores(part.matrix[at:at + n], {k: m[at:at + n] for k, m in part.barred.items()})
+                at += n
+        return [kept[g] for g in gs]
 
     def firm_changed(self, world: World, vecs: F32, dest_vecs: F32, row: int, *, added: bool) -> ExactIndex:
         """The index after firm row ``row`` changed in place (or was appended): only its group is redone."""
@@ -120,6 +140,7 @@ class ExactIndex:
         one = group_stats(world, vecs, perm[starts[g]:starts[g + 1]])
         groups = gr.replace_group(g, one, perm=perm, starts=starts)
         bounds = {}
+        scored = {d: {k: v for k, v in kept.items() if k != g} for d, kept in self._scored.items()}
         for dest_id, old in self._bounds.items():
             p = world.dest_row.get(dest_id)
             if p is None:
@@ -128,11 +149,12 @@ class ExactIndex:
             b = np.concatenate([old, row_bounds]) if added else old.copy()
             b[g] = row_bounds[0]
             bounds[dest_id] = b
-        return ExactIndex(groups, bounds)
+        return ExactIndex(groups, bounds, scored)
 
 
 def exact_top_rows(
-    *, world: World, firm_vecs: F32, dest_vec: F32, p: int, index: ExactIndex, allowed: NDArray[np.bool_],
+    *, world: World, firm_vecs: F32, firm_ids: NDArray[np.int64], dest_vec: F32, p: int, index: ExactIndex,
+    allowed: NDArray[np.bool_],
     constraints: Sequence[str], weights: Mapping[str, float], k: int, include_excluded: bool,
 ) -> NDArray[np.intp]:
     """The best ``k`` allowed firm rows for destination row ``p`` (and the best ``k`` excluded, when listed),
@@ -155,13 +177,14 @@ def exact_top_rows(
         # A batch of firms in bound order; the k-th score found so far only rises, so each batch can prune more.
         taken = np.cumsum(in_group[order[pos:]])
         end = min(pos + int(np.searchsorted(taken, c.GROUP_MIN_BATCH)) + 1, len(order))
-        rows = np.concatenate([groups.members(int(g)) for g in order[pos:end]])
-        rows = rows[allowed[rows]]
+        batch = [int(g) for g in order[pos:end]]
+        rows = np.concatenate([groups.members(g) for g in batch])
+        parts = index.group_scores(world, firm_vecs, dest_vec, p, batch)
+        keep = allowed[rows]
         pos = end
-        part = score_rows(world, firm_vecs, dest_vec, p, rows)
-        rows_parts.append(rows)
-        score_parts.append(part.matrix @ w)
-        barred_parts.append(part.excluded(constraints))
+        rows_parts.append(rows[keep])
+        score_parts.append(np.concatenate([part.matrix for part in parts])[keep] @ w)
+        barred_parts.append(np.concatenate([part.excluded(constraints) for part in parts])[keep])
         scores, barred = np.concatenate(score_parts), np.concatenate(barred_parts)
         kth = []
         for want in wanted:
@@ -174,9 +197,11 @@ def exact_top_rows(
         return np.zeros(0, dtype=np.intp)
     rows, scores, barred = np.concatenate(rows_parts), np.concatenate(score_parts), np.concatenate(barred_parts)
     picked = []
+    ids = firm_ids[rows]
     for want in wanted:
         idx = np.flatnonzero(barred == want)
-        if len(idx) > k:
-            idx = idx[np.argpartition(-scores[idx], k - 1)[:k]]
+        # Ties broken by id, as the final order breaks them: with many equal scores (copies of one firm under
+        # a mode that ignores size) an arbitrary pick of the tied would not be the top the service shows.
+        idx = idx[np.lexsort((ids[idx], -np.round(scores[idx], 12)))[:k]]
         picked.append(rows[idx])
     return np.unique(np.concatenate(picked))

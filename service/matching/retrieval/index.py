@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import io
+import json
 import math
+import os
+import pickle
 import re
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
-from embeddings import BM25Index, Encoder, Segmenter, VectorIndex, build_graph, load_or_build, propagate
+from embeddings import (
+    BM25Index,
+    Edge,
+    Encoder,
+    Node,
+    Segmenter,
+    VectorIndex,
+    build_graph,
+    load_or_build,
+    propagate,
+)
+from service.logs import log
 from service.matching.snapshot.graph import destination_node, destination_text, graph_records, industry_text
 from service.matching.snapshot.graph_schema import SCHEMA, NodeType, node_id
 from service.matching.snapshot.world import World
@@ -155,6 +175,14 @@ class EngineIndex:
         self.dest_bm25 = self._dest_bm25(world, self.segmenter)
         self.faiss = self._build_faiss(world, index_dir)
 
+    @classmethod
+    def restored(cls, state: dict[str, Any], *, world: World, index_dir: Path) -> EngineIndex:
+        """An index from saved attributes (see ``load_snapshot``); its faiss index is loaded from ``index_dir``."""
+        index = cls.__new__(cls)
+        vars(index).update(state)
+        index.faiss = cls._build_faiss(index, world, index_dir)
+        return index
+
     @staticmethod
     def _dest_bm25(world: World, segmenter: Segmenter) -> BM25Index:
         return BM25Index([d.id for d in world.destinations], [destination_text(world, d) for d in world.destinations],
@@ -178,10 +206,22 @@ class EngineIndex:
                              build_fn=build)
 
     def warm(self) -> None:
-        """Load the encoder's model now (a build from cached vectors never loads it), so the first change
-        after start-up is not the one that pays for it. Nothing is written to the vector cache."""
+        """Load the encoder's model and the segmenter's dictionary now (a build from cached vectors or a
+        loaded snapshot needs neither), so the first change or prospect after start-up does not pay for
+        them. Nothing is written to the vector cache."""
         inner = getattr(self.encoder, "inner", self.encoder)
         inner.encode(["预热 warm-up"])
+        self.segmenter.tokenize("预热 warm-up")
+
+    def warm_in_background(self) -> threading.Thread:
+        """``warm`` in a daemon thread; the encoder's and segmenter's code is imported first, in this thread."""
+        for part in (getattr(self.encoder, "inner", self.encoder), self.segmenter):
+            import_code = getattr(part, "import_code", None)
+            if import_code is not None:
+                import_code()
+        thread = threading.Thread(target=self.warm, name="warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def local_vector(self, text: str, neighbours: Sequence[str]) -> F32:
         """Propagate a node that is not in the propagated matrix: its text mixed with its neighbours' vectors.
@@ -195,3 +235,137 @@ class EngineIndex:
         norm = float(np.linalg.norm(h))
         out: F32 = (h / norm if norm > 0 else h).astype(np.float32)
         return out
+
+
+# ---------- persistence: the whole index, saved by `parkmatch init`, loaded by every later start ----------
+
+SNAPSHOT_FORMAT = 1
+SNAPSHOT_FOLDER, SNAPSHOT_FILE, SNAPSHOT_MANIFEST = "engine", "index.pickle", "manifest.json"
+# Modules whose code decides what a saved index holds: editing any of them makes every saved index stale,
+# so a snapshot can never outlive the code that built it.
+_SNAPSHOT_CODE = ("embeddings.graph", "embeddings.lexical", "embeddings.propagation",
+                  "service.matching.retrieval.index", "service.matching.snapshot.graph",
+                  "service.matching.snapshot.graph_schema")
+_ENCODER = "encoder"  # the encoder is not saved: the loading process hands in its own
+
+
+class SnapshotUnusable(Exception):
+    """A saved index that cannot be used; ``reason`` says why (missing, stale, corrupt)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def snapshot_key(nodes: Sequence[Node], edges: Sequence[Edge], *, encoder: Encoder, hops: int, alpha: float,
+                 texts: Sequence[str] = ()) -> str:
+    """Fingerprint of everything an index is built from: graph records (every text and link), other texts it reads
+    (the catalogue's records in full), model, settings, code."""
+    digest = hashlib.sha256(f"{SNAPSHOT_FORMAT}|{encoder.fingerprint}|h{hops}|a{alpha}".encode())
+    for text in texts:
+        digest.update(f"{text}\x1e".encode())
+    for name in _SNAPSHOT_CODE:
+        module = importlib.import_module(name)
+        digest.update(Path(module.__file__ or "").read_bytes())
+    for node in nodes:
+        digest.update(f"{node.id}\x1f{node.type}\x1f{node.text}\x1f{sorted(node.attrs.items())}\x1e".encode())
+    for edge in edges:
+        digest.update(f"{edge.source}\x1f{edge.target}\x1f{edge.type}\x1f{edge.weight!r}\x1e".encode())
+    return digest.hexdigest()[:32]
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, encoder: Encoder) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._encoder = encoder
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return _ENCODER if obj is self._encoder else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, encoder: Encoder) -> None:
+        super().__init__(file)
+        self._encoder = encoder
+
+    def persistent_load(self, pid: Any) -> Any:
+        if pid != _ENCODER:
+            raise pickle.UnpicklingError(f"unknown reference {pid!r}")
+        return self._encoder
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+
+
+def save_snapshot(index: EngineIndex, folder: Path, *, key: str) -> None:
+    """Write the index (all but the faiss index, saved beside it by its own manifest) and its manifest."""
+    state = {k: v for k, v in vars(index).items() if k != "faiss"}
+    buffer = io.BytesIO()
+    _Pickler(buffer, index.encoder).dump(state)
+    blob = buffer.getvalue()
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(folder / SNAPSHOT_FILE, blob)
+    _write(folder / SNAPSHOT_MANIFEST, json.dumps({
+        "format": SNAPSHOT_FORMAT, "key": key, "sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob),
+        "encoder": index.encoder.fingerprint, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }, indent=2).encode())
+
+
+def load_snapshot(folder: Path, *, key: str, encoder: Encoder) -> dict[str, Any]:
+    """The saved index's attributes, if its key matches; raise SnapshotUnusable otherwise.
+
+    The file is one this application wrote into its own var folder (pickle trusts its input), and its
+    checksum is verified before it is read.
+    """
+    manifest_path, blob_path = folder / SNAPSHOT_MANIFEST, folder / SNAPSHOT_FILE
+    if not manifest_path.is_file() or not blob_path.is_file():
+        raise SnapshotUnusable(f"未找到已保存的索引 / no saved index in {folder}", reason="missing")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        saved_key, digest = str(manifest["key"]), str(manifest["sha256"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SnapshotUnusable(f"索引清单无法解析 / index manifest unreadable: {exc}", reason="corrupt") from exc
+    if saved_key != key:
+        raise SnapshotUnusable("数据、模型或代码已变化 / the data, the model or the code changed since it was saved",
+                               reason="stale")
+    blob = blob_path.read_bytes()
+    if hashlib.sha256(blob).hexdigest() != digest:
+        raise SnapshotUnusable("索引文件校验和不符 / index file checksum mismatch", reason="corrupt")
+    try:
+        state: dict[str, Any] = _Unpickler(io.BytesIO(blob), encoder).load()
+    except Exception as exc:  # a checksum-valid file from an incompatible library version
+        raise SnapshotUnusable(f"索引文件无法读取 / index file unreadable: {exc!r}", reason="corrupt") from exc
+    return state
+
+
+def load_or_build_index(*, world: World, encoder: Encoder, hops: int, alpha: float,
+                        index_dir: Path | None) -> EngineIndex:
+    """The index saved under ``index_dir`` when it was built from the same data, model and code; else build
+    it (the encoder's progress bar shows), log why, and save it. No ``index_dir``: build in memory only."""
+    if index_dir is None:
+        return EngineIndex(world=world, encoder=encoder, hops=hops, alpha=alpha, index_dir=None)
+    nodes, edges = graph_records(world)
+    # Industry records in full: the lexical channels read their notes and keywords, not only the node texts.
+    catalogue = [ind.model_dump_json() for ind in world.industries.values()]
+    key = snapshot_key(nodes, edges, encoder=encoder, hops=hops, alpha=alpha, texts=catalogue)
+    folder = index_dir / SNAPSHOT_FOLDER
+    started = time.perf_counter()
+    try:
+        state = load_snapshot(folder, key=key, encoder=encoder)
+    except SnapshotUnusable as exc:
+        (log.info if exc.reason == "missing" else log.warning)(
+            "index_snapshot_rebuild", reason=exc.reason, detail=str(exc), folder=str(folder))
+    else:
+        index = EngineIndex.restored(state, world=world, index_dir=index_dir / "firms")
+        log.info("index_snapshot_loaded", seconds=round(time.perf_counter() - started, 2), folder=str(folder))
+        return index
+    index = EngineIndex(world=world, encoder=encoder, hops=hops, alpha=alpha, index_dir=index_dir / "firms")
+    try:
+        save_snapshot(index, folder, key=key)
+    except OSError as exc:  # a read-only var folder: serve from memory, build again next start
+        log.warning("index_snapshot_not_saved", error=repr(exc), folder=str(folder))
+    log.info("index_snapshot_built", seconds=round(time.perf_counter() - started, 1), folder=str(folder))
+    return index

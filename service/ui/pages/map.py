@@ -29,7 +29,7 @@ WIDTH, HEIGHT, PAD = 760, 560, 48
 # One colour per kind of destination, so a workshop is never read as a park on the map.
 KIND_COLOURS = {DestinationKind.park: "#2563a8", DestinationKind.workshop: "#c2410c",
                 DestinationKind.agri_base: "#15803d", DestinationKind.processing_centre: "#7c3aed",
-                DestinationKind.co_built_park: "#0f766e"}
+                DestinationKind.co_built_park: "#0f766e", DestinationKind.labour_source: "#b45309"}
 
 
 @dataclass(frozen=True)
@@ -108,14 +108,18 @@ def draw(points: Sequence[Point], box: tuple[float, float, float, float], lang: 
 
 
 def _label(name: str, pt: Point, taken: list[tuple[float, float, float, float]]) -> str:
-    """The point's name beside it, moved below, above or to the left when it would cover another name."""
+    """The point's name beside it, moved below, above or to the left when it would cover another name or leave
+    the map; left out where no place is free (the point's tooltip and the list below still name it)."""
     width = sum(12 if ord(ch) > 0x2E80 else 6.6 for ch in name)
     for dx, dy, anchor in ((12, 4, "start"), (12, 20, "start"), (12, -12, "start"), (-12, 4, "end"),
                            (-12, 20, "end"), (12, 36, "start"), (12, -28, "start")):
         left = pt.x + dx if anchor == "start" else pt.x + dx - width
         box = (left, pt.y + dy - 12, left + width, pt.y + dy + 3)
-        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+        inside = box[0] >= 0 and box[2] <= WIDTH and box[1] >= 0 and box[3] <= HEIGHT
+        if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
             break
+    else:
+        return ""
     taken.append(box)
     return (f'<text x="{pt.x + dx}" y="{pt.y + dy}" font-size="12" fill="#1f2937" text-anchor="{anchor}">'
             f'{escape(name)}</text>')

@@ -16,7 +16,8 @@ from service.errors import ImportRejected
 from service.firms import service as firm_service
 from service.firms.columns import header_row
 from service.firms.credit_code import check_character
-from service.firms.importer import import_firms
+from service.firms.importer import ImportReport, import_firms
+from service.firms.schemas import FirmRead
 
 HEADER_ZH = ["统一社会信用代码", "企业名称", "英文名称", "镇街", "行业代码", "主要产品", "经营范围", "员工人数",
              "用地(亩)", "年用电量(千瓦时)", "主要投入", "出口占比", "环评类别"]
@@ -317,3 +318,34 @@ def test_an_unknown_town_is_refused_with_the_valid_names(db_url: str) -> None:
     zh, en = problem.message.split(" / ")
     assert "未知镇街 火星镇" in zh and "石岐街道" in zh and "板芙镇" in zh
     assert "unknown town 火星镇" in en and "Shiqi Subdistrict" in en and "Banfu" in en
+
+
+BUYER_HEADER = ["企业名称", "镇街", "行业代码", "员工人数", "采购产品", "招工需求"]
+
+
+def test_buys_and_vacancies_import_by_name_and_come_back_on_the_firm(db_url: str) -> None:
+    rows = [["中山市测试果品批发有限公司", "东区", "F5123", "20", "猕猴桃:800:吨;食用菌:0", ""],
+            ["中山市测试电器装配有限公司", "南头", "C3852", "900", "", "200:装配工:2-4;30:质检员"]]
+    report = run_import(db_url, to_csv(rows, BUYER_HEADER).encode(), "buyers.csv")
+    assert isinstance(report, ImportReport) and report.created == 2
+    buyer, employer = find(db_url, "测试果品批发")[0], find(db_url, "测试电器装配")[0]
+    assert isinstance(buyer, FirmRead) and isinstance(employer, FirmRead)
+    assert [(b.resource, b.quantity, b.unit) for b in buyer.buys] == [("kiwifruit", 800, "t"), ("edible_fungi", 0, "t")]
+    assert [(v.count, v.role_zh, v.months) for v in employer.vacancies] == [(200, "装配工", [2, 3, 4]), (30, "质检员", [])]
+    # The same file again changes nothing.
+    again = run_import(db_url, to_csv(rows, BUYER_HEADER).encode(), "buyers.csv")
+    assert isinstance(again, ImportReport) and again.unchanged == 2
+
+
+def test_bad_buys_and_vacancies_are_reported_on_their_row_and_column(db_url: str) -> None:
+    before = firm_count(db_url)
+    rows = [["中山市测试甲有限公司", "东区", "F5123", "20", "榴莲:5", ""],
+            ["中山市测试乙有限公司", "南头", "C3852", "900", "", "两百:装配工"],
+            ["中山市测试丙有限公司", "南头", "C3852", "900", "", "20:装配工:13"]]
+    with pytest.raises(ImportRejected) as caught:
+        run_import(db_url, to_csv(rows, BUYER_HEADER).encode(), "bad.csv")
+    by_row = {(p.row, p.column): p.message for p in caught.value.problems}
+    assert "榴莲" in by_row[(2, "采购产品")]
+    assert "两百" in by_row[(3, "招工需求")] and "whole number" in by_row[(3, "招工需求")]
+    assert "1–12" in by_row[(4, "招工需求")]
+    assert firm_count(db_url) == before

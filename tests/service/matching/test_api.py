@@ -206,6 +206,28 @@ def test_plan_respects_free_land_reports_unassigned_with_reasons_and_beats_greed
     assert all(u["reason_zh"] and u["reason_en"] for u in unassigned.values())
 
 
+def test_a_plan_over_more_firms_than_one_request_may_place_is_refused_with_the_way_out(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stored = len(_engine(api).world.firms)
+    monkeypatch.setattr(c, "PLAN_MAX_FIRMS", stored - 1)  # as on a database with more firms than the limit
+    refused = api.post("/api/v1/plans", json={}, headers={"Accept-Language": "zh"})
+    assert refused.status_code == 422 and refused.json()["error"] == "plan_too_large"
+    assert f"{stored:,}" in refused.json()["detail"] and "firm_ids" in refused.json()["detail"]
+    english = api.post("/api/v1/plans", json={}, headers={"Accept-Language": "en"}).json()["detail"]
+    assert "name them in parts" in english
+    # Named in parts, the same firms are planned.
+    part = [f.id for f in _engine(api).world.firms[:30]]
+    assert len(_ok(api.post("/api/v1/plans", json={"firm_ids": part}))["assignments"]) > 0
+
+
+def test_a_plan_names_at_most_the_stated_number_of_firms(api: TestClient) -> None:
+    limit = api.get("/openapi.json").json()["components"]["schemas"]["PlanRequest"]["properties"]["firm_ids"]
+    assert any(option.get("maxItems") == c.PLAN_MAX_FIRMS for option in limit["anyOf"])
+    too_many = api.post("/api/v1/plans", json={"firm_ids": list(range(1, c.PLAN_MAX_FIRMS + 2))})
+    assert too_many.status_code == 422 and "firm_ids" in too_many.json()["detail"]
+
+
 # ---------- the CLI prints the API's JSON ----------
 
 

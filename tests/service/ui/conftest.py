@@ -36,12 +36,14 @@ class World:
 
 
 @pytest.fixture(scope="session")
-def ui_world(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> World:
+def ui_world(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
+             embedding_cache: Path) -> World:
     # The engine takes seconds to build (encoder, propagation, index), so the UI and brief tests share one.
     root = tmp_path_factory.mktemp("ui")
     source = Path(loaded_template["sqlite"].removeprefix("sqlite:///"))
     shutil.copyfile(source, root / "parkmatch.db")
-    settings = Settings(database_url=f"sqlite:///{root / 'parkmatch.db'}", var_dir=root / "var")
+    settings = Settings(database_url=f"sqlite:///{root / 'parkmatch.db'}", var_dir=root / "var",
+                        embedding_cache_dir=embedding_cache)
     factory = make_session_factory(make_engine(settings.database_url))
     keys: dict[str, str] = {}
     with unit_of_work(factory) as session:

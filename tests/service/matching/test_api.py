@@ -58,8 +58,12 @@ def _park_id(api: TestClient, code: str) -> int:
 
 
 def test_recommendations_carry_full_explanations_and_each_mode_its_preset(api: TestClient) -> None:
-    firm = _engine(api).world.firms[0].id
+    firms = _engine(api).world.firms
+    # Market ranks suppliers of what a firm buys and labour sources for its vacancies: each mode is asked
+    # for a firm it applies to (a manufacturer that buys nothing has no market destination at all).
+    applies = {Mode.market: lambda f: bool(f.buys), Mode.labour: lambda f: bool(f.vacancies)}
     for mode in Mode:
+        firm = next(f.id for f in firms if applies.get(mode, lambda f: True)(f))
         body = _ok(api.get(f"/api/v1/firms/{firm}/recommendations", params={"mode": mode.value}))
         assert body["mode"] == mode.value
         total = sum(MODES[mode].weights.values())
@@ -70,11 +74,12 @@ def test_recommendations_carry_full_explanations_and_each_mode_its_preset(api: T
         top = body["items"][0]
         assert {f["name"] for f in top["factors"]} == set(FACTOR_NAMES)
         assert all(f["evidence"]["phrase_zh"] and f["evidence"]["phrase_en"] for f in top["factors"])
-        # A market destination (a farm base) may share no graph path with an unrelated manufacturer.
-        assert (mode is Mode.market or len(top["paths"]) >= 1) and len(top["paths"]) <= 3
+        # A farm base or a labour county may share no graph path with a manufacturer's industries.
+        assert (mode in (Mode.market, Mode.labour) or len(top["paths"]) >= 1) and len(top["paths"]) <= 3
         assert top["reason_zh"] and top["reason_en"]
         assert 0 <= top["stability"] <= 1 and {line["item"] for line in top["cost"]["lines"]} >= {"wage", "power"}
         assert {"id", "name_zh", "name_en", "county"} <= top["park"].keys()
+    firm = firms[0].id
     again = _ok(api.get(f"/api/v1/firms/{firm}/recommendations"))
     assert again == _ok(api.get(f"/api/v1/firms/{firm}/recommendations")), "the same query twice gives one answer"
 

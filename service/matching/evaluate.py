@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from embeddings import hit_at_k, ndcg_at_k, reciprocal_rank
+from service.destinations.schemas import KIND_NAMES, DestinationKind
 from service.errors import Problem, ServiceError
 from service.firms.schemas import Vacancy
 from service.matching import constants as c
@@ -87,10 +88,21 @@ class ModeReport(BaseModel):
         return next(r for r in self.rows if r.system == system)
 
 
+class KindReport(BaseModel):
+    """The same metrics over the cases whose right answers are destinations of one kind (``county`` when a case
+    is scored on counties)."""
+
+    kind: str = Field(examples=["workshop"])
+    cases: int
+    rows: list[MetricRow]
+
+
 class EvalReport(BaseModel):
     cases: int
     rows: list[MetricRow]
     modes: list[ModeReport] = Field(default_factory=list, description="按合作模式 / Per cooperation mode")
+    kinds: list[KindReport] = Field(default_factory=list,
+                                    description="按正确答案的目的地类型 / Per kind of the right destinations")
     misses: list[str] = Field(default_factory=list, description="引擎未进前三的案例 / Cases the engine missed in the top 3")
 
     def row(self, system: str) -> MetricRow:
@@ -191,6 +203,10 @@ def evaluate(*, engine: MatchService, cases: list[Case], only: set[str] | None =
     kind_of = {d.code: d.kind for d in engine.world.destinations}
     rows, misses = [], []
     per_mode: dict[Mode, dict[str, list[tuple[float, float, float, float]]]] = {}
+    per_kind: dict[str, dict[str, list[tuple[float, float, float, float]]]] = {}
+    # A case counts under the kind of its right answers (the first in order when they mix kinds).
+    case_kind = [min(kind_of[code] for code in relevant) if level == "destination" else "county"
+                 for level, relevant in targets]
     for system, rank in systems(engine).items():
         if only is not None and system not in only:
             continue
@@ -204,13 +220,17 @@ def evaluate(*, engine: MatchService, cases: list[Case], only: set[str] | None =
                    ndcg_at_k(ranked, relevant, 5))
             values.append(one)
             per_mode.setdefault(case.mode, {}).setdefault(system, []).append(one)
+            per_kind.setdefault(case_kind[n], {}).setdefault(system, []).append(one)
             if system == "engine" and one[1] == 0:
                 misses.append(f"{case.id}: {ranked[:3]} ∌ {sorted(relevant)}")
         rows.append(_metrics(system, values))
     modes = [ModeReport(mode=mode, cases=sum(1 for c in cases if c.mode is mode),
                         rows=[_metrics(system, values) for system, values in per_mode[mode].items()])
              for mode in Mode if mode in per_mode]
-    return EvalReport(cases=len(cases), rows=rows, modes=modes, misses=misses)
+    by_kind = [KindReport(kind=kind, cases=case_kind.count(kind),
+                          rows=[_metrics(system, values) for system, values in per_kind[kind].items()])
+               for kind in sorted(per_kind)]
+    return EvalReport(cases=len(cases), rows=rows, modes=modes, kinds=by_kind, misses=misses)
 
 
 def _table(rows: list[MetricRow], title: str) -> Table:
@@ -230,6 +250,10 @@ def print_report(report: EvalReport, console: Console, *, title: str) -> None:
     for part in report.modes:
         spec = MODES[part.mode]
         console.print(_table(part.rows, f"{spec.label_zh} / {spec.label_en}（{part.cases} 例 cases）"))
+    for by_kind in report.kinds:
+        zh, en = (KIND_NAMES[DestinationKind(by_kind.kind)] if by_kind.kind in DestinationKind.__members__
+                  else ("县区", "county"))
+        console.print(_table(by_kind.rows, f"答案为{zh} / answers are {en}s（{by_kind.cases} 例 cases）"))
     for miss in report.misses:
         console.print(f"  [yellow]未进前三 / missed top 3[/] {miss}")
 

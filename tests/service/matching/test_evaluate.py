@@ -48,6 +48,15 @@ def test_every_mode_has_dev_cases_and_the_engine_beats_random_in_each(match_engi
         assert part.row("engine").hit_at_3 >= 0.9, part.mode
 
 
+def test_the_report_breaks_ranking_quality_down_by_the_kind_of_the_right_answer(match_engine: MatchService) -> None:
+    report = _dev_report(match_engine)
+    kinds = {part.kind: part for part in report.kinds}
+    assert {"park", "workshop", "agri_base"} <= kinds.keys()
+    assert sum(part.cases for part in report.kinds) == report.cases
+    for part in report.kinds:
+        assert {row.system for row in part.rows} == {row.system for row in report.rows}, part.kind
+
+
 def test_held_out_free_text_prospects_hit_the_top_three(match_engine: MatchService) -> None:
     report = evaluate(engine=match_engine, cases=load_cases(EVAL / "holdout.yaml"), only={"engine"})
     assert report.row("engine").hit_at_3 >= 0.8, report.misses

@@ -4,6 +4,7 @@ starts; a change of data, model or code, or a damaged file, is noticed, logged w
 from __future__ import annotations
 
 import pickle
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -114,7 +115,9 @@ def test_a_changed_park_makes_the_saved_index_stale(settings: Settings, logs: Re
     engine = make_engine(settings.database_url)
     with unit_of_work(make_session_factory(engine)) as session:
         park_service.update(session=session, park_id=park.id, changes=ParkUpdate(
-            positioning_zh="新能源电池、储能与铝压铸零部件基地", positioning_en="New-energy batteries and storage"))
+            # A text no earlier test can have put in the run's shared embedding cache.
+            positioning_zh=f"新能源电池、储能与铝压铸零部件基地（{uuid.uuid4().hex[:8]}）",
+            positioning_en="New-energy batteries and storage"))
     engine.dispose()
     logs.readouterr()
 

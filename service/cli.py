@@ -32,6 +32,21 @@ firms_app = typer.Typer(help="企业 / Firms", no_args_is_help=True)
 parks_app = typer.Typer(help="园区 / Parks", no_args_is_help=True)
 import_app = typer.Typer(help="导入 / Import", no_args_is_help=True)
 export_app = typer.Typer(help="导出 / Export", no_args_is_help=True)
+
+
+@app.callback()
+def _quiet_logs() -> None:
+    """Before any command: structured logs on stderr at the configured level (warnings by default), so a command's
+    stdout holds only what it prints (``--json`` stays parseable)."""
+    from service.logs import configure
+
+    try:
+        level = get_settings().log_level
+    except Exception:  # a bad setting is reported by the command that reads it, not here
+        level = "WARNING"
+    configure(level)
+
+
 app.add_typer(data_app, name="data")
 app.add_typer(firms_app, name="firms")
 app.add_typer(parks_app, name="parks")

@@ -96,6 +96,24 @@ def test_serve_refuses_a_port_another_server_holds(serve_env: dict[str, str], tm
     assert done.returncode != 0 and "ready" not in done.stdout
 
 
+def test_cli_json_output_is_pure_json_and_logs_go_to_stderr(serve_env: dict[str, str], tmp_path: Path) -> None:
+    # The second recommend loads the saved index snapshot, which logs at info: with info asked for, the log line
+    # lands on stderr as a JSON record and stdout still parses; at the default level stderr stays quiet.
+    cmd = [sys.executable, "-m", "service.cli"]
+    subprocess.run([*cmd, "init"], env=serve_env, cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([*cmd, "recommend", "--firm", "1"], env=serve_env, cwd=tmp_path, check=True, capture_output=True)
+    loud = subprocess.run([*cmd, "recommend", "--firm", "1", "--json"], env={**serve_env, "PARKMATCH_LOG_LEVEL": "INFO"},
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert loud.returncode == 0, loud.stderr[-2000:]
+    assert json.loads(loud.stdout)["items"]
+    events = [json.loads(line)["event"] for line in loud.stderr.splitlines() if line.startswith("{")]
+    assert "index_snapshot_loaded" in events, loud.stderr[-2000:]
+    quiet = subprocess.run([*cmd, "recommend", "--firm", "1", "--json"], env=serve_env, cwd=tmp_path,
+                           capture_output=True, text=True)
+    assert quiet.returncode == 0 and json.loads(quiet.stdout)["items"]
+    assert "index_snapshot_loaded" not in quiet.stderr
+
+
 def test_browser_url_names_an_address_a_browser_can_open() -> None:
     from service.cli import _browser_url
 

@@ -27,7 +27,7 @@ SCALED_EN: dict[str, tuple[float, str]] = {
     "万台": (1e4, "台"), "万米": (1e4, "m"), "万把": (1e4, "把"), "万人": (1e4, "人"),
 }
 UNITS_EN.update({"台": "units", "把": "pieces"})
-_UNIT_PATTERN = re.compile(r"(\d)\s*(" + "|".join(re.escape(u) for u in sorted(UNITS_EN, key=len, reverse=True))
+_UNIT_PATTERN = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(" + "|".join(re.escape(u) for u in sorted(UNITS_EN, key=len, reverse=True))
                            + r")")
 PUNCTUATION_EN = {"、": ", ", "；": "; ", "：": ": ", "，": ", ", "。": ". ", "（": " (", "）": ")", "“": '"',
                   "”": '"', "—": "–"}
@@ -47,6 +47,12 @@ PHRASES: dict[str, dict[str, str]] = {
     "zh": {"按成本表测算": "按成本比较测算", "图谱证据：": "关联："},
     "en": {"The cost table puts": "The cost comparison puts", "Graph evidence: ": "Link: "},
 }
+# A Chinese phrase inside English text (a firm's name, a figure quoted from the user's own words, "约400人"):
+# ideographs with the digits, letters and Chinese punctuation between them, up to the last ideograph or closing
+# bracket. English tidying leaves such a phrase as it was written; a bare unit ("150 亩") is not a phrase.
+_CHINESE_PHRASE = re.compile(r"[\u3400-\u9fff](?:[\u3400-\u9fff\u3000-\u303f\uff01-\uffef0-9A-Za-z.%·/]*"
+                             r"[\u3400-\u9fff\uff09\u300d\u300f])?")
+_HELD = "\ue000"  # a private-use mark: no text the software handles contains it
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 MINUS = "\u2212"
 
@@ -130,6 +136,16 @@ def _node(match: re.Match[str], lang: str) -> str:
     return word.get(lang) if word else key.replace("_", " ")
 
 
+def _english_unit(match: re.Match[str]) -> str:
+    number, unit_zh = match.group(1), match.group(2)
+    if unit_zh in SCALED_EN:  # "3.2 亿元" → "320 million yuan", not "3.2 100 million yuan"
+        try:
+            return amount(float(number.replace(",", "")), unit_zh, "en", exact=True)
+        except ValueError:
+            pass
+    return f"{number} {UNITS_EN[unit_zh]}".rstrip()
+
+
 def tidy(text: str, lang: str) -> str:
     """Ids become words; in English also units after numbers, Chinese punctuation and 钟山区's name."""
     text = _NODE_ID.sub(lambda m: _node(m, lang), text)
@@ -137,11 +153,22 @@ def tidy(text: str, lang: str) -> str:
         text = text.replace(engine_words, plain)
     if lang != "en":
         return text
-    text = _UNIT_PATTERN.sub(lambda m: f"{m.group(1)} {UNITS_EN[m.group(2)]}".rstrip(), text)
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        phrase = match.group(0)
+        if phrase in UNITS_EN:
+            return phrase
+        held.append(phrase)
+        return f"{_HELD}{len(held) - 1}{_HELD}"
+
+    text = _CHINESE_PHRASE.sub(hold, text)
+    text = _UNIT_PATTERN.sub(_english_unit, text)
     for zh, en in PUNCTUATION_EN.items():
         text = text.replace(zh, en)
     text = _ZHONGSHAN_DISTRICT_IN_BRACKETS.sub("(Zhongshan District, Liupanshui)", text)
     text = _ZHONGSHAN_DISTRICT.sub(ZHONGSHAN_DISTRICT_EN, text)
+    text = re.sub(f"{_HELD}(\\d+){_HELD}", lambda m: held[int(m.group(1))], text)
     return re.sub(r" {2,}", " ", text).replace("( ", "(").strip()
 
 

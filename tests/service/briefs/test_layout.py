@@ -109,6 +109,14 @@ def test_english_text_gets_english_units_punctuation_and_no_node_ids() -> None:
     assert text == "needs 40 mu, 80 workers; freight 300 yuan/t via the firm and the park"
 
 
+def test_english_tidying_leaves_chinese_phrases_as_written_and_scales_chinese_multipliers() -> None:
+    # A figure quoted from the user's own text and a firm's Chinese name are read back as written.
+    text = wording.tidy("read from your text: “员工约400人”; 中山市荣记食品有限公司（样例） buys 刺梨、茶", "en")
+    assert text == 'read from your text: "员工约400人"; 中山市荣记食品有限公司（样例） buys 刺梨、茶'
+    assert wording.tidy("revenue 3.2 亿元, rent 1,200 元/月, 水城区：base", "en") == (
+        "revenue 320 million yuan, rent 1,200 yuan a month, 水城区: base")
+
+
 def test_zhongshan_district_is_not_read_as_zhongshan_city() -> None:
     assert wording.place(Bi(zh="钟山区", en="Zhongshan District"), "en") == "Zhongshan District (Liupanshui)"
     assert wording.place(Bi(zh="钟山区", en="Zhongshan District"), "zh") == "钟山区"

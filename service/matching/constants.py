@@ -63,12 +63,12 @@ BENCH_REPEATS: Final = 50
 # How often each process looks in the change log for other processes' committed changes.
 CHANGE_POLL_SECONDS: Final = 0.5
 
-# A pair is recommended when it ranks near the top and its score (0–100) reaches the bar; any other pair
+# A pair is recommended when it ranks near the top and its score (0–100) reaches its mode's bar
+# (``ModeSpec.recommend_min_score``); any other pair
 # says "not recommended, consider X instead" and gets no talking points. A firm compares a few destinations;
 # a destination's lead list is a visit list, so more of it counts as the top.
 RECOMMEND_TOP_DESTINATIONS: Final = 3
 RECOMMEND_TOP_FIRMS: Final = 10
-RECOMMEND_MIN_SCORE: Final = 40.0  # on the starter data the median third-ranked destination scores about 40
 # Factor values closer than this across every candidate count as equal: such a factor never headlines.
 EQUAL_FACTOR_SPREAD: Final = 1e-6
 IMPACT_WORTH_SAYING: Final = 0.5  # points against the other candidates below which a factor is not named

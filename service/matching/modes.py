@@ -35,6 +35,9 @@ class ModeSpec:
     # What a brief on a pair of this mode talks about: the site (land, costs), supply (products, volume,
     # season, cold chain, price) or labour (outflow, placements, training, stations).
     brief: str = "site"
+    # The score (0–100, as shown) a pair near the top must reach to be recommended. Each mode's scores sit on
+    # their own spread, so each has its own bar; see the presets for how each was set.
+    recommend_min_score: float = 40.0
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -99,7 +102,12 @@ MODES: Final[dict[Mode, ModeSpec]] = {
         label_en="Market cooperation (Zhongshan market + Liupanshui products)",
         weights=_weights(industry_fit=0.05, resource_fit=0.19, supply_match=0.43, semantic_fit=0.28,
                          cooperation_ties=0.05),
-        constraints=("supplies_nothing",), destination_kinds=MARKET_KINDS, cost_model="supply", brief="supply"),
+        constraints=("supplies_nothing",), destination_kinds=MARKET_KINDS, cost_model="supply", brief="supply",
+        # On the starter data a buyer whose products a base really supplies (a canteen's mushrooms, a juice
+        # maker's cili) scores 33 or more at its best base, while a firm whose one bought input a base only
+        # resembles scores 28 or less: the bar sits between. Industrial parks (relocation, joint development,
+        # labour) keep 40, where the median third-ranked destination lies.
+        recommend_min_score=32.0),
     # Labour: the county's outflow, placements, training and skills against the vacancies, with the pairing;
     # an employer that lists no vacancies is not ranked. Tuned on the dev labour cases (a small grid, five
     # cases): the pairing weighs as much as the labour facts, which most counties lack.

@@ -363,7 +363,8 @@ class MatchService:
                        tiebreak=np.array([world.destinations[int(p)].id for p in dests], dtype=np.int64))
         stab = stability(scored.matrix, scored.weights, scored.order)
         best = world.destinations[int(dests[scored.order[0]])] if len(scored.order) else None
-        ctx = rank_context(scored, (best.name_zh, best.name_en) if best else ("", ""), top=c.RECOMMEND_TOP_DESTINATIONS)
+        ctx = rank_context(scored, (best.name_zh, best.name_en) if best else ("", ""), top=c.RECOMMEND_TOP_DESTINATIONS,
+                           bar=MODES[mode].recommend_min_score)
         items = []
         for rank, i in enumerate(scored.order[:top_k], start=1):
             dest = world.destinations[int(dests[i])]
@@ -499,7 +500,7 @@ class MatchService:
         pnode = destination_node(dest)
         lead = world.firms[int(rows[scored.order[0]])] if len(scored.order) else None
         ctx = rank_context(scored, (lead.name_zh, lead.name_en or lead.name_zh) if lead else ("", ""),
-                           top=c.RECOMMEND_TOP_FIRMS)
+                           top=c.RECOMMEND_TOP_FIRMS, bar=MODES[mode].recommend_min_score)
         items = []
         for rank, i in enumerate(order[:top_k], start=1):
             firm = world.firms[int(rows[i])]

@@ -59,19 +59,21 @@ class RankContext:
     best_zh: str
     best_en: str
     top: int
+    bar: float  # the mode's recommend_min_score
 
     def key(self) -> tuple[float, ...]:
         return (*np.round(self.mean, 9).tolist(), *self.varies.astype(float).tolist(), float(self.count))
 
 
-def rank_context(scored: Scored, best: tuple[str, str], *, top: int) -> RankContext:
+def rank_context(scored: Scored, best: tuple[str, str], *, top: int, bar: float) -> RankContext:
     """Summarise the ranked (not excluded) candidates of one query for the explanations of each."""
     rows = scored.matrix[scored.order]
     if not len(rows):
         zeros = np.zeros(scored.matrix.shape[1])
-        return RankContext(zeros, zeros.astype(bool), 0, best[0], best[1], top)
+        return RankContext(zeros, zeros.astype(bool), 0, best[0], best[1], top, bar)
     spread = rows.max(axis=0) - rows.min(axis=0)
-    return RankContext(rows.mean(axis=0), spread > c.EQUAL_FACTOR_SPREAD, len(rows), best[0], best[1], top)
+    return RankContext(rows.mean(axis=0), spread > c.EQUAL_FACTOR_SPREAD, len(rows), best[0], best[1], top,
+                       bar)
 
 
 def pair_evidence(scored: Scored, row: int, dest: DestinationProfile, paths: Callable[[], list[GPath]],
@@ -233,16 +235,16 @@ def explain(pair: PairEvidence, scored: Scored, row: int, *, rank: int, stabilit
                     lambda: weighted_explanation(scored, row, pair, ctx, firm=firm, dest=dest))
     score = float(scored.scores[row]) * c.SCORE_SCALE
     # Judged on the score as shown (a whole number), so "40/100" is never called below a bar of 40.
-    recommended = rank <= ctx.top and round(score) >= c.RECOMMEND_MIN_SCORE
+    recommended = rank <= ctx.top and round(score) >= ctx.bar
     instead_zh = instead_en = None
     if recommended:
         lead = _sentence(f"{name[0]}匹配度 {score:.0f}/100，在 {ctx.count} 个候选中排第 {rank}",
                          f"{name[1]} scores {score:.0f}/100, rank {rank} of {ctx.count}", COMPUTED)
     else:
         why_zh = (f"排第 {rank}（前 {ctx.top} 之外）" if rank > ctx.top
-                  else f"匹配度 {score:.0f}/100，低于推荐线 {c.RECOMMEND_MIN_SCORE:.0f}")
+                  else f"匹配度 {score:.0f}/100，低于推荐线 {ctx.bar:.0f}")
         why_en = (f"rank {rank}, outside the top {ctx.top}" if rank > ctx.top
-                  else f"{score:.0f}/100, below the bar of {c.RECOMMEND_MIN_SCORE:.0f}")
+                  else f"{score:.0f}/100, below the bar of {ctx.bar:.0f}")
         if rank > 1 and ctx.best_zh:
             instead_zh, instead_en = ctx.best_zh, ctx.best_en
             lead = _sentence(f"不推荐，可考虑 {ctx.best_zh}：{name[0]}{why_zh}",

@@ -157,3 +157,21 @@ def test_joint_development_weighs_the_township_pairing_of_the_firms_town(api: Te
     assert "发耳" in ties["evidence"]["phrase_zh"] and ties["value"] == 1.0
     other_top = next(i for i in other["items"] if i["park"]["code"] == "faer_cherry_base")
     assert other_top["score"] < top["score"]
+
+
+def test_market_recommends_each_stated_buyer_its_best_supplier_and_not_a_firm_that_only_resembles_one(
+    api: TestClient, ui_world: World
+) -> None:
+    # Market scores sit lower than relocation's: one bar for every mode left a canteen buying mushrooms from a
+    # mushroom project "not recommended". A garment maker's nearest base is no supplier of what it makes.
+    world = ui_world.engine.world
+    stated = [f for f in world.firms if f.buys and not f.synthetic] + [
+        f for f in world.firms if f.name_zh.startswith(("中山市食安团餐", "中山市维果饮品", "中山市果鲜农产品"))]
+    assert len(stated) >= 3
+    for firm in stated:
+        first = _ok(api.get(f"/api/v1/firms/{firm.id}/recommendations", params={"mode": "market", "top_k": 3}))["items"][0]
+        assert first["recommended"], (firm.name_zh, first["score"], first["reason_zh"][:80])
+        assert any(_supplies(ui_world.engine, first["park"]["code"], r) for r, _ in firm.buys), firm.name_zh
+    garment = next(f for f in world.firms if f.industries[0].startswith("C18") and f.synthetic)
+    items = _ok(api.get(f"/api/v1/firms/{garment.id}/recommendations", params={"mode": "market"}))["items"]
+    assert not any(i["recommended"] for i in items), [(i["park"]["name_zh"], i["score"]) for i in items]

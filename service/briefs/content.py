@@ -47,7 +47,9 @@ def _derived(value: float, inputs: list[Figure | None], how: str, *, estimate: b
 def cost_row(line: CostLine) -> CostRow:
     saving = None
     if line.yearly_yuan is not None:
-        saving = _derived(line.yearly_yuan, [line.quantity, line.origin, line.destination], line.formula)
+        # A purchase's freight has no origin price; a move's line with a missing figure has no yearly amount.
+        inputs = [f for f in (line.quantity, line.origin, line.destination) if f is not None]
+        saving = _derived(line.yearly_yuan, inputs, line.formula)
     note = Bi(zh=f"{line.label_zh}：用量 {w.figure(line.quantity, 'zh')}；{pick(line.formula, 'zh')}",
               en=f"{line.label_en}: quantity {w.figure(line.quantity, 'en')}; {pick(line.formula, 'en')}")
     return CostRow(item=Bi(zh=line.label_zh, en=line.label_en), origin=line.origin, park=line.destination,
@@ -108,7 +110,7 @@ def build_data(
     destination, named by its kind (产业园区, 帮扶车间 …) wherever the brief speaks of it."""
     costs = [cost_row(line) for line in item.cost.lines]
     total = None
-    if item.cost.net_yuan is not None:
+    if item.cost.net_yuan is not None and item.cost.model == "site_move":  # a saving only a move makes
         inputs: list[Figure | None] = [f for line in item.cost.lines for f in (line.quantity, line.origin, line.destination)]
         total = _derived(item.cost.net_yuan, inputs, "Σ", estimate=item.cost.estimate)
     factors = [BriefFactor(name=f.name, label=Bi(zh=f.label_zh, en=f.label_en), value=f.value, weight=f.weight,
@@ -161,7 +163,7 @@ def risks(data: BriefData, *, env_report: bool, park: ParkRead, item: RankedPark
         if f.weight > 0 and f.value < WEAK_FACTOR:
             out.append(Bi(zh=f"{f.label_zh}偏弱（{f.value * 100:.0f}/100）：{f.evidence.phrase_zh}",
                           en=f"Weak {f.label_en.lower()} ({f.value * 100:.0f}/100): {f.evidence.phrase_en}"))
-    if item.cost.net_yuan is not None and item.cost.net_yuan < 0:
+    if item.cost.model == "site_move" and item.cost.net_yuan is not None and item.cost.net_yuan < 0:
         out.append(Bi(zh="综合成本高于在中山生产，需以资源、市场或政策弥补。",
                       en="Overall yearly cost is higher than in Zhongshan; resources, markets or policy must make up for it."))
     kind = data.park.kind
@@ -205,6 +207,12 @@ def talking_points(data: BriefData, *, park: ParkRead, item: RankedPark) -> list
         out.append(Bi(zh=f"迁入后预计可节省{w.figure(data.total_saving, 'zh')}，来自工资、电价和地价，已扣除新增物流。",
                       en=f"Moving is expected to save {w.figure(data.total_saving, 'en')}, from wages, power and land, "
                          "net of added logistics."))
+    pay = item.cost.lines[0] if item.cost.model == "labour" and item.cost.lines else None
+    if pay is not None and pay.yearly_yuan is not None and pay.yearly_yuan > 0:
+        gain = _derived(pay.yearly_yuan, [pay.quantity, *(f for f in (pay.origin, pay.destination) if f)], pay.formula)
+        out.append(Bi(zh=f"按两地工资差，受聘的 {pay.quantity.value:,.0f} 名工人每年合计可比在当地多挣{w.figure(gain, 'zh')}。",
+                      en=f"At the wage gap, the {pay.quantity.value:,.0f} workers hired would earn "
+                         f"{w.figure(gain, 'en')} more than at home."))
     if park.anchors:
         names_zh = "、".join(a.name_zh for a in park.anchors[:3])
         names_en = ", ".join(a.name_en for a in park.anchors[:3])

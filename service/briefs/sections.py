@@ -27,6 +27,18 @@ def _figure(figure: Figure | None) -> Bi:
     return Bi(zh=one("zh"), en=one("en"))
 
 
+def _money(item: RankedBase) -> SectionRow | None:
+    """The pair's yearly money in the terms of its cost model (freight for a purchase, extra pay for a placement)."""
+    cost = item.cost
+    if cost.net_yuan is None:
+        return None
+    estimate = cost.estimate
+    flag_zh, flag_en = ("（估算）", " (estimate)") if estimate else ("", "")
+    amount = abs(cost.net_yuan)
+    return SectionRow(label=Bi(zh=cost.net_label_zh, en=cost.net_label_en),
+                      value=Bi(zh=w.amount(amount, "元/年", "zh") + flag_zh, en=w.amount(amount, "元/年", "en") + flag_en))
+
+
 def _evidence(item: RankedBase, name: str) -> Bi | None:
     row = next((f for f in item.factors if f.name == name), None)
     return None if row is None else Bi(zh=row.evidence.phrase_zh, en=row.evidence.phrase_en)
@@ -54,6 +66,9 @@ def _supply(engine: MatchService, dest: DestinationProfile, item: RankedBase) ->
                                                                    en="no price on record: ask for a quote")))
     rows.append(SectionRow(label=Bi(zh=f"冷链运输至{world.region.origin_zh}", en=f"Cold chain to {world.region.origin_en}"),
                            value=_figure(cold_chain(world, dest))))
+    freight = _money(item)
+    if freight is not None:
+        rows.append(freight)
     notes = [e for e in (_evidence(item, "supply_match"), _evidence(item, "cooperation_ties")) if e is not None]
     return ModeSection(kind="supply", title=Bi(zh="供货、价格与物流", en="Supply, price and logistics"), rows=rows,
                        notes=notes)
@@ -69,6 +84,9 @@ def _labour(engine: MatchService, dest: DestinationProfile, item: RankedBase) ->
             SectionRow(label=Bi(zh="外出高峰月份", en="Peak departure months"),
                        value=Bi(zh="、".join(f"{m}月" for m in dest.peak_months) or NONE.zh,
                                 en=", ".join(str(m) for m in dest.peak_months) or NONE.en))]
+    pay = _money(item)
+    if pay is not None:
+        rows.append(pay)
     for policy in dest.policies:
         rows.append(SectionRow(label=Bi(zh="劳务协作与培训", en="Cooperation and training"),
                                value=Bi(zh=policy.title_zh + (f"（{policy.source.url}）" if policy.source else ""),

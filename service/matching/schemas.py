@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -73,7 +73,7 @@ class GraphPath(BaseModel):
 class CostLine(BaseModel):
     """One line of the yearly cost comparison; positive = saving in Liupanshui, negative = added cost."""
 
-    item: str = Field(description="wage | power | land | logistics", examples=["wage"])
+    item: str = Field(description="wage | power | land | logistics | freight | pay_gain", examples=["wage"])
     label_zh: str = Field(examples=["工资"])
     label_en: str = Field(examples=["Wages"])
     quantity: Figure = Field(description="用量（人、千瓦时、亩、吨）/ Quantity used")
@@ -84,11 +84,20 @@ class CostLine(BaseModel):
 
 
 class CostTable(BaseModel):
-    """Yearly savings in wages, power and land against Zhongshan, minus added logistics."""
+    """The yearly money of a pair, by the mode's cost model: a move (site_move) saves wages, power and land against
+    Zhongshan, minus added logistics; a purchase (supply) pays freight from the base to Zhongshan; a placement
+    (labour) raises the workers' pay over what the county pays. Positive yuan are in the pair's favour."""
 
+    model: Literal["site_move", "supply", "labour"] = Field(
+        default="site_move", description="成本模型 / Cost model: site_move | supply | labour")
+    yearly_label_zh: str = Field(default="年节省（元）", examples=["年节省（元）"])
+    yearly_label_en: str = Field(default="Yearly saving (yuan)", examples=["Yearly saving (yuan)"])
+    net_label_zh: str = Field(default="每年净节省", examples=["每年净节省"])
+    net_label_en: str = Field(default="Net yearly saving", examples=["Net yearly saving"])
     lines: list[CostLine]
     assumptions: list[EvidenceNumber] = Field(default_factory=list, description="假设 / Assumptions used")
-    net_yuan: float | None = Field(description="每年净节省（元）/ Net yearly saving, yuan", examples=[3_250_000])
+    net_yuan: float | None = Field(description="合计（元；净节省、运费为负、工人增收）/ Total yuan: net saving, freight "
+                                               "(negative) or the workers' extra pay", examples=[3_250_000])
     estimate: bool = Field(description="含估算值 / Uses at least one estimate")
 
 

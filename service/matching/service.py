@@ -52,13 +52,13 @@ class State:
     firm_ids: NDArray[np.int64]
     dest_vecs: F32  # rows aligned with world.destinations
     # Evidence of (firm id, destination id) pairs already explained.
-    evidence: dict[tuple[int, int], PairEvidence] = field(default_factory=dict, compare=False)
+    evidence: dict[tuple[int, int, str], PairEvidence] = field(default_factory=dict, compare=False)  # (firm, dest, cost model)
     # The firm groups and, per destination id, their bounds: what ranks every firm exactly, built on first use.
     exact: ExactIndex = field(default_factory=ExactIndex, compare=False)
     # Prospects asked for again (the same text and fields under another mode, weighting or length) find their
     # inferred profile and their pairs' evidence here; kept apart, so one-off prospects never push out firms.
     prospects: dict[str, Prospect] = field(default_factory=dict, compare=False)
-    prospect_evidence: dict[tuple[FirmProfile, int], PairEvidence] = field(default_factory=dict, compare=False)
+    prospect_evidence: dict[tuple[FirmProfile, int, str], PairEvidence] = field(default_factory=dict, compare=False)
 
 
 class MatchService:
@@ -315,20 +315,22 @@ class MatchService:
     # ---------- scoring core ----------
 
     def _evidence(self, state: State, scored: Scored, row: int, firm: FirmProfile, dest: DestinationProfile,
-                  paths: Callable[[], list[GPath]], prospect_name: str) -> PairEvidence:
+                  paths: Callable[[], list[GPath]], prospect_name: str, cost_model: str) -> PairEvidence:
         """A pair's evidence, built once and kept until the firm or the destination changes.
 
-        Factor values, their evidence, the cost table and the graph paths depend only on the data (the firm,
-        the destination, their vectors), never on the mode or the weights. A destination's lead list shows
+        Factor values, their evidence and the graph paths depend only on the data (the firm, the destination,
+        their vectors), never on the mode or the weights; the cost table depends on the mode's cost model, which
+        is part of the key. A destination's lead list shows
         the same pairs on every view; building their evidence again was most of the cost of a ranking.
         Prospects (no id) are kept apart, by their profile.
         """
         def build() -> PairEvidence:
-            return pair_evidence(scored, row, dest, paths, self.paths, prospect_name, firm=firm, terms=self.terms)
+            return pair_evidence(scored, row, dest, paths, self.paths, prospect_name, firm=firm, terms=self.terms,
+                                 cost_model=cost_model)
 
         if firm.id is None:
-            return remember(state.prospect_evidence, (firm, dest.id), c.PROSPECT_EVIDENCE_CACHE_SIZE, build)
-        return remember(state.evidence, (firm.id, dest.id), c.EVIDENCE_CACHE_SIZE, build)
+            return remember(state.prospect_evidence, (firm, dest.id, cost_model), c.PROSPECT_EVIDENCE_CACHE_SIZE, build)
+        return remember(state.evidence, (firm.id, dest.id, cost_model), c.EVIDENCE_CACHE_SIZE, build)
 
     def dest_ref(self, world: World, dest: DestinationProfile) -> s.ParkRef:
         return s.ParkRef(id=dest.id, code=dest.code, name_zh=dest.name_zh, name_en=dest.name_en, county=dest.county,
@@ -368,7 +370,8 @@ class MatchService:
         items = []
         for rank, i in enumerate(scored.order[:top_k], start=1):
             dest = world.destinations[int(dests[i])]
-            pair = self._evidence(state, scored, int(i), firm, dest, partial(paths, dest), prospect_name)
+            pair = self._evidence(state, scored, int(i), firm, dest, partial(paths, dest), prospect_name,
+                                  MODES[mode].cost_model)
             detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest,
                              ctx=ctx, name=(dest.name_zh, dest.name_en))
             items.append(s.RankedPark(park=self.dest_ref(world, dest), **detail))
@@ -509,7 +512,7 @@ class MatchService:
                 fnode = node_id(NodeType.FIRM, firm.id or 0)
                 return self.paths.profile_paths(firm, fnode, pnode)[pnode] + self.paths.input_paths(fnode, firm, dest)
 
-            pair = self._evidence(state, scored, int(i), firm, dest, paths, "")
+            pair = self._evidence(state, scored, int(i), firm, dest, paths, "", MODES[mode].cost_model)
             detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest,
                              ctx=ctx, name=(firm.name_zh, firm.name_en or firm.name_zh))
             items.append(s.RankedFirm(firm=self.firm_ref(world, firm), **detail))

@@ -77,7 +77,8 @@ def rank_context(scored: Scored, best: tuple[str, str], *, top: int, bar: float)
 
 
 def pair_evidence(scored: Scored, row: int, dest: DestinationProfile, paths: Callable[[], list[GPath]],
-                  finder: PathFinder, prospect_name: str, *, firm: FirmProfile, terms: TermFinder) -> PairEvidence:
+                  finder: PathFinder, prospect_name: str, *, firm: FirmProfile, terms: TermFinder,
+                  cost_model: str = "site_move") -> PairEvidence:
     """Build a pair's evidence: every factor's, the cost table and the strongest graph paths; semantic fit is
     told by the terms both texts share or the graph path, never by a cosine."""
     rendered = [finder.render(p, prospect_name) for p in top_paths(paths())]
@@ -88,7 +89,8 @@ def pair_evidence(scored: Scored, row: int, dest: DestinationProfile, paths: Cal
         evidence[k] = semantic_evidence(terms.shared(world, firm, dest), rendered,
                                         (dest.label("zh"), dest.label("en")))
     return PairEvidence(evidence=tuple(evidence),
-                        cost=cost_table(world, scored.batch.firms, row, dest, scored.batch.costs), paths=rendered)
+                        cost=cost_table(world, scored.batch.firms, row, dest, scored.batch.costs, cost_model),
+                        paths=rendered)
 
 
 Basis = tuple[str, str, str, list[str]]  # (basis, zh, en, urls)
@@ -190,7 +192,7 @@ def weighted_explanation(scored: Scored, row: int, pair: PairEvidence, ctx: Rank
         lead = ahead[0]
         middle.append(_sentence(
             f"与其他 {n - 1} 个候选相比，它的突出之处是{lead.label_zh}：{_bare(lead.phrase_zh)}",
-            f"Against the other {n - 1} candidates, what sets it apart is {lead.label_en.lower()}: {_bare(lead.phrase_en)}",
+            f"Against {_others_en(n)}, what sets it apart is {lead.label_en.lower()}: {_bare(lead.phrase_en)}",
             basis(lead)))
         if len(ahead) > 1:
             nxt = ahead[1]
@@ -198,23 +200,52 @@ def weighted_explanation(scored: Scored, row: int, pair: PairEvidence, ctx: Rank
                                     f"{_bare(nxt.phrase_en)}", basis(nxt)))
     else:
         middle.append(_sentence(f"与其他 {n - 1} 个候选相比，它没有哪一项明显占优",
-                                f"Against the other {n - 1} candidates, it leads on no factor", COMPUTED))
+                                f"Against {_others_en(n)}, it leads on no factor", COMPUTED))
     if behind:
         weak = min(behind, key=lambda i: (i.impact, order[i.name]))
         middle.append(_sentence(f"相对较弱的是{weak.label_zh}：{_bare(weak.phrase_zh)}",
                                 f"Where it falls behind the others is {weak.label_en.lower()}: {_bare(weak.phrase_en)}",
                                 basis(weak)))
-    net = pair.cost.net_yuan or 0.0
-    cost_basis: Basis = (("estimate", "成本表含本数据集估算值", "the cost table includes estimates of this dataset", [])
-                  if pair.cost.estimate else ("sourced", "成本表各项均有出处", "every cost line has a source", []))
-    middle.append(_sentence(
-        f"按成本表测算，每年净节省约 {net / 10_000:,.0f} 万元" if net >= 0
-        else f"按成本表测算，每年净增成本约 {-net / 10_000:,.0f} 万元",
-        f"The cost table puts the net yearly saving at about {net / 1e6:,.2f} million yuan" if net >= 0
-        else f"The cost table puts the net yearly added cost at about {-net / 1e6:,.2f} million yuan", cost_basis))
+    money = cost_sentence(pair.cost, world=scored.batch.world)
+    if money is not None:
+        middle.append(money)
     if pair.paths:
         middle.append(_sentence(f"图谱关联：{pair.paths[0].text_zh}", f"Graph link: {pair.paths[0].text_en}", GRAPH))
     return WeightedExplanation(factors=factors, helps=helps, drags=drags, middle=middle)
+
+
+def _others_en(n: int) -> str:
+    return "the other candidate" if n == 2 else f"the other {n - 1} candidates"
+
+
+def cost_sentence(cost: s.CostTable, *, world: World) -> s.ReasonSentence | None:
+    """The money of the pair in one sentence, in the terms of its cost model: a move's net saving, a purchase's
+    freight to the origin city, a placement's extra pay; None when the table has no total."""
+    basis: Basis = (("estimate", "成本表含本数据集估算值", "the cost table includes estimates of this dataset", [])
+                    if cost.estimate else ("sourced", "成本表各项均有出处", "every cost line has a source", []))
+    r = world.region
+    per_tonne = next((line.destination for line in cost.lines if line.destination is not None), None)
+    if cost.model == "supply" and cost.net_yuan is None and per_tonne is not None:  # no tonnage stated
+        return _sentence(f"运回{r.origin_zh}每吨运费约 {per_tonne.value:,.0f} 元（未含货款；企业未给出年采购量）",
+                         f"Freight to {r.origin_en} is about {per_tonne.value:,.0f} yuan a tonne (goods not included; "
+                         "the firm gives no yearly quantity)", basis)
+    if cost.net_yuan is None:
+        return None
+    net = cost.net_yuan
+    if cost.model == "supply":
+        return _sentence(f"按成本表测算，运回{r.origin_zh}每年运费约 {-net / 10_000:,.1f} 万元（未含货款）",
+                         f"The cost table puts the yearly freight to {r.origin_en} at about {-net / 1e6:,.2f} million "
+                         "yuan (goods not included)", basis)
+    if cost.model == "labour":
+        people = cost.lines[0].quantity.value if cost.lines else 0
+        return _sentence(f"按工资差测算，受聘的 {people:,.0f} 名工人每年合计比在当地多挣约 {net / 10_000:,.0f} 万元",
+                         f"At the wage gap, the {people:,.0f} workers hired would earn about {net / 1e6:,.2f} million "
+                         "yuan a year more than at home", basis)
+    return _sentence(
+        f"按成本表测算，每年净节省约 {net / 10_000:,.0f} 万元" if net >= 0
+        else f"按成本表测算，每年净增成本约 {-net / 10_000:,.0f} 万元",
+        f"The cost table puts the net yearly saving at about {net / 1e6:,.2f} million yuan" if net >= 0
+        else f"The cost table puts the net yearly added cost at about {-net / 1e6:,.2f} million yuan", basis)
 
 
 def render(sentences: list[s.ReasonSentence]) -> tuple[str, str]:

@@ -77,7 +77,11 @@ def test_recommendations_carry_full_explanations_and_each_mode_its_preset(api: T
         # A farm base or a labour county may share no graph path with a manufacturer's industries.
         assert (mode in (Mode.market, Mode.labour) or len(top["paths"]) >= 1) and len(top["paths"]) <= 3
         assert top["reason_zh"] and top["reason_en"]
-        assert 0 <= top["stability"] <= 1 and {line["item"] for line in top["cost"]["lines"]} >= {"wage", "power"}
+        assert 0 <= top["stability"] <= 1
+        # Each mode's money in its own terms: a move's wages and power, a purchase's freight, a placement's pay.
+        model = MODES[mode].cost_model
+        wanted = {"site_move": {"wage", "power"}, "supply": {"freight"}, "labour": {"pay_gain"}}[model]
+        assert top["cost"]["model"] == model and {line["item"] for line in top["cost"]["lines"]} >= wanted
         assert {"id", "name_zh", "name_en", "county"} <= top["park"].keys()
     firm = firms[0].id
     again = _ok(api.get(f"/api/v1/firms/{firm}/recommendations"))

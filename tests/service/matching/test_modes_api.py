@@ -63,6 +63,10 @@ def test_a_kiwifruit_trader_gets_shuicheng_or_liuzhi_kiwifruit_sources_first(api
     # The buyer reads season and cold chain, the estimate marked as one.
     assert "冷链约 20 小时" in supply["evidence"]["phrase_zh"] and "cold chain" in supply["evidence"]["phrase_en"]
     assert "估算" in supply["evidence"]["phrase_zh"]
+    # A buyer moves nothing: its money is the freight of what it buys, not a relocation's wage and land saving.
+    cost = first["cost"]
+    assert cost["model"] == "supply" and {line["item"] for line in cost["lines"]} == {"freight"}
+    assert "运费" in first["reason_zh"] and "净节省" not in first["reason_zh"] and "saving" not in first["reason_en"]
 
 
 def test_an_employer_needing_200_assembly_workers_gets_counties_with_their_labour_facts(
@@ -81,6 +85,12 @@ def test_an_employer_needing_200_assembly_workers_gets_counties_with_their_labou
         outflow = next(n for n in evidence["numbers"] if n["label_zh"] == "每年外出务工")
         dest = labour[item["park"]["code"]]
         assert outflow["figure"]["value"] == dest.outflow.value and outflow["figure"]["estimate"] is True
+        # The money of a placement is the workers' pay over their county's, at the wages on record.
+        pay = item["cost"]["lines"]
+        assert item["cost"]["model"] == "labour" and [line["item"] for line in pay] == ["pay_gain"]
+        gap = pay[0]["origin"]["value"] - pay[0]["destination"]["value"]
+        assert pay[0]["quantity"]["value"] == 200 and item["cost"]["net_yuan"] == pytest.approx(200 * 12 * gap)
+        assert "名工人每年合计比在当地多挣" in item["reason_zh"] and "净节省" not in item["reason_zh"]
     placed = [i for i in body["items"] if labour[i["park"]["code"]].placed_east is not None]
     assert placed, "a county with sourced placements is listed"
     for item in placed:

@@ -37,10 +37,11 @@ def _xlsx(name: str) -> bytes:
 
 
 def _evil_files(roots: list[Path]) -> list[Path]:
+    # The uploaded names end in evil.csv or evil.xlsx; a looser pattern finds tzdata's Africa/Libreville.
     found: list[Path] = []
     for root in roots:
-        if root.is_dir():
-            found += [p for p in root.rglob("*evil*") if p.is_file()] if root != Path("/") else []
+        if root.is_dir() and root != Path("/"):
+            found += [p for pattern in ("*evil.csv", "*evil.xlsx") for p in root.rglob(pattern) if p.is_file()]
     return found
 
 

@@ -32,21 +32,27 @@ def prospect_page(
     employees: Annotated[str, Query(max_length=12)] = "",
     land_mu: Annotated[str, Query(max_length=12)] = "",
     industries: Annotated[str, Query(max_length=200)] = "",
+    buys: Annotated[str, Query(max_length=1000)] = "",
+    vacancies: Annotated[str, Query(max_length=1000)] = "",
     mode: Mode = Mode.relocation,
 ) -> HTMLResponse:
     weights = forms.weights_from_query(request, mode)
     form = {"description": description, "name": name, "town": town, "employees": employees, "land_mu": land_mu,
-            "industries": industries}
+            "industries": industries, "buys": buys, "vacancies": vacancies}
     result: MatchResult | None = None
     problem = None
     if description.strip():
         codes = forms.split_codes(industries)
         try:
+            bought = forms.prospect_buys(buys, catalog.lookup(session=session))
+            hiring = forms.prospect_vacancies(vacancies)
             body = ProspectRequest(description=description.strip(), name=name.strip() or None, town=town or None,
                                    employees=int(employees) if employees.strip() else None,
                                    land_mu=float(land_mu) if land_mu.strip() else None, industries=codes or None,
-                                   mode=mode, weights=weights, include_excluded=True)
+                                   buys=bought, vacancies=hiring, mode=mode, weights=weights, include_excluded=True)
             result = ranking.match(service=service, body=body)
+        except forms.FieldProblem as exc:  # a buys or vacancies box that does not read
+            problem = pick(exc.message, lang)
         except ValueError as exc:  # int()/float() on a typed field, or a ValidationError
             problem = forms.problem_text(exc, lang)
         except ServiceError as exc:

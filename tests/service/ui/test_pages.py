@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import html
 import re
 import stat
 
@@ -189,6 +190,28 @@ def test_an_unsure_industry_shows_a_picker_whose_choice_reruns_the_ranking(ui_ap
     assert chosen.count('class="rank"') >= 3
     sure = ui_app.get("/ui/prospect", params={"description": "古镇灯饰企业，生产LED吸顶灯，灯体铝压铸"}).text
     assert 'id="industry-picker"' not in sure
+
+
+def test_prospect_form_takes_what_a_buyer_buys_and_what_an_employer_hires(ui_app: TestClient, ui_world: World) -> None:
+    sign_in(ui_app, ui_world.keys["viewer"])
+    # A buyer types its purchases: the market ranking ranks bases supplying them, the cost table shows the
+    # freight of the stated tonnage.
+    market = ui_app.get("/ui/prospect", params={"description": "中山一家果汁饮料厂", "buys": "刺梨:800:吨", "mode": "market"})
+    assert market.status_code == 200
+    assert 'name="buys" id="buys" maxlength="1000" value="刺梨:800:吨"' in market.text
+    assert market.text.count('class="rank"') >= 2 and "运回中山：刺梨" in market.text and "每年运回中山的运费" in market.text
+    # An employer types its vacancies: the labour ranking lists counties with the workers' extra pay.
+    labour = ui_app.get("/ui/prospect", params={"description": "南头家电厂春节后扩招", "vacancies": "200:装配工:2-4",
+                                                "mode": "labour"})
+    assert labour.status_code == 200 and labour.text.count('class="rank"') >= 2
+    assert "受聘工人每年合计增收" in labour.text and "劳务输出" in labour.text
+    # A product the catalogue does not know is named in the form, in both languages, and nothing is ranked.
+    bad = ui_app.get("/ui/prospect", params={"description": "水果批发", "buys": "榴莲:50:吨", "mode": "market"})
+    assert bad.status_code == 200 and "采购的产品「榴莲:50:吨」" in bad.text and 'class="rank"' not in bad.text
+    english = ui_app.get("/ui/prospect", params={"description": "fruit trader", "vacancies": "many:workers",
+                                                 "mode": "labour", "lang": "en"})
+    shown = html.unescape(english.text)
+    assert 'Vacancies "many:workers"' in shown and "whole number" in shown and "招聘岗位" not in shown
 
 
 def test_brief_download_from_the_ui(ui_app: TestClient, ui_world: World) -> None:

@@ -109,8 +109,9 @@ def post_feedback(
             due = dt.date.fromisoformat(follow_up)
         except ValueError:
             return error_page(request, 422, f"跟进日期无效：{follow_up} / invalid follow-up date: {follow_up}")
-    # The board's form has owner and follow-up boxes (an empty box clears them, and a browser sends an empty
-    # box as nothing); a form without them (the firm page's) leaves both out, and the pair keeps what it had.
+    # The board's and the firm page's forms have owner and follow-up boxes, pre-filled (an empty box clears
+    # them, and a browser sends an empty box as nothing); a form without them (a script posting status and
+    # note only) leaves both out, and the pair keeps what it had.
     given: dict[str, Any] = {"owner": owner or "", "follow_up": due} if board else {}
     if not board and owner is not None:
         given["owner"] = owner

@@ -164,6 +164,33 @@ def test_viewer_cannot_record_feedback_but_editor_can(ui_app: TestClient, ui_wor
     assert "&lt;b&gt;看过&lt;/b&gt;" in board and 'class="badge st-visited"' in board
 
 
+def _feedback_form(page: str) -> dict[str, str]:
+    """The first feedback form on a page as a browser would send it untouched: every input with its value."""
+    form = re.search(r'<form class="feedback" method="post" action="/ui/feedback">(.*?)</form>', page, re.S)
+    assert form, "the page has a feedback form"
+    fields = {m.group(1): html.unescape(m.group(2)) for m in re.finditer(r'<input [^>]*?name="(\w+)" value="([^"]*)"', form.group(1))}
+    for box in ("owner", "follow_up"):  # boxes with their value after the name
+        m = re.search(rf'name="{box}" value="([^"]*)"', form.group(1))
+        assert m, f"the firm page's form has a {box} box"
+        fields[box] = html.unescape(m.group(1))
+    return fields
+
+
+def test_the_firm_page_form_sets_owner_and_follow_up_and_keeps_them_when_sent_again(ui_app: TestClient,
+                                                                                   ui_world: World) -> None:
+    sign_in(ui_app, ui_world.keys["editor"])
+    sent = _feedback_form(ui_app.get("/ui/firms/3").text)
+    sent.update(status="contacted", owner="李科长", follow_up="2027-01-15", note="电话联系")
+    assert ui_app.post("/ui/feedback", data=sent).status_code == 303
+    again = _feedback_form(ui_app.get("/ui/firms/3").text)
+    assert (again["owner"], again["follow_up"]) == ("李科长", "2027-01-15"), "the form shows what the pair holds"
+    # Sent again as shown, with only the status changed: owner and follow-up stay.
+    again.update(status="visited", note="已考察")
+    assert ui_app.post("/ui/feedback", data=again).status_code == 303
+    board = ui_app.get("/ui/pipeline", params={"owner": "李科长"}).text
+    assert "李科长" in board and "2027-01-15" in board and 'class="badge st-visited"' in board
+
+
 def test_prospect_form_shows_inferred_industries_to_edit(ui_app: TestClient, ui_world: World) -> None:
     sign_in(ui_app, ui_world.keys["viewer"])
     html = ui_app.get("/ui/prospect", params={"description": "古镇灯饰企业，生产LED吸顶灯，灯体铝压铸"}).text

@@ -97,11 +97,10 @@ def test_serve_refuses_a_port_another_server_holds(serve_env: dict[str, str], tm
 
 
 def test_cli_json_output_is_pure_json_and_logs_go_to_stderr(serve_env: dict[str, str], tmp_path: Path) -> None:
-    # The second recommend loads the saved index snapshot, which logs at info: with info asked for, the log line
-    # lands on stderr as a JSON record and stdout still parses; at the default level stderr stays quiet.
+    # init saves the index; recommend loads it, which logs at info: with info asked for, the log line lands on
+    # stderr as a JSON record and stdout still parses; at the default level stderr stays quiet.
     cmd = [sys.executable, "-m", "service.cli"]
     subprocess.run([*cmd, "init"], env=serve_env, cwd=tmp_path, check=True, capture_output=True)
-    subprocess.run([*cmd, "recommend", "--firm", "1"], env=serve_env, cwd=tmp_path, check=True, capture_output=True)
     loud = subprocess.run([*cmd, "recommend", "--firm", "1", "--json"], env={**serve_env, "PARKMATCH_LOG_LEVEL": "INFO"},
                           cwd=tmp_path, capture_output=True, text=True)
     assert loud.returncode == 0, loud.stderr[-2000:]

@@ -8,6 +8,7 @@ import numpy as np
 from service.errors import NotFound
 from service.matching import constants as c
 from service.matching import schemas as s
+from service.matching.limits import check_top_k
 from service.matching.modes import Mode
 from service.matching.scoring import FACTOR_NAMES
 from service.matching.scoring.factors.supply_match import cold_chain, volume
@@ -33,6 +34,7 @@ def resolve_product(world: World, word: str) -> str:
 
 def product_buyers(*, engine: MatchService, product: str, top_k: int = c.DEFAULT_CANDIDATES_TOP_K) -> s.ProductBuyers:
     """Buyers of one product: firms that state they buy it first, then firms whose industry leans on it."""
+    check_top_k(top_k)
     world = engine.world
     code = resolve_product(world, product)
     res = world.resources[code]

@@ -47,13 +47,16 @@ def _print_json(model: BaseModel) -> None:
 
 def _parks_table(title: str, items: list[s.RankedPark]) -> None:
     table = Table(title=title, show_lines=True)
-    for column in ("#", "园区 park", "得分 score", "稳定 stab.", "最有利 helps", "最不利 drags", "净节省(万元/年) saving"):
+    # The money column follows the mode's cost model: a move's net saving, a purchase's freight, the workers' pay.
+    money = (f"{items[0].cost.net_label_zh}(万元/年)\n{items[0].cost.net_label_en}" if items
+             else "净节省(万元/年) saving")
+    for column in ("#", "目的地 destination", "得分 score", "稳定 stab.", "最有利 helps", "最不利 drags", money):
         table.add_column(column)
     for it in items:
         net = it.cost.net_yuan
         table.add_row(str(it.rank), f"{it.park.name_zh}\n{it.park.name_en}", f"{it.score:.0f}", f"{it.stability:.0%}",
                       f"{it.helps_most.label_zh}\n{it.helps_most.label_en}", f"{it.drags_most.label_zh}\n{it.drags_most.label_en}",
-                      "—" if net is None else f"{net / 10_000:,.0f}")
+                      "—" if net is None else f"{(-net if it.cost.model == 'supply' else net) / 10_000:,.1f}")
     console.print(table)
     if items:
         console.print(f"[bold]第一名理由 / Reason for #1[/]\n{items[0].reason_zh}\n{items[0].reason_en}")
@@ -76,7 +79,7 @@ def recommend(
     if as_json:
         _print_json(result)
         return
-    _parks_table(f"{result.firm.name_zh} → 园区 parks（{mode.value}）", result.items)
+    _parks_table(f"{result.firm.name_zh} → 目的地 destinations（{mode.value}）", result.items)
 
 
 def candidates(
@@ -188,12 +191,12 @@ def match(
             for f in result.read_from_text] + [f"{cue.label_zh} / {cue.label_en}（“{cue.quote}”）" for cue in result.cues]
     if read:
         console.print("从描述中读取 / read from your text: " + "；".join(read))
-    _parks_table("意向企业 → 园区 / Prospect → parks", result.items)
+    _parks_table("意向企业 → 目的地 / Prospect → destinations", result.items)
 
 
 def buyers(
     product: Annotated[str, typer.Argument(help="产品：资源代码或名称，如 kiwifruit 或 猕猴桃 / Product code or name")],
-    top_k: Annotated[int, typer.Option(min=1, max=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K, as_json: JsonOpt = False,
+    top_k: TopKOpt = c.DEFAULT_CANDIDATES_TOP_K, as_json: JsonOpt = False,
 ) -> None:
     """产品的中山采购方（市场合作）/ Zhongshan buyers of a Liupanshui product (market cooperation)."""
     from service.matching.buyers import product_buyers

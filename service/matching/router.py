@@ -74,7 +74,7 @@ def product_buyers(
     engine: MatchServiceDep, _: Viewer,
     product: Annotated[str, Path(description="资源代码或名称，如 kiwifruit 或 猕猴桃 / Resource code or name",
                                  max_length=64, examples=["kiwifruit"])],
-    top_k: Annotated[int, Query(ge=1, le=c.MAX_TOP_K)] = c.DEFAULT_CANDIDATES_TOP_K,
+    top_k: TopKQuery = c.DEFAULT_CANDIDATES_TOP_K,
 ) -> Response:
     """企业填报采购该产品的排在前，按行业推断的其后；每家附最佳货源与理由。Firms that state they buy the
     product come first, then firms whose industry usually buys it; each with its best supplier and a reason."""

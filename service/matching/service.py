@@ -193,10 +193,12 @@ class MatchService:
             self._follower = None
 
     def reload(self) -> None:
-        """Rebuild the snapshot and its indexes from the database (after a catalogue change), then swap."""
+        """Rebuild the snapshot and its indexes from the database (after a catalogue change or a bulk import),
+        then swap. The index is saved for the new data (or loaded, when another worker saved it first), so the
+        next start does not build it again; a half-written pair of files fails its checksum and is rebuilt."""
         if self.session_factory is None or self.settings is None:
             return
-        fresh = MatchService.build(session_factory=self.session_factory, settings=self.settings, persist_index=False,
+        fresh = MatchService.build(session_factory=self.session_factory, settings=self.settings,
                                    encoder=self.retrieval.encoder)
         with self._lock:
             self.retrieval = fresh.retrieval

@@ -197,6 +197,7 @@ def test_the_score_is_on_0_to_100_in_the_api_the_cli_and_the_ui(api: TestClient,
     (["candidates", "--park", "{park}", "--min-score", "-1"], "/api/v1/parks/{park}/candidates", {"min_score": -1},
      "min_score"),
     (["recommend", "--firm", "{firm}", "--top-k", "0"], "/api/v1/firms/{firm}/recommendations", {"top_k": 0}, "top_k"),
+    (["buyers", "kiwifruit", "--top-k", "0"], "/api/v1/products/kiwifruit/buyers", {"top_k": 0}, "top_k"),
     (["candidates", "--park", "{park}", "--weights", "industry_fit:-1"], "/api/v1/parks/{park}/candidates",
      {"weights": "industry_fit:-1"}, "industry_fit"),
 ])

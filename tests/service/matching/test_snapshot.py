@@ -133,6 +133,24 @@ def test_a_changed_park_makes_the_saved_index_stale(settings: Settings, logs: Re
     assert _seen(third) == _seen(second)
 
 
+def test_a_reload_saves_the_index_it_builds_so_the_next_start_loads_it(settings: Settings, logs: Recorder) -> None:
+    # A catalogue change or a bulk import reloads the running service; a restart after it must not build again.
+    running = _build(settings, make_encoder("use", cache_dir=settings.cache_dir))
+    park = next(d for d in running.world.destinations if d.kind == "park")
+    engine = make_engine(settings.database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        park_service.update(session=session, park_id=park.id, changes=ParkUpdate(
+            positioning_zh=f"铝精深加工与汽车轻量化零部件（{uuid.uuid4().hex[:8]}）", positioning_en="Aluminium parts"))
+    engine.dispose()
+    logs.readouterr()
+    running.reload()
+    assert [e["event"] for e in _events(logs)] == ["index_snapshot_rebuild", "index_snapshot_built"]
+    counting = Counting(make_encoder("use"))
+    restarted = _build(settings, counting)
+    assert [e["event"] for e in _events(logs)] == ["index_snapshot_loaded"] and counting.texts == 0
+    assert _seen(restarted) == _seen(running)
+
+
 @pytest.mark.parametrize("damage", ["garbage", "manifest"])
 def test_a_damaged_saved_index_is_rebuilt_and_rankings_are_unchanged(
     settings: Settings, logs: Recorder, damage: str,

@@ -43,13 +43,22 @@ def _division(code: str) -> str:
 def _supply_neighbours(industries: dict[str, cs.Industry], classes: list[str]) -> dict[str, set[str]]:
     """Each class → the codes (classes and groups) it supplies or is supplied by."""
     out: dict[str, set[str]] = {code: set() for code in classes}
+    by_group: dict[str, list[str]] = {}
+    for cls in classes:
+        by_group.setdefault(_group(cls), []).append(cls)
+
+    def under(code: str) -> list[str]:
+        """The classes a code covers: itself if a class, a group's classes (a code of four or more characters
+        covers the classes it prefixes; codes are four or five long at that depth)."""
+        covered = [code] if code in out else []
+        return covered + by_group.get(code, []) if len(code) == 4 else covered
+
     for code, ind in industries.items():
         for down in ind.supplies_to:
-            for cls in classes:
-                if cls == code or cls.startswith(code) and len(code) >= 4:
-                    out[cls].add(down)
-                if cls == down or cls.startswith(down) and len(down) >= 4:
-                    out[cls].add(code)
+            for cls in under(code):
+                out[cls].add(down)
+            for cls in under(down):
+                out[cls].add(code)
     return out
 
 
@@ -67,6 +76,41 @@ def _relation(cls: str, target: str, neighbours: set[str]) -> str:
     return "none"
 
 
+class RelationRows:
+    """Each target code's relation (as an index into RELATIONS) to every class, computed once per code."""
+
+    def __init__(self, classes: list[str], neighbours: dict[str, set[str]]) -> None:
+        self.codes = np.array(classes)
+        self.group = np.array([_group(c) for c in classes])
+        self.division = np.array([_division(c) for c in classes])
+        # Only classes with supply-chain neighbours can be a supply-chain match: the rest are never looked at.
+        self.linked = [(j, neighbours[c]) for j, c in enumerate(classes) if neighbours[c]]
+        self._rows: dict[str, NDArray[np.int8]] = {}
+
+    def row(self, target: str) -> NDArray[np.int8]:
+        got = self._rows.get(target)
+        if got is None:
+            got = self._rows[target] = self._compute(target)
+        return got
+
+    def _compute(self, target: str) -> NDArray[np.int8]:
+        """_relation(cls, target, neighbours) for every class at once, tested in the same order."""
+        n = len(target)
+        chain = np.zeros(len(self.codes), dtype=bool)
+        for j, near in self.linked:
+            chain[j] = target in near or any(target.startswith(m) or m.startswith(target) for m in near if len(m) >= 4)
+        tests = [
+            ("exact", (self.codes == target) | ((self.group == target) if n == 4 else False)),
+            ("division_target", (self.division == target) if n == 3 else False),
+            ("same_group", (self.group == target[:4]) if n >= 4 else False),
+            ("supply_chain", chain),
+            ("same_division", (self.division == target[:3]) if n >= 3 else False),
+        ]
+        conditions = [np.broadcast_to(np.asarray(test, dtype=bool), self.codes.shape) for _, test in tests]
+        ranks = [RELATIONS.index(name) for name, _ in tests]
+        return np.select(conditions, ranks, default=RELATIONS.index("none")).astype(np.int8)
+
+
 def supplied(dest: DestinationProfile, region: RegionPair) -> dict[str, float]:
     """Resource → supply strength at a destination: what it supplies, and its county's farm products."""
     out: dict[str, float] = {}
@@ -82,27 +126,31 @@ def destination_arrays(
     counties: list[str], kinds: list[str], costs: dict[tuple[str, str, str], Figure], region: RegionPair,
 ) -> tuple[DestinationArrays, dict[tuple[int, int], str]]:
     """Feature arrays of the destinations, and which target code gave each (destination, class) its relation."""
-    neighbours = _supply_neighbours(industries, classes)
     n_p, n_c, n_r = len(dests), len(classes), len(resources)
     relation = np.zeros((n_p, n_c), dtype=np.int8)
     target_of: dict[tuple[int, int], str] = {}
-    rank = {name: RELATIONS.index(name) for name in RELATIONS}
-    strength = {name: RELATION_VALUE[name] for name in RELATIONS}
+    rows = RelationRows(classes, _supply_neighbours(industries, classes))
+    strength = np.array([RELATION_VALUE[name] for name in RELATIONS])
+    anchor_rank, anchor_ok = RELATIONS.index("anchor"), [RELATIONS.index(r) for r in ("exact", "same_group", "supply_chain")]
     for p, dest in enumerate(dests):
-        anchors = [anchor.industry for anchor in dest.anchors if anchor.industry]
-        for j, cls in enumerate(classes):
-            best, best_target = "none", ""
-            for target in dest.target_industries:
-                rel = _relation(cls, target, neighbours[cls])
-                if strength[rel] > strength[best]:
-                    best, best_target = rel, target
-            for anchor in anchors:
-                rel = _relation(cls, anchor, neighbours[cls])
-                if rel in ("exact", "same_group", "supply_chain") and strength["anchor"] > strength[best]:
-                    best, best_target = "anchor", anchor
-            relation[p, j] = rank[best]
-            if best != "none":
-                target_of[(p, j)] = best_target
+        # The strongest relation any target gives each class (the first target on a tie), then an anchor
+        # enterprise's where it is stronger: the rule _relation states, a whole row of classes at a time.
+        best = np.zeros(n_c, dtype=np.int8)
+        source = np.full(n_c, -1, dtype=np.int32)
+        codes = [*dest.target_industries, *(anchor.industry for anchor in dest.anchors if anchor.industry)]
+        n_targets = len(dest.target_industries)
+        for t, code in enumerate(codes):
+            rel = rows.row(code)
+            if t < n_targets:
+                better = strength[rel] > strength[best]
+                best = np.where(better, rel, best).astype(np.int8)
+            else:
+                better = np.isin(rel, anchor_ok) & (strength[anchor_rank] > strength[best])
+                best = np.where(better, anchor_rank, best).astype(np.int8)
+            source = np.where(better, t, source)
+        relation[p] = best
+        for j in np.flatnonzero(best):
+            target_of[(p, int(j))] = codes[int(source[j])]
     affinity = np.vectorize(lambda r: RELATION_VALUE[RELATIONS[r]], otypes=[np.float32])(relation)
     res_col = {code: i for i, code in enumerate(resources)}
     supply = np.zeros((n_p, n_r), dtype=np.float32)

@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 from service import __doc__ as service_doc
 from service.auth.guard import FailedAttempts, KeyCache
 from service.auth.router import audit_router
+from service.batch.router import router as batch_router
 from service.auth.router import router as keys_router
 from service.briefs.router import router as briefs_router
 from service.catalog.router import router as catalog_router
@@ -369,6 +370,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                 for code, text in ERROR_RESPONSES.items()})
     # Routes are tried in order: the busiest (rankings, briefs) first, so they are found after the fewest tests.
     api.include_router(matching_router)
+    api.include_router(batch_router)
     api.include_router(briefs_router)
     api.include_router(firms_router)
     api.include_router(parks_router)

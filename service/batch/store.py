@@ -117,3 +117,14 @@ def firm_destinations(service: MatchService, session: Session, *, firm_id: int, 
         return "precomputed", [(d, round(score * SCORE_SCALE, 2)) for d, score in kept.items[:top_n]]
     live = service.recommend(firm_id=firm_id, mode=mode, top_k=top_n)
     return "live", [(item.park.id, item.score) for item in live.items]
+
+
+def destination_firms(service: MatchService, session: Session, *, destination_id: int, mode: Mode,
+                      top_n: int) -> tuple[str, list[tuple[int, float]]]:
+    """A destination's best firms: the precomputed list while nothing it depends on changed, else ranked live
+    (exactly, by the service). Returns ("precomputed" | "live", items), scores on the 0–100 scale."""
+    kept = destination_top(session, destination_id=destination_id, mode=mode)
+    if kept is not None:
+        return "precomputed", [(f, round(score * SCORE_SCALE, 2)) for f, score in kept.items[:top_n]]
+    live = service.candidates(park_id=destination_id, mode=mode, top_k=top_n)
+    return "live", [(item.firm.id or 0, item.score) for item in live.items]

@@ -45,6 +45,8 @@ NEEDED = {
     ("DELETE", "/api/v1/keys/{key_id}"): "admin",
     ("GET", "/api/v1/audit"): "admin",
     ("GET", "/api/v1/firms/{firm_id}/recommendations"): "viewer",
+    ("GET", "/api/v1/firms/{firm_id}/top"): "viewer",
+    ("GET", "/api/v1/destinations/{destination_id}/top"): "viewer",
     ("GET", "/api/v1/products/{product}/buyers"): "viewer",
     ("GET", "/api/v1/parks/{park_id}/candidates"): "viewer",
     ("POST", "/api/v1/match"): "viewer",

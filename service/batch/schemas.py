@@ -1,0 +1,28 @@
+"""What the precomputed-list routes answer: a ranked list of ids and scores, and whether it came from a batch run."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from service.matching.modes import Mode
+
+
+class TopItem(BaseModel):
+    rank: int = Field(ge=1, examples=[1])
+    id: int = Field(description="另一方的编号（企业或目的地）/ The other side's id (firm or destination)", examples=[17])
+    name_zh: str = Field(examples=["水城经济开发区"])
+    name_en: str = Field(default="", examples=["Shuicheng Economic Development Zone"])
+    score: float = Field(ge=0, le=100, description="匹配度 0–100 / Score on 0–100", examples=[71.3])
+
+
+class TopList(BaseModel):
+    """A short ranked list without explanations, for screens and exports that need many lists fast."""
+
+    basis: Literal["precomputed", "live"] = Field(
+        description="precomputed：最近一次批量评分的结果，其后无影响它的数据变更；live：有变更或无批量结果，实时排序 / "
+                    "precomputed: the latest batch run, with no change since that touches it; live: ranked now, "
+                    "because something changed or no batch run exists", examples=["precomputed"])
+    mode: Mode
+    items: list[TopItem]

@@ -8,7 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SERVE = ("python3 -m venv --upgrade-deps .venv && .venv/bin/pip install -q -e . && .venv/bin/parkmatch init && "
          ".venv/bin/parkmatch serve")
-TEST = "python3 -m venv --upgrade-deps .venv && .venv/bin/pip install -q -e '.[dev]' && .venv/bin/python -m pytest"
+TEST = ("python3 -m venv --upgrade-deps .venv && .venv/bin/pip install -q -e '.[dev]' && "
+        ".venv/bin/python -m pytest -n 2")
 
 
 def readme_commands() -> list[str]:

@@ -27,8 +27,8 @@ from threadpoolctl import threadpool_limits
 from service import __doc__ as service_doc
 from service.auth.guard import FailedAttempts, KeyCache
 from service.auth.router import audit_router
-from service.batch.router import router as batch_router
 from service.auth.router import router as keys_router
+from service.batch.router import router as batch_router
 from service.briefs.router import router as briefs_router
 from service.catalog.router import router as catalog_router
 from service.config import Settings, get_settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 from sqlalchemy import insert, select
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from service.matching.service import MatchService
 
 INSERT_CHUNK: Final = 50_000
+Basis = Literal["precomputed", "live"]
 
 
 def write_parquet(result: BatchResult, out: Path) -> list[Path]:
@@ -108,7 +109,7 @@ def destination_top(session: Session, *, destination_id: int, mode: Mode) -> Pre
 
 
 def firm_destinations(service: MatchService, session: Session, *, firm_id: int, mode: Mode,
-                      top_n: int) -> tuple[str, list[tuple[int, float]]]:
+                      top_n: int) -> tuple[Basis, list[tuple[int, float]]]:
     """A firm's best destinations: the precomputed list while it is fresh, else ranked live by the service
     (a firm changed after the batch is scored as it is now). Returns ("precomputed" | "live", items), scores on
     the 0–100 scale the service answers on (the batch stores the engine's 0–1 values)."""
@@ -120,7 +121,7 @@ def firm_destinations(service: MatchService, session: Session, *, firm_id: int, 
 
 
 def destination_firms(service: MatchService, session: Session, *, destination_id: int, mode: Mode,
-                      top_n: int) -> tuple[str, list[tuple[int, float]]]:
+                      top_n: int) -> tuple[Basis, list[tuple[int, float]]]:
     """A destination's best firms: the precomputed list while nothing it depends on changed, else ranked live
     (exactly, by the service). Returns ("precomputed" | "live", items), scores on the 0–100 scale."""
     kept = destination_top(session, destination_id=destination_id, mode=mode)

@@ -48,7 +48,7 @@ def cost_row(line: CostLine) -> CostRow:
     saving = None
     if line.yearly_yuan is not None:
         # A purchase's freight has no origin price; a move's line with a missing figure has no yearly amount.
-        inputs = [f for f in (line.quantity, line.origin, line.destination) if f is not None]
+        inputs: list[Figure | None] = [f for f in (line.quantity, line.origin, line.destination) if f is not None]
         saving = _derived(line.yearly_yuan, inputs, line.formula)
     note = Bi(zh=f"{line.label_zh}：用量 {w.figure(line.quantity, 'zh')}；{pick(line.formula, 'zh')}",
               en=f"{line.label_en}: quantity {w.figure(line.quantity, 'en')}; {pick(line.formula, 'en')}")

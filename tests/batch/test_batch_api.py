@@ -13,7 +13,7 @@ from service.batch.store import save_run
 from service.database import unit_of_work
 from service.events import Changed, latest_change_id, publish
 from service.matching.modes import Mode, resolve_weights
-from tests.service.ui.conftest import World, build_app, ui_world
+from tests.service.ui.conftest import World, api_client, ui_world
 
 pytestmark = pytest.mark.slow
 __all__ = ["ui_world"]
@@ -21,10 +21,7 @@ __all__ = ["ui_world"]
 
 @pytest.fixture
 def api(ui_world: World) -> Iterator[TestClient]:
-    app = build_app(ui_world)
-    app.state.match_service = ui_world.engine
-    with TestClient(app, headers={"X-API-Key": ui_world.keys["viewer"]}) as client:
-        app.state.match_service = ui_world.engine
+    with api_client(ui_world) as client:
         yield client
 
 

@@ -149,8 +149,8 @@ def destination_arrays(
                 best = np.where(better, anchor_rank, best).astype(np.int8)
             source = np.where(better, t, source)
         relation[p] = best
-        for j in np.flatnonzero(best):
-            target_of[(p, int(j))] = codes[int(source[j])]
+        for col in np.flatnonzero(best).tolist():
+            target_of[(p, col)] = codes[int(source[col])]
     affinity = np.vectorize(lambda r: RELATION_VALUE[RELATIONS[r]], otypes=[np.float32])(relation)
     res_col = {code: i for i, code in enumerate(resources)}
     supply = np.zeros((n_p, n_r), dtype=np.float32)

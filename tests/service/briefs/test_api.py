@@ -12,15 +12,12 @@ import pypdf
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.service.ui.conftest import World, build_app, ui_world  # noqa: F401  (session fixture)
+from tests.service.ui.conftest import World, api_client, ui_world  # noqa: F401  (session fixture)
 
 
 @pytest.fixture
 def api(ui_world: World) -> Iterator[TestClient]:  # noqa: F811
-    app = build_app(ui_world)
-    app.state.match_service = ui_world.engine
-    with TestClient(app, headers={"X-API-Key": ui_world.keys["viewer"]}) as client:
-        app.state.match_service = ui_world.engine
+    with api_client(ui_world) as client:
         yield client
 
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.matching.service import MatchService
-from tests.service.ui.conftest import World, build_app, ui_world
+from tests.service.ui.conftest import World, api_client, ui_world
 
 pytestmark = pytest.mark.slow
 __all__ = ["ui_world"]  # the shared starter database and engine (a session fixture)
@@ -20,10 +20,7 @@ KIWI_TRADER = "中山一家水果批发商，主营猕猴桃，每年采购几�
 
 @pytest.fixture
 def api(ui_world: World) -> Iterator[TestClient]:
-    app = build_app(ui_world)
-    app.state.match_service = ui_world.engine
-    with TestClient(app, headers={"X-API-Key": ui_world.keys["viewer"]}) as client:
-        app.state.match_service = ui_world.engine
+    with api_client(ui_world) as client:
         yield client
 
 

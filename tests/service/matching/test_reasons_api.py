@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from service.config import get_settings
 from service.matching import constants as c
-from tests.service.ui.conftest import World, build_app, sign_in, ui_world  # noqa: F401  (session fixture)
+from tests.service.ui.conftest import World, api_client, sign_in, ui_world  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -27,10 +27,7 @@ OFFICIAL = re.compile(r"官方|official|正式定位|stated positioning", re.IGN
 
 @pytest.fixture
 def api(ui_world: World) -> Iterator[TestClient]:  # noqa: F811
-    app = build_app(ui_world)
-    app.state.match_service = ui_world.engine
-    with TestClient(app, headers={"X-API-Key": ui_world.keys["viewer"]}) as client:
-        app.state.match_service = ui_world.engine
+    with api_client(ui_world) as client:
         yield client
 
 

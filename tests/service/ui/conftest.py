@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,16 @@ def ui_world(loaded_template: dict[str, str], tmp_path_factory: pytest.TempPathF
 def build_app(world: World) -> FastAPI:
     """The application over the shared world's database (its engine is attached by the caller)."""
     return create_app(world.settings)
+
+
+@contextmanager
+def api_client(world: World, role: str = "viewer") -> Iterator[TestClient]:
+    """An API client with the shared engine attached (before start-up too) and a key of the given role."""
+    app = build_app(world)
+    app.state.match_service = world.engine
+    with TestClient(app, headers={"X-API-Key": world.keys[role]}) as client:
+        app.state.match_service = world.engine
+        yield client
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
-import html
 import re
 import stat
 

@@ -32,7 +32,7 @@ UI_EXTRA_PARAMS = ("lang", "wmode", "w_industry_fit")
 
 def _base(hostile: Hostile) -> dict[str, Any]:
     """Valid values for required and path parameters, so each request reaches the parameter under attack."""
-    return {"firm_id": hostile.firm_ids["script"], "park_id": 1, "park_ids": "1,2", "key_id": 1, "name": "app.css",
+    return {"firm_id": hostile.firm_ids["script"], "park_id": 1, "destination_id": 1, "park_ids": "1,2", "key_id": 1, "name": "app.css",
             "fmt": "csv", "product": "kiwifruit"}
 
 

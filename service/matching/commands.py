@@ -309,7 +309,7 @@ def bench_concurrency(
         print(json.dumps(result))
         return
     table = Table(title=f"并发 / Concurrency: {result['requests']} recommendations, {result['threads']} threads, "
-                        f"{result['firms']:,} firms")
+                        f"{result['firms']:,} firms, median of {result['rounds']} rounds")
     for column in ("项目 what", "p50 ms", "max ms"):
         table.add_column(column)
     table.add_row("单独 alone", str(result["alone_p50_ms"]), str(result["alone_max_ms"]))
@@ -319,4 +319,4 @@ def bench_concurrency(
     console.print(f"首次查看 / first view of one destination: alone {result['first_view_alone_ms']} ms, "
                   f"beside the requests {result['first_view_beside_ms']} ms")
     verdict = "≤ 50 ms ✓" if result["extra_max_ms"] <= 50 else "> 50 ms ✗"
-    console.print(f"最长多等 / longest extra wait: {result['extra_max_ms']} ms ({verdict})")
+    console.print(f"批次最慢请求多等 / extra wait of the batch's slowest request: {result['extra_max_ms']} ms ({verdict})")

@@ -32,6 +32,13 @@ def _timed_requests(service: MatchService, firm_ids: list[int]) -> list[float]:
 ROUNDS = 3
 
 
+def _first_view(service: MatchService, dest: int, out: dict[str, float]) -> None:
+    """One destination's lead list from scratch; its milliseconds into ``out``."""
+    t0 = time.perf_counter()
+    service.candidates(park_id=dest, top_k=50)
+    out["ms"] = (time.perf_counter() - t0) * 1000
+
+
 def run(service: MatchService, *, requests: int = 100, rounds: int = ROUNDS) -> dict[str, Any]:
     """Time ``requests`` concurrent recommendations alone and beside a first view of the largest destination.
 
@@ -61,13 +68,7 @@ def run(service: MatchService, *, requests: int = 100, rounds: int = ROUNDS) -> 
         alone = _timed_requests(service, firm_ids)
         fresh()
         first_view: dict[str, float] = {}
-
-        def view() -> None:
-            t0 = time.perf_counter()
-            service.candidates(park_id=dest, top_k=50)
-            first_view["ms"] = (time.perf_counter() - t0) * 1000
-
-        thread = threading.Thread(target=view)
+        thread = threading.Thread(target=_first_view, args=(service, dest, first_view))
         thread.start()
         beside = _timed_requests(service, firm_ids)
         thread.join()

@@ -30,11 +30,10 @@ def _figure(figure: Figure | None) -> Bi:
 def _money(item: RankedBase) -> SectionRow | None:
     """The pair's yearly money in the terms of its cost model (freight for a purchase, extra pay for a placement)."""
     cost = item.cost
-    if cost.net_yuan is None:
+    amount = cost.shown_yuan()
+    if amount is None:
         return None
-    estimate = cost.estimate
-    flag_zh, flag_en = ("（估算）", " (estimate)") if estimate else ("", "")
-    amount = abs(cost.net_yuan)
+    flag_zh, flag_en = ("（估算）", " (estimate)") if cost.estimate else ("", "")
     return SectionRow(label=Bi(zh=cost.net_label_zh, en=cost.net_label_en),
                       value=Bi(zh=w.amount(amount, "元/年", "zh") + flag_zh, en=w.amount(amount, "元/年", "en") + flag_en))
 

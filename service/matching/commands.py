@@ -12,7 +12,7 @@ from rich.table import Table
 
 from service.config import get_settings
 from service.console import console, err, fail
-from service.database import make_engine, make_session_factory
+from service.database import make_engine, make_session_factory, unit_of_work
 from service.errors import ServiceError
 from service.matching import constants as c
 from service.matching import schemas as s
@@ -53,10 +53,10 @@ def _parks_table(title: str, items: list[s.RankedPark]) -> None:
     for column in ("#", "目的地 destination", "得分 score", "稳定 stab.", "最有利 helps", "最不利 drags", money):
         table.add_column(column)
     for it in items:
-        net = it.cost.net_yuan
+        shown = it.cost.shown_yuan()
         table.add_row(str(it.rank), f"{it.park.name_zh}\n{it.park.name_en}", f"{it.score:.0f}", f"{it.stability:.0%}",
                       f"{it.helps_most.label_zh}\n{it.helps_most.label_en}", f"{it.drags_most.label_zh}\n{it.drags_most.label_en}",
-                      "—" if net is None else f"{(-net if it.cost.model == 'supply' else net) / 10_000:,.1f}")
+                      "—" if shown is None else f"{shown / 10_000:,.1f}")
     console.print(table)
     if items:
         console.print(f"[bold]第一名理由 / Reason for #1[/]\n{items[0].reason_zh}\n{items[0].reason_en}")
@@ -138,18 +138,20 @@ def match(
     mode: ModeOpt = DEFAULT_MODE, top_k: TopKOpt = c.DEFAULT_TOP_K,
     weights: WeightsOpt = None, excluded: ExcludedOpt = False, as_json: JsonOpt = False,
     buys: Annotated[str | None, typer.Option(
-        help="采购的产品（市场合作），如 kiwifruit:800;tea / Products bought (market), e.g. kiwifruit:800;tea")] = None,
+        help="采购的产品（市场合作），如 猕猴桃:800:吨;茶 / Products bought (market), e.g. kiwifruit:800:t;tea")] = None,
     vacancies: Annotated[str | None, typer.Option(
         help="招工需求（劳务协作），如 200:装配工:2-4 / Vacancies (labour), e.g. 200:assembler:2-4")] = None,
 ) -> None:
     """意向企业匹配目的地（自由文本）/ Rank destinations for a prospect described in free text."""
-    from service.firms.columns import parse_inputs, parse_vacancies
-    from service.firms.schemas import Vacancy
+    from service.catalog.service import lookup
+    from service.matching.prospect_fields import FieldProblem, prospect_buys, prospect_vacancies
 
     try:
-        bought = [s.ProspectInput(resource=b["resource"], quantity=b["quantity"])
-                  for b in parse_inputs(";".join(p if ":" in p else f"{p}:0" for p in (buys or "").split(";") if p))]
-        openings = [Vacancy.model_validate(v) for v in parse_vacancies(vacancies)] if vacancies else []
+        bought = []
+        if buys:  # names and units as staff write them (猕猴桃:300:吨), resolved as the web form does
+            with unit_of_work(make_session_factory(make_engine(get_settings().database_url))) as session:
+                bought = prospect_buys(buys, lookup(session=session))
+        openings = prospect_vacancies(vacancies or "")
         request = s.ProspectRequest(description=description, name=name, town=town, employees=employees, land_mu=land,
                                     industries=[i.strip() for i in industries.split(",")] if industries else None,
                                     mode=mode, top_k=top_k, weights=parse_weights(weights) or None,
@@ -170,7 +172,10 @@ def match(
                                       default=1, type=int, err=True)
             code = result.industry_choices[picked - 1].code
             result = engine.match(request.model_copy(update={"industries": [code]}))
-    except ValueError as exc:  # a malformed --buys or --vacancies, or a ValidationError naming the field
+    except FieldProblem as exc:  # a --buys or --vacancies entry that does not read, named in both languages
+        err.print(f"[red]错误 / Error:[/] {exc.message}")
+        raise typer.Exit(2) from None
+    except ValueError as exc:  # a ValidationError naming the field
         err.print(f"[red]错误 / Error:[/] {exc}")
         raise typer.Exit(2) from None
     except ServiceError as exc:

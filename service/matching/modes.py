@@ -105,8 +105,8 @@ MODES: Final[dict[Mode, ModeSpec]] = {
         constraints=("supplies_nothing",), destination_kinds=MARKET_KINDS, cost_model="supply", brief="supply",
         # On the starter data a buyer whose products a base really supplies (a canteen's mushrooms, a juice
         # maker's cili) scores 33 or more at its best base, while a firm whose one bought input a base only
-        # resembles scores 28 or less: the bar sits between. Industrial parks (relocation, joint development,
-        # labour) keep 40, where the median third-ranked destination lies.
+        # resembles scores 28 or less: the bar sits between. The other modes keep 40, where their median
+        # third-ranked destination lies on the starter data.
         recommend_min_score=32.0),
     # Labour: the county's outflow, placements, training and skills against the vacancies, with the pairing;
     # an employer that lists no vacancies is not ranked. Tuned on the dev labour cases (a small grid, five

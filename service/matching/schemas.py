@@ -100,6 +100,12 @@ class CostTable(BaseModel):
                                                "(negative) or the workers' extra pay", examples=[3_250_000])
     estimate: bool = Field(description="含估算值 / Uses at least one estimate")
 
+    def shown_yuan(self) -> float | None:
+        """The total as its label reads: a purchase's freight as the amount paid, a saving or extra pay as it is."""
+        if self.net_yuan is None:
+            return None
+        return -self.net_yuan if self.model == "supply" else self.net_yuan
+
 
 class ParkRef(BaseModel):
     id: int = Field(examples=[3])

@@ -11,13 +11,11 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.catalog.models import Industry
-from service.catalog.service import Lookup
 from service.errors import Problem
 from service.firms import columns as cols
-from service.firms.schemas import FirmBase, FirmCreate, Vacancy
-from service.i18n import SEPARATOR, pick
+from service.firms.schemas import FirmBase, FirmCreate
+from service.i18n import pick
 from service.matching.modes import MODES, Mode
-from service.matching.schemas import ProspectInput
 from service.matching.scoring import FACTOR_NAMES, FACTORS
 from service.ui import ranking
 
@@ -156,41 +154,6 @@ def check_lead_filters(boxes: LeadFilterBoxes, *, session: Any, industries: Sequ
 def split_codes(text: str) -> list[str]:
     """Industry codes typed with commas, Chinese commas or semicolons."""
     return [c.strip().upper() for c in text.replace("，", ",").replace(";", ",").split(",") if c.strip()]
-
-
-class FieldProblem(Exception):
-    """A form box that does not read: a "Chinese / English" message that names the box and the entry."""
-
-    def __init__(self, box_zh: str, box_en: str, entry: str, detail: str) -> None:
-        zh, _, en = detail.partition(SEPARATOR)
-        self.message = f"{box_zh}「{entry}」：{zh.strip()}{SEPARATOR}{box_en} \"{entry}\": {(en or zh).strip()}"
-        super().__init__(self.message)
-
-
-def prospect_buys(text: str, ref: Lookup) -> list[ProspectInput]:
-    """The "buys" box (``猕猴桃:300:吨; 刺梨``: product, yearly quantity, unit; quantity and unit optional) as
-    resolved purchases; a product or unit the catalogue does not know is a problem naming the box."""
-    out: list[ProspectInput] = []
-    for part in cols.split_list(text):
-        pieces = [p.strip() for p in part.replace("：", ":").split(":")]
-        try:
-            item = cols.parse_inputs(":".join(pieces if len(pieces) > 1 else [*pieces, "0"]))[0]
-            code, quantity, _unit = ref.resolve_input(item["resource"], item["quantity"], item["unit"])
-        except ValueError as exc:
-            raise FieldProblem("采购的产品", "Products bought", part, str(exc)) from None
-        out.append(ProspectInput(resource=code, quantity=quantity))
-    return out
-
-
-def prospect_vacancies(text: str) -> list[Vacancy]:
-    """The "vacancies" box (``200:装配工:2-4; 30:质检员``: openings, role, months) as vacancies."""
-    try:
-        return [Vacancy.model_validate(v) for v in cols.parse_vacancies(text)] if text.strip() else []
-    except ValidationError as exc:
-        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
-        raise FieldProblem("招聘岗位", "Vacancies", text, f"请检查 {fields}{SEPARATOR}please check {fields}") from None
-    except ValueError as exc:
-        raise FieldProblem("招聘岗位", "Vacancies", text, str(exc)) from None
 
 
 def problem_text(exc: ValueError, lang: str) -> str:

@@ -229,12 +229,12 @@ def cost_sentence(cost: s.CostTable, *, world: World) -> s.ReasonSentence | None
         return _sentence(f"运回{r.origin_zh}每吨运费约 {per_tonne.value:,.0f} 元（未含货款；企业未给出年采购量）",
                          f"Freight to {r.origin_en} is about {per_tonne.value:,.0f} yuan a tonne (goods not included; "
                          "the firm gives no yearly quantity)", basis)
-    if cost.net_yuan is None:
+    net = cost.shown_yuan()
+    if net is None:
         return None
-    net = cost.net_yuan
     if cost.model == "supply":
-        return _sentence(f"按成本表测算，运回{r.origin_zh}每年运费约 {-net / 10_000:,.1f} 万元（未含货款）",
-                         f"The cost table puts the yearly freight to {r.origin_en} at about {-net / 1e6:,.2f} million "
+        return _sentence(f"按成本表测算，运回{r.origin_zh}每年运费约 {net / 10_000:,.1f} 万元（未含货款）",
+                         f"The cost table puts the yearly freight to {r.origin_en} at about {net / 1e6:,.2f} million "
                          "yuan (goods not included)", basis)
     if cost.model == "labour":
         people = cost.lines[0].quantity.value if cost.lines else 0

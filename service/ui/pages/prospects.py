@@ -14,6 +14,7 @@ from service.errors import ServiceError
 from service.i18n import pick
 from service.matching.deps import MatchServiceDep
 from service.matching.modes import Mode
+from service.matching.prospect_fields import FieldProblem, prospect_buys, prospect_vacancies
 from service.matching.schemas import MatchResult, ProspectRequest
 from service.ui import forms, ranking
 from service.ui.deps import Lang, User
@@ -44,14 +45,14 @@ def prospect_page(
     if description.strip():
         codes = forms.split_codes(industries)
         try:
-            bought = forms.prospect_buys(buys, catalog.lookup(session=session))
-            hiring = forms.prospect_vacancies(vacancies)
+            bought = prospect_buys(buys, catalog.lookup(session=session))
+            hiring = prospect_vacancies(vacancies)
             body = ProspectRequest(description=description.strip(), name=name.strip() or None, town=town or None,
                                    employees=int(employees) if employees.strip() else None,
                                    land_mu=float(land_mu) if land_mu.strip() else None, industries=codes or None,
                                    buys=bought, vacancies=hiring, mode=mode, weights=weights, include_excluded=True)
             result = ranking.match(service=service, body=body)
-        except forms.FieldProblem as exc:  # a buys or vacancies box that does not read
+        except FieldProblem as exc:  # a buys or vacancies box that does not read
             problem = pick(exc.message, lang)
         except ValueError as exc:  # int()/float() on a typed field, or a ValidationError
             problem = forms.problem_text(exc, lang)

@@ -216,3 +216,18 @@ def test_bad_values_are_refused_alike_by_the_cli_and_the_api(api: TestClient, ui
     # The CLI wraps long lines to the terminal; the message itself is the API's, word for word.
     printed = re.sub(r"\s", "", out.output)
     assert re.sub(r"\s", "", f"{detail_zh} / {detail_en}") in printed, (detail_zh, detail_en, out.output)
+
+
+def test_the_match_command_reads_products_by_name_as_the_web_form_does(cli_env: None) -> None:
+    from service.cli import app as cli
+
+    out = CliRunner().invoke(cli, ["match", "--description", "中山一家果汁饮料厂", "--mode", "market",
+                                   "--buys", "刺梨:800:吨", "--json"])
+    assert out.exit_code == 0, out.output
+    first = json.loads(out.stdout)["items"][0]
+    assert first["cost"]["model"] == "supply"
+    assert [(line["label_zh"], line["quantity"]["value"]) for line in first["cost"]["lines"]] == [("运回中山：刺梨", 800)]
+    bad = CliRunner().invoke(cli, ["match", "--description", "水果批发", "--mode", "market", "--buys", "榴莲:50:吨"])
+    assert bad.exit_code == 2
+    printed = re.sub(r"\s", "", bad.output)
+    assert "采购的产品「榴莲:50:吨」" in printed and 'Productsbought"榴莲:50:吨"' in printed

@@ -302,7 +302,9 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(api: TestClient, hostile: H
     started = time.perf_counter()
     response = _import(api, hostile, "firms.xlsx", bomb)
     elapsed = time.perf_counter() - started
-    assert response.status_code == 422 and elapsed < 1.0, (response.status_code, elapsed)
+    # Inflating it took about ten minutes before the check; refusing it takes about a second here, more with
+    # the suite's other process beside it (1.15 s seen), so the bound tells the two apart without timing noise.
+    assert response.status_code == 422 and elapsed < 10.0, (response.status_code, elapsed)
     assert _chinese(response.json()["detail"]) and "MB" in response.json()["detail"]
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:  # scipy loads when an index is built or first queried, not when a saved one is read
+    import scipy.sparse as sp
 
 __all__ = ["DOMAIN_WORDS", "BM25Index", "Segmenter"]
 
@@ -77,22 +80,40 @@ class Segmenter:
 
     Words added to one segmenter never reach another, so two indexes built in one process segment
     alike whatever else the process has taught. The dictionary loads on first use (about a second).
-    A segmenter pickles as its words only: unpickled, it loads the dictionary again on first use and
-    segments exactly as before.
+    A segmenter pickles as its words and the segmentations it was asked to ``remember``: unpickled, it
+    answers those texts without jieba, loads the dictionary on the first other text, and segments exactly
+    as before.
     """
 
     def __init__(self, words: Iterable[str] = DOMAIN_WORDS) -> None:
         self._lock = threading.Lock()
         self._words = tuple(words)
         self._tokenizer: Any = None
+        self._remembered: dict[str, tuple[str, ...]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"words": self._words}
+        return {"words": self._words, "remembered": self._remembered}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._lock = threading.Lock()
         self._words = tuple(state["words"])
         self._tokenizer = None
+        self._remembered = dict(state.get("remembered", {}))
+
+    @property
+    def loaded(self) -> bool:
+        """Whether jieba's dictionary is loaded (a remembered text never needs it)."""
+        return self._tokenizer is not None
+
+    def remember(self, texts: Iterable[str], *, limit: int = 50_000) -> None:
+        """Segment ``texts`` now and keep the results (up to ``limit`` texts in all), so a copy unpickled in
+        another process answers them without loading jieba's dictionary. Tokens are interned: a pickle stores
+        each distinct token once."""
+        for text in texts:
+            if len(self._remembered) >= limit:
+                break
+            if text not in self._remembered:
+                self._remembered[text] = tuple(sys.intern(t) for t in self._segment(text))
 
     def _ready(self) -> Any:
         tokenizer = self._tokenizer
@@ -119,20 +140,28 @@ class Segmenter:
         del jieba
 
     def add_words(self, words: Iterable[str]) -> None:
-        """Teach the segmenter extra single-token words (product names, local brands)."""
+        """Teach the segmenter extra single-token words (product names, local brands); what it remembered is
+        forgotten (a new word can change how a text segments)."""
         words = tuple(words)
         tokenizer = self._ready()
         with self._lock:
             for word in words:
                 tokenizer.add_word(word, freq=_WORD_FREQ)
             self._words += words  # so a pickled copy is taught them too
+            self._remembered = {}
 
     def tokenize(self, text: str) -> list[str]:
         """Segment with jieba (precise mode); lowercase ASCII; drop punctuation and whitespace.
 
         ASCII runs such as "PCB", "LED" or "C3872" come out whole because jieba keeps alphanumeric runs
-        together.
+        together. A remembered text is answered from memory, token for token what jieba would say.
         """
+        remembered = self._remembered.get(text)
+        if remembered is not None:
+            return list(remembered)
+        return self._segment(text)
+
+    def _segment(self, text: str) -> list[str]:
         tokens = []
         for token in self._ready().lcut(text, HMM=True):
             token = token.strip().lower()
@@ -158,6 +187,8 @@ class BM25Index:
         k1: float = 1.5,
         b: float = 0.75,
     ) -> None:
+        import scipy.sparse as sp
+
         if len(ids) != len(texts):
             raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
         self.ids = list(ids)
@@ -183,14 +214,33 @@ class BM25Index:
         coo = tf_matrix.tocoo()
         norm = k1 * (1.0 - b + b * lengths[coo.row] / avgdl)
         weighted = coo.data * (k1 + 1.0) / (coo.data + norm) * self.idf[coo.col]
-        self._weights = sp.csc_matrix((weighted, (coo.row, coo.col)), shape=tf_matrix.shape)
+        self._weights: sp.csc_matrix | None = sp.csc_matrix((weighted, (coo.row, coo.col)), shape=tf_matrix.shape)
+        self._parts: tuple[Any, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The weights pickle as plain arrays: a process that unpickles an index but never queries it (a CLI
+        # command ranking a stored firm) does not import scipy.
+        state = dict(vars(self))
+        weights = self._matrix()
+        state["_weights"] = None
+        state["_parts"] = (weights.data, weights.indices, weights.indptr, weights.shape)
+        return state
+
+    def _matrix(self) -> sp.csc_matrix:
+        weights = self._weights
+        if weights is None:  # two threads may both build it; either result is the same
+            import scipy.sparse as sp
+
+            data, indices, indptr, shape = self._parts
+            weights = self._weights = sp.csc_matrix((data, indices, indptr), shape=shape)
+        return weights
 
     def scores(self, query: str) -> NDArray[np.float64]:
         """BM25 score of every document (aligned with ``ids``); repeated query terms count once each."""
         cols = [self.vocab[t] for t in self.segmenter.tokenize(query) if t in self.vocab]
         if not cols:
             return np.zeros(len(self.ids))
-        return np.asarray(self._weights[:, cols].sum(axis=1)).ravel()
+        return np.asarray(self._matrix()[:, cols].sum(axis=1)).ravel()
 
     def search(self, query: str, k: int = 10) -> list[tuple[int | str, float]]:
         """Top-``k`` (id, score), best first; documents sharing no term with the query are left out."""

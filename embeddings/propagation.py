@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:  # scipy loads when vectors are propagated (a build), not when a saved index is read
+    import scipy.sparse as sp
 
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_HOPS", "normalised_adjacency", "propagate"]
 
@@ -27,6 +30,8 @@ def normalised_adjacency(
     per-edge-type factor); the self-loop keeps a node's own signal in every hop, and the symmetric
     normalisation stops hubs (a region, a shared input) from dominating their neighbours.
     """
+    import scipy.sparse as sp
+
     index = {n: i for i, n in enumerate(node_ids)}
     factors = {str(k): float(v) for k, v in (edge_type_weights or {}).items()}
     rows: list[int] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -81,3 +83,28 @@ def test_rrf_weights_top_n_and_duplicates() -> None:
     assert fused == [("b", pytest.approx(2 / 61))]
     dup = dict(reciprocal_rank_fusion([["a", "a", "b"]]))
     assert dup["a"] == pytest.approx(1 / 61) and dup["b"] == pytest.approx(1 / 63)
+
+
+def test_a_remembered_text_is_answered_as_jieba_would_without_its_dictionary() -> None:
+    taught = Segmenter()
+    text = "中山市某灯饰企业，生产LED照明灯具与铝压铸灯体"
+    taught.remember([text])
+    copy = pickle.loads(pickle.dumps(taught))
+    assert copy.tokenize(text) == SEGMENTER.tokenize(text)
+    assert not copy.loaded, "a remembered text must not load jieba's dictionary"
+    assert copy.tokenize("猕猴桃冷链") == SEGMENTER.tokenize("猕猴桃冷链")  # any other text: jieba, as before
+    assert copy.loaded
+
+
+def test_a_word_taught_later_is_not_hidden_by_what_was_remembered() -> None:
+    taught = Segmenter()
+    taught.remember(["生产黄河牌灯具"])
+    taught.add_words(["黄河牌"])
+    assert "黄河牌" in taught.tokenize("生产黄河牌灯具")
+
+
+def test_an_unpickled_bm25_index_scores_as_the_one_it_was_saved_from() -> None:
+    index = BM25Index(list(DOCS), list(DOCS.values()), segmenter=SEGMENTER)
+    copy = pickle.loads(pickle.dumps(index))
+    for query in ("铝型材", "服装 加工", "照明"):
+        np.testing.assert_array_equal(copy.scores(query), index.scores(query))

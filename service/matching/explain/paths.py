@@ -31,9 +31,9 @@ class PathFinder:
     industry node has thousands of firm in-edges that every reverse step would otherwise scan.
     """
 
-    def __init__(self, graph: nx.MultiDiGraph) -> None:
+    def __init__(self, graph: nx.MultiDiGraph, skeleton: nx.MultiDiGraph) -> None:
         self.graph = graph
-        self.skeleton: nx.MultiDiGraph = graph.subgraph([n for n in graph if not n.startswith("firm:")]).copy()
+        self.skeleton = skeleton
         self._walks: dict[tuple[tuple[str, ...], str | None], dict[str, list[GPath]]] = {}
         self._labels: dict[str, tuple[str, str]] = {}
         self._rendered: dict[tuple[GPath, str], s.GraphPath] = {}
@@ -42,10 +42,10 @@ class PathFinder:
         """A firm's name is a label of the paths that start at it: drop the rendered paths."""
         self._rendered.clear()
 
-    def skeleton_changed(self, graph: nx.MultiDiGraph) -> None:
+    def skeleton_changed(self, graph: nx.MultiDiGraph, skeleton: nx.MultiDiGraph) -> None:
         """Destinations (or the catalogue) changed: walks, labels and renders all go."""
         self.graph = graph
-        self.skeleton = graph.subgraph([n for n in graph if not n.startswith("firm:")]).copy()
+        self.skeleton = skeleton
         self._walks.clear()
         self._labels.clear()
         self._rendered.clear()

@@ -12,7 +12,7 @@ from typing import Final
 from embeddings import Segmenter
 from service.matching import schemas as s
 from service.matching.retrieval.index import GENERIC_CLASS_WORDS
-from service.matching.snapshot.graph import destination_text
+from service.matching.snapshot.graph import destination_names_text, destination_text, firm_term_texts
 from service.matching.snapshot.world import DestinationProfile, FirmProfile, World
 
 # Words every profile on either side carries: sharing them says nothing about fit.
@@ -45,7 +45,7 @@ class TermFinder:
         key = (dest.id, dest.fingerprint)
         terms = self._dest_terms.get(key)
         if terms is None:
-            names = set(self.segmenter.tokenize(f"{dest.name_zh} {dest.name_en} {world.county_name(dest.county)}"))
+            names = set(self.segmenter.tokenize(destination_names_text(world, dest)))
             terms = frozenset(t for t in self.segmenter.tokenize(destination_text(world, dest))
                               if _keep(t) and t not in names)
             if len(self._dest_terms) > 1_000:
@@ -55,10 +55,9 @@ class TermFinder:
 
     def shared(self, world: World, firm: FirmProfile, dest: DestinationProfile) -> list[str]:
         """Terms of the firm's own text (and its industries' names) that the destination's text uses too."""
-        text = "\n".join([firm.text(), *(world.industry_name(code) for code in firm.industries),
-                          *(world.industry_name(code, "en") for code in firm.industries)])
         theirs = self.destination_terms(world, dest)
-        out = list(dict.fromkeys(t for t in self.segmenter.tokenize(text) if _keep(t) and t in theirs))
+        tokens = [t for text in firm_term_texts(world, firm) for t in self.segmenter.tokenize(text)]
+        out = list(dict.fromkeys(t for t in tokens if _keep(t) and t in theirs))
         # A longer term says more than a part of it ("铝压铸" over "压铸").
         out = [t for t in out if not any(t != u and t in u for u in out)]
         return out[:MAX_TERMS]

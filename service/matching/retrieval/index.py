@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import io
-import json
 import math
-import os
 import pickle
 import re
 import threading
@@ -32,8 +30,17 @@ from embeddings import (
     propagate,
 )
 from service.logs import log
-from service.matching.snapshot.graph import destination_node, destination_text, graph_records, industry_text
+from service.matching.snapshot.graph import (
+    destination_names_text,
+    destination_node,
+    destination_text,
+    explained_texts,
+    graph_records,
+    industry_text,
+    skeleton,
+)
 from service.matching.snapshot.graph_schema import SCHEMA, NodeType, node_id
+from service.matching.snapshot.saved import SnapshotUnusable, no_gc, read_blob, write_blob
 from service.matching.snapshot.world import World
 
 F32 = NDArray[np.float32]
@@ -100,27 +107,74 @@ class PhraseMatcher:
 
     Chinese phrases match as substrings; English ones on word boundaries, with a plural "s" allowed. A phrase
     inside a longer phrase that also matched ("刺梨" in "刺梨汁") counts for little: the longer one says more.
+    The matcher pickles as its phrases and compiles them on first use: a process that only ranks stored firms
+    (a CLI command on a saved index) never compiles the few hundred patterns.
     """
 
     def __init__(self, phrases: Sequence[Sequence[str]]) -> None:
-        owners: dict[str, list[int]] = {}
-        for i, plist in enumerate(phrases):
-            for p in plist:
-                owners.setdefault(p, []).append(i)
-        self.n = len(phrases)
-        self.entries = [(p, np.array(sorted(set(idx)), dtype=np.intp),
-                         re.compile(rf"(?<![a-z]){re.escape(p)}(?:e?s)?(?![a-z])") if p.isascii() else None)
-                        for p, idx in owners.items()]
+        self.phrases = [list(plist) for plist in phrases]
+        self.n = len(self.phrases)
+        self._entries: list[tuple[str, NDArray[np.intp], re.Pattern[str] | None]] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"phrases": self.phrases}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["phrases"])  # type: ignore[misc]
+
+    def _compiled(self) -> list[tuple[str, NDArray[np.intp], re.Pattern[str] | None]]:
+        entries = self._entries
+        if entries is None:  # two threads may both compile; either result is the same
+            owners: dict[str, list[int]] = {}
+            for i, plist in enumerate(self.phrases):
+                for p in plist:
+                    owners.setdefault(p, []).append(i)
+            entries = self._entries = [
+                (p, np.array(sorted(set(idx)), dtype=np.intp),
+                 re.compile(rf"(?<![a-z]){re.escape(p)}(?:e?s)?(?![a-z])") if p.isascii() else None)
+                for p, idx in owners.items()]
+        return entries
 
     def scores(self, text: str) -> NDArray[np.float64]:
         """Per class: Σ over its matched phrases of √(length) / (classes sharing the phrase)."""
         low = text.lower()
-        hits = [(p, idx) for p, idx, rx in self.entries if (rx.search(low) if rx is not None else p in low)]
+        hits = [(p, idx) for p, idx, rx in self._compiled() if (rx.search(low) if rx is not None else p in low)]
         out = np.zeros(self.n, dtype=np.float64)
         for p, idx in hits:
             inner = any(p != q and p in q for q, _ in hits)
             out[idx] += (0.25 if inner else 1.0) * math.sqrt(len(p)) / len(idx)
         return out
+
+
+REMEMBERED_TEXTS = 20_000  # texts whose segmentation a saved index keeps (each firm has one or two)
+
+
+class NodeVectors:
+    """Propagated vectors by node id, held as one matrix: a saved index loads it as one array, not thousands.
+
+    A node added later (a new destination) is kept beside the matrix; ``vectors[node] = v`` replaces a row.
+    """
+
+    def __init__(self, ids: Sequence[str], matrix: F32) -> None:
+        self._row = {nid: i for i, nid in enumerate(ids)}
+        self._matrix = matrix
+        self._added: dict[str, F32] = {}
+
+    def __getitem__(self, node: str) -> F32:
+        added = self._added.get(node)
+        if added is not None:
+            return added
+        row: F32 = self._matrix[self._row[node]]
+        return row
+
+    def __setitem__(self, node: str, vector: F32) -> None:
+        self._added[node] = vector
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._added or node in self._row
+
+    def __len__(self) -> int:
+        return len(self._row.keys() | self._added.keys())
 
 
 class EngineIndex:
@@ -132,6 +186,7 @@ class EngineIndex:
         self.hops = hops
         nodes, edges = graph_records(world)
         self.graph: nx.MultiDiGraph = build_graph(nodes, edges, SCHEMA)
+        self.skeleton = skeleton(self.graph)  # saved with the index: a start does not copy the graph
         node_ids = [n.id for n in nodes]
         self.segmenter = Segmenter()
         self.segmenter.add_words([*(k for ind in world.industries.values() for k in ind.keywords_zh),
@@ -140,7 +195,8 @@ class EngineIndex:
         prop = propagate(self.graph, node_ids, raw, hops=hops, alpha=alpha)
         pos = {nid: i for i, nid in enumerate(node_ids)}
         # Propagated vectors of every node but firms: a firm or prospect vector mixes its text with these.
-        self.prop: dict[str, F32] = {nid: prop[i] for i, nid in enumerate(node_ids) if not nid.startswith("firm:")}
+        kept = [i for i, nid in enumerate(node_ids) if not nid.startswith("firm:")]
+        self.prop = NodeVectors([node_ids[i] for i in kept], prop[kept])
         self.dest_vecs: F32 = np.stack([prop[pos[destination_node(d)]] for d in world.destinations])
         firm_vecs = (np.stack([prop[pos[node_id(NodeType.FIRM, f.id or 0)]] for f in world.firms])
                      if world.firms else np.zeros((0, encoder.dim), dtype=np.float32))
@@ -173,15 +229,48 @@ class EngineIndex:
             [_content_words(f"{r.name_zh} {r.name_en} {r.code.replace('_', ' ')}")
              for r in (world.resources[k] for k in world.resource_codes)], segmenter=self.segmenter)
         self.dest_bm25 = self._dest_bm25(world, self.segmenter)
-        self.faiss = self._build_faiss(world, index_dir)
+        # Saved with the index: a later process explains a stored pair's shared terms without jieba. Segmenting
+        # costs about 0.1 ms a text, so a very large firm list keeps only the first texts (destinations first).
+        self.segmenter.remember(explained_texts(world), limit=REMEMBERED_TEXTS)
+        self._faiss_lock = threading.Lock()
+        self._faiss: VectorIndex | None = self._build_faiss(world, index_dir)
+        self._faiss_source: tuple[World, Path | None] | None = None
 
     @classmethod
     def restored(cls, state: dict[str, Any], *, world: World, index_dir: Path) -> EngineIndex:
-        """An index from saved attributes (see ``load_snapshot``); its faiss index is loaded from ``index_dir``."""
+        """An index from saved attributes (see ``load_snapshot``); its faiss index is loaded from ``index_dir``
+        when first used (ranking destinations for a firm never reads it; ``warm`` loads it in a server)."""
         index = cls.__new__(cls)
         vars(index).update(state)
-        index.faiss = cls._build_faiss(index, world, index_dir)
+        index.defer_faiss(world, index_dir)
         return index
+
+    def defer_faiss(self, world: World, index_dir: Path | None) -> None:
+        """Load (or build) the firms' faiss index for ``world`` on first use."""
+        self._faiss_lock = threading.Lock()
+        self._faiss = None
+        self._faiss_source = (world, index_dir)
+
+    @property
+    def faiss(self) -> VectorIndex:
+        """The firms' vector index (loaded, or built and saved, on first use after a restore)."""
+        return self.load_faiss()
+
+    @faiss.setter
+    def faiss(self, index: VectorIndex) -> None:
+        self._faiss, self._faiss_source = index, None
+
+    def load_faiss(self) -> VectorIndex:
+        loaded = self._faiss
+        if loaded is None:
+            with self._faiss_lock:
+                if self._faiss is None and self._faiss_source is not None:
+                    world, index_dir = self._faiss_source
+                    self._faiss = self._build_faiss(world, index_dir)
+                    self._faiss_source = None
+                loaded = self._faiss
+            assert loaded is not None
+        return loaded
 
     @staticmethod
     def _dest_bm25(world: World, segmenter: Segmenter) -> BM25Index:
@@ -189,8 +278,12 @@ class EngineIndex:
                          segmenter=segmenter)
 
     def refresh_destination_text(self, world: World) -> None:
-        """Destinations changed: their lexical channel is rebuilt (a few dozen documents)."""
+        """Destinations changed (the graph edited in place): their lexical channel and the graph's skeleton are
+        rebuilt (a few dozen documents, a few thousand nodes)."""
         self.dest_bm25 = self._dest_bm25(world, self.segmenter)
+        self.segmenter.remember(t for d in world.destinations
+                                for t in (destination_text(world, d), destination_names_text(world, d)))
+        self.skeleton = skeleton(self.graph)
 
     def _build_faiss(self, world: World, index_dir: Path | None) -> VectorIndex:
         ids = np.array([f.id for f in world.firms], dtype=np.int64)
@@ -206,19 +299,22 @@ class EngineIndex:
                              build_fn=build)
 
     def warm(self) -> None:
-        """Load the encoder's model and the segmenter's dictionary now (a build from cached vectors or a
-        loaded snapshot needs neither), so the first change or prospect after start-up does not pay for
-        them. Nothing is written to the vector cache."""
+        """Load the encoder's model, the segmenter's dictionary and the firms' faiss index now (a build from
+        cached vectors or a loaded snapshot needs none of them), so the first change, prospect or lead list
+        after start-up does not pay for them. Nothing is written to the vector cache."""
         inner = getattr(self.encoder, "inner", self.encoder)
         inner.encode(["预热 warm-up"])
         self.segmenter.tokenize("预热 warm-up")
+        self.load_faiss()  # a restore leaves the firms' index for its first use
 
     def warm_in_background(self) -> threading.Thread:
-        """``warm`` in a daemon thread; the encoder's and segmenter's code is imported first, in this thread."""
+        """``warm`` in a daemon thread; the encoder's, segmenter's and faiss' code is imported first, in this
+        thread."""
         for part in (getattr(self.encoder, "inner", self.encoder), self.segmenter):
             import_code = getattr(part, "import_code", None)
             if import_code is not None:
                 import_code()
+        importlib.import_module("faiss")
         thread = threading.Thread(target=self.warm, name="warm-up", daemon=True)
         thread.start()
         return thread
@@ -247,14 +343,6 @@ _SNAPSHOT_CODE = ("embeddings.graph", "embeddings.lexical", "embeddings.propagat
                   "service.matching.retrieval.index", "service.matching.snapshot.graph",
                   "service.matching.snapshot.graph_schema")
 _ENCODER = "encoder"  # the encoder is not saved: the loading process hands in its own
-
-
-class SnapshotUnusable(Exception):
-    """A saved index that cannot be used; ``reason`` says why (missing, stale, corrupt)."""
-
-    def __init__(self, message: str, *, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 def snapshot_key(nodes: Sequence[Node], edges: Sequence[Edge], *, encoder: Encoder, hops: int, alpha: float,
@@ -294,24 +382,16 @@ class _Unpickler(pickle.Unpickler):
         return self._encoder
 
 
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+_NOT_SAVED = frozenset({"_faiss", "_faiss_lock", "_faiss_source"})  # the faiss index is saved by its own manifest
 
 
 def save_snapshot(index: EngineIndex, folder: Path, *, key: str) -> None:
     """Write the index (all but the faiss index, saved beside it by its own manifest) and its manifest."""
-    state = {k: v for k, v in vars(index).items() if k != "faiss"}
+    state = {k: v for k, v in vars(index).items() if k not in _NOT_SAVED}
     buffer = io.BytesIO()
     _Pickler(buffer, index.encoder).dump(state)
-    blob = buffer.getvalue()
-    folder.mkdir(parents=True, exist_ok=True)
-    _write(folder / SNAPSHOT_FILE, blob)
-    _write(folder / SNAPSHOT_MANIFEST, json.dumps({
-        "format": SNAPSHOT_FORMAT, "key": key, "sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob),
-        "encoder": index.encoder.fingerprint, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }, indent=2).encode())
+    write_blob(folder, file=SNAPSHOT_FILE, manifest=SNAPSHOT_MANIFEST, key=key, blob=buffer.getvalue(),
+               format=SNAPSHOT_FORMAT, encoder=index.encoder.fingerprint)
 
 
 def load_snapshot(folder: Path, *, key: str, encoder: Encoder) -> dict[str, Any]:
@@ -320,37 +400,32 @@ def load_snapshot(folder: Path, *, key: str, encoder: Encoder) -> dict[str, Any]
     The file is one this application wrote into its own var folder (pickle trusts its input), and its
     checksum is verified before it is read.
     """
-    manifest_path, blob_path = folder / SNAPSHOT_MANIFEST, folder / SNAPSHOT_FILE
-    if not manifest_path.is_file() or not blob_path.is_file():
-        raise SnapshotUnusable(f"未找到已保存的索引 / no saved index in {folder}", reason="missing")
+    blob, _ = read_blob(folder, file=SNAPSHOT_FILE, manifest=SNAPSHOT_MANIFEST, key=key)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        saved_key, digest = str(manifest["key"]), str(manifest["sha256"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SnapshotUnusable(f"索引清单无法解析 / index manifest unreadable: {exc}", reason="corrupt") from exc
-    if saved_key != key:
-        raise SnapshotUnusable("数据、模型或代码已变化 / the data, the model or the code changed since it was saved",
-                               reason="stale")
-    blob = blob_path.read_bytes()
-    if hashlib.sha256(blob).hexdigest() != digest:
-        raise SnapshotUnusable("索引文件校验和不符 / index file checksum mismatch", reason="corrupt")
-    try:
-        state: dict[str, Any] = _Unpickler(io.BytesIO(blob), encoder).load()
+        with no_gc():
+            state: dict[str, Any] = _Unpickler(io.BytesIO(blob), encoder).load()
     except Exception as exc:  # a checksum-valid file from an incompatible library version
         raise SnapshotUnusable(f"索引文件无法读取 / index file unreadable: {exc!r}", reason="corrupt") from exc
     return state
 
 
-def load_or_build_index(*, world: World, encoder: Encoder, hops: int, alpha: float,
-                        index_dir: Path | None) -> EngineIndex:
-    """The index saved under ``index_dir`` when it was built from the same data, model and code; else build
-    it (the encoder's progress bar shows), log why, and save it. No ``index_dir``: build in memory only."""
-    if index_dir is None:
-        return EngineIndex(world=world, encoder=encoder, hops=hops, alpha=alpha, index_dir=None)
+def index_key(world: World, *, encoder: Encoder, hops: int, alpha: float) -> str:
+    """The key a saved index must carry to be used for ``world``."""
     nodes, edges = graph_records(world)
     # Industry records in full: the lexical channels read their notes and keywords, not only the node texts.
     catalogue = [ind.model_dump_json() for ind in world.industries.values()]
-    key = snapshot_key(nodes, edges, encoder=encoder, hops=hops, alpha=alpha, texts=catalogue)
+    return snapshot_key(nodes, edges, encoder=encoder, hops=hops, alpha=alpha, texts=catalogue)
+
+
+def load_or_build_index(*, world: World, encoder: Encoder, hops: int, alpha: float,
+                        index_dir: Path | None, key: str | None = None) -> EngineIndex:
+    """The index saved under ``index_dir`` when it was built from the same data, model and code; else build
+    it (the encoder's progress bar shows), log why, and save it. No ``index_dir``: build in memory only.
+    ``key``: ``index_key(world, …)`` when the caller already knows it (a saved world carries it)."""
+    if index_dir is None:
+        return EngineIndex(world=world, encoder=encoder, hops=hops, alpha=alpha, index_dir=None)
+    if key is None:
+        key = index_key(world, encoder=encoder, hops=hops, alpha=alpha)
     folder = index_dir / SNAPSHOT_FOLDER
     started = time.perf_counter()
     try:

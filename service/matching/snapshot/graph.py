@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import networkx as nx
+
 from embeddings import Edge, Node
 from service.catalog import schemas as cs
 from service.matching.snapshot.build import supplied
@@ -24,6 +26,32 @@ def destination_text(world: World, dest: DestinationProfile) -> str:
     parts = [dest.name_zh, dest.name_en, dest.positioning_zh, dest.positioning_en, targets, supplies, anchors,
              products, world.county_name(dest.county)]
     return "\n".join(p for p in parts if p)
+
+
+def destination_names_text(world: World, dest: DestinationProfile) -> str:
+    """A destination's own names and its county's: words that say where it is, not what fits it."""
+    return f"{dest.name_zh} {dest.name_en} {world.county_name(dest.county)}"
+
+
+def firm_term_texts(world: World, firm: FirmProfile) -> list[str]:
+    """The texts whose words can be a firm's shared terms with a destination: its own text and its industries'
+    names in both languages (segmented one by one, as jieba would segment them joined by line breaks)."""
+    return [firm.text(), *(world.industry_name(code) for code in firm.industries),
+            *(world.industry_name(code, "en") for code in firm.industries)]
+
+
+def explained_texts(world: World) -> list[str]:
+    """Every text shared-term explanations segment for the stored firms and destinations: an index that
+    remembers their segmentation explains a stored pair without jieba's dictionary."""
+    texts = [t for d in world.destinations for t in (destination_text(world, d), destination_names_text(world, d))]
+    return texts + [t for f in world.firms for t in firm_term_texts(world, f)]
+
+
+def skeleton(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph without its firm nodes: evidence walks run on it (an industry node has thousands of firm
+    in-edges that every reverse step would otherwise scan)."""
+    out: nx.MultiDiGraph = graph.subgraph([n for n in graph if not n.startswith("firm:")]).copy()
+    return out
 
 
 def industry_text(ind: cs.Industry) -> str:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -95,6 +94,8 @@ def init(
     data_dir: Annotated[Path | None, typer.Option(help="数据目录 / Dataset folder")] = None,
 ) -> None:
     """建库、迁移并载入初始数据（可重复运行）/ Create and migrate the database and load the starter data (idempotent)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from service.dataset.load import load_starter
     from service.migrate import upgrade
 

@@ -17,6 +17,7 @@ are serialised, so ids commit in order and the re-read window only costs a few r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -139,6 +140,23 @@ def changes_since(session: Session, *, after: int, limit: int = 10_000) -> list[
     return [_entry(r) for r in rows]
 
 
+HEAD_ROWS = 64  # the newest rows whose content goes into the change log's head
+
+
+def change_head(session: Session) -> str:
+    """Where the change log stands: its newest id, its number of rows and a digest of its newest rows' content.
+
+    Equal at two moments of one database: no change was committed in between (a late commit below the newest
+    id still adds a row). The digest tells apart two databases that happen to stand at the same id and count.
+    """
+    table = ChangeLog.__table__
+    newest, rows = session.execute(select(func.coalesce(func.max(table.c.id), 0), func.count(table.c.id))).one()
+    recent = session.execute(select(table.c.id, table.c.entity, table.c.ids, table.c.deleted, table.c.created_at)
+                             .order_by(table.c.id.desc()).limit(HEAD_ROWS)).all()
+    digest = hashlib.sha256(repr([tuple(r) for r in recent]).encode()).hexdigest()[:16]
+    return f"{int(newest)}:{int(rows)}:{digest}"
+
+
 class ChangeCursor:
     """Follow the change log from any process: each committed change is returned once, late commits included.
 
@@ -159,8 +177,11 @@ class ChangeCursor:
     @classmethod
     def at_latest(cls, session: Session, *, lookback: int = LOOKBACK) -> ChangeCursor:
         """A cursor past every change visible now; one still uncommitted below that point comes back later."""
-        newest = select(func.coalesce(func.max(ChangeLog.id), 0)).scalar_subquery()
-        ids = list(session.scalars(select(ChangeLog.id).where(ChangeLog.id > newest - lookback)))
+        # The table's columns, not the mapped class's: a Core query does not configure every ORM mapper first
+        # (a tenth of a second that a command answering from a saved snapshot would pay for nothing).
+        column = ChangeLog.__table__.c.id
+        newest = select(func.coalesce(func.max(column), 0)).scalar_subquery()
+        ids = list(session.scalars(select(column).where(column > newest - lookback)))
         cursor = cls(lookback=lookback)
         cursor._high = max(ids, default=0)
         cursor._seen = set(ids)

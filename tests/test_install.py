@@ -113,6 +113,42 @@ def test_cli_json_output_is_pure_json_and_logs_go_to_stderr(serve_env: dict[str,
     assert "index_snapshot_loaded" not in quiet.stderr
 
 
+# Runs the command as `parkmatch` would, then says which of the slow-to-load libraries it imported.
+_LOADED = """
+import json, runpy, sys
+sys.argv = ["parkmatch", *sys.argv[1:]]
+try:
+    runpy.run_module("service.cli", run_name="__main__")
+except SystemExit as exit_:
+    code = exit_.code
+print(json.dumps({"code": code, "loaded": sorted(m for m in ("jieba", "scipy", "faiss") if m in sys.modules)}),
+      file=sys.stderr)
+"""
+
+
+def test_ranking_a_stored_firm_after_init_reads_what_init_saved(serve_env: dict[str, str], tmp_path: Path) -> None:
+    # The ranking commands start in about a second and a half because they load the world and the index init
+    # saved, explain shared terms from the segmentation saved with it, and leave the firms' faiss index unread.
+    cmd = [sys.executable, "-m", "service.cli"]
+    subprocess.run([*cmd, "init"], env=serve_env, cwd=tmp_path, check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", _LOADED, "recommend", "--firm", "2", "--json"],
+                          env={**serve_env, "PARKMATCH_LOG_LEVEL": "INFO"}, cwd=tmp_path, capture_output=True, text=True)
+    lines = done.stderr.strip().splitlines()
+    report = json.loads(lines[-1])
+    assert report["code"] in (0, None), done.stderr[-2000:]
+    events = [json.loads(line)["event"] for line in lines[:-1] if line.startswith("{")]
+    assert "world_snapshot_loaded" in events and "index_snapshot_loaded" in events, events
+    assert report["loaded"] == [], f"a stored firm's ranking imported {report['loaded']}"
+    assert "都提到" in done.stdout, "the shared terms are explained from the saved segmentation"
+
+    # Without the saved world the rows are read again, and the answer is the same to the character.
+    (tmp_path / "var" / "index" / "engine" / "world.json").unlink()
+    again = subprocess.run([*cmd, "recommend", "--firm", "2", "--json"], env=serve_env, cwd=tmp_path,
+                           capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.stdout == done.stdout
+
+
 def test_browser_url_names_an_address_a_browser_can_open() -> None:
     from service.cli import _browser_url
 

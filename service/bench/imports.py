@@ -15,10 +15,8 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
-from service.bench.load import running_server
 from service.bench.startup import STARTUP_END, write_section
 
 IMPORT_START, IMPORT_END = "<!-- bench:import:start -->", "<!-- bench:import:end -->"
@@ -45,6 +43,10 @@ def _editor_key(env: dict[str, str]) -> str:
 
 def time_import(count: int) -> dict[str, Any]:
     """init a new database, serve it, upload ``count`` firms, time the answer; then rank the last firm."""
+    import httpx  # the HTTP client loads for this benchmark only, not with every command
+
+    from service.bench.load import running_server
+
     with tempfile.TemporaryDirectory(prefix="parkmatch-import-") as tmp:
         work = Path(tmp)
         url = f"sqlite:///{work / 'parkmatch.db'}"

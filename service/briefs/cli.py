@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from service.briefs.schemas import MAX_BATCH, BriefFormat, BriefLang
 from service.config import get_settings
@@ -55,6 +54,8 @@ def brief(
                 made = service.make_brief(session=session, engine=engine, firm_id=firm, park_id=park, fmt=fmt,
                                           lang=lang, mode=mode)
             else:
+                from rich.progress import Progress
+
                 with Progress(console=err, transient=True) as bar:
                     task = bar.add_task("生成简报 / writing briefs", total=top)
                     made = service.make_batch(session=session, engine=engine, park_id=park, top=top or 1, fmt=fmt,

@@ -28,7 +28,7 @@ from service.matching.limits import check_min_score, check_top_k
 from service.matching.memo import remember
 from service.matching.modes import DEFAULT_MODE, MODES, Mode, resolve_weights
 from service.matching.retrieval.candidates import ExactIndex, exact_top_rows, firm_names, make_batch
-from service.matching.retrieval.index import F32, EngineIndex, load_or_build_index
+from service.matching.retrieval.index import F32, SNAPSHOT_FOLDER, EngineIndex, index_key, load_or_build_index
 from service.matching.retrieval.prospect import PROSPECT_FIELDS, Prospect, prospect_profile, resolve_town
 from service.matching.retrieval.text_figures import reading_report
 from service.matching.scoring.ranker import Scored, score, stability
@@ -36,6 +36,7 @@ from service.matching.snapshot.build import profile_arrays, with_destinations, w
 from service.matching.snapshot.graph import destination_node, destination_records, firm_records
 from service.matching.snapshot.graph_schema import NodeType, node_id
 from service.matching.snapshot.loader import load_destinations, load_firms, load_world
+from service.matching.snapshot.saved import SavedWorld, load_saved_world, save_world, world_key
 from service.matching.snapshot.world import DestinationProfile, FirmArrays, FirmProfile, World
 from service.parks.service import ParkNotFound
 
@@ -72,7 +73,7 @@ class MatchService:
         self.session_factory = session_factory
         self.settings = settings
         self._lock = threading.RLock()
-        self.paths = PathFinder(index.graph)
+        self.paths = PathFinder(index.graph, index.skeleton)
         self.terms = TermFinder(index.segmenter)
         self._state = State(world=world, firm_vecs=index.initial_firm_vecs,
                             firm_ids=np.array([f.id or 0 for f in world.firms], dtype=np.int64),
@@ -91,14 +92,27 @@ class MatchService:
         The change-log position is taken before the world is read, so a change committed meanwhile comes back
         from the first poll of ``follow`` (applying a change twice is harmless: unchanged rows are skipped).
         """
+        # The world saved at this change-log position is the one the database holds (saved.py): a start with
+        # no change since the last one reads no rows.
+        folder = settings.index_dir / SNAPSHOT_FOLDER
+        keep_world = persist_index and firms is None
+        saved: SavedWorld | None = None
         with unit_of_work(session_factory) as session:
             cursor = ChangeCursor.at_latest(session)
-            world = load_world(session=session, data_dir=settings.data_dir, firms=firms)
+            key = world_key(session, data_dir=settings.data_dir) if keep_world else ""
+            saved = load_saved_world(folder, key=key) if keep_world else None
+            world = saved.world if saved is not None else load_world(session=session, data_dir=settings.data_dir,
+                                                                    firms=firms)
         if encoder is None:
             encoder = make_encoder(settings.encoder_backend, settings.encoder_model_dir, cache_dir=settings.cache_dir)
-        index = load_or_build_index(world=world, encoder=encoder, hops=settings.propagation_hops,
-                                    alpha=settings.propagation_alpha,
-                                    index_dir=settings.index_dir if persist_index else None)
+        hops, alpha = settings.propagation_hops, settings.propagation_alpha
+        known = saved.index_key if saved is not None and saved.index_key else None
+        if keep_world and known is None:
+            known = index_key(world, encoder=encoder, hops=hops, alpha=alpha)
+        index = load_or_build_index(world=world, encoder=encoder, hops=hops, alpha=alpha,
+                                    index_dir=settings.index_dir if persist_index else None, key=known)
+        if keep_world and saved is None and known is not None:
+            save_world(folder, key=key, world=world, index_key=known)
         return cls(world=world, index=index, session_factory=session_factory, settings=settings, cursor=cursor)
 
     @classmethod
@@ -306,7 +320,7 @@ class MatchService:
             dest_vecs = (np.stack([vec_of[d.id] for d in world.destinations]).astype(np.float32)
                          if world.destinations else np.zeros((0, state.firm_vecs.shape[1]), dtype=np.float32))
             self.retrieval.refresh_destination_text(world)
-            self.paths.skeleton_changed(graph)
+            self.paths.skeleton_changed(graph, self.retrieval.skeleton)
             self._state = State(
                 world=world, firm_vecs=state.firm_vecs, firm_ids=state.firm_ids, dest_vecs=dest_vecs,
                 exact=state.exact.without(touched),

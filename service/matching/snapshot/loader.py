@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,34 +51,40 @@ def load_destinations(*, session: Session) -> list[DestinationProfile]:
     return [d for load in DESTINATION_KINDS.values() for d in load(session)]
 
 
+def _rows(session: Session, model: type[Any]) -> Iterable[Any]:
+    """A catalogue table's rows as plain tuples with its column names (no ORM objects: a CLI command reads
+    a few thousand of them on every start)."""
+    return session.execute(select(model.__table__))
+
+
 def load_world(*, session: Session, data_dir: Path, firms: Sequence[FirmProfile] | None = None) -> World:
     """Load the snapshot from the database (firms can be supplied instead, e.g. a synthetic benchmark set)."""
     industries = [
         cs.Industry(code=r.code, name_zh=r.name_zh, name_en=r.name_en, keywords_zh=r.keywords_zh,
                     keywords_en=r.keywords_en, supplies_to=r.supplies_to)
-        for r in session.scalars(select(cm.Industry))
+        for r in _rows(session, cm.Industry)
     ]
     resources = [
         cs.Resource(code=r.code, name_zh=r.name_zh, name_en=r.name_en, category=cs.ResourceCategory(r.category),
                     unit=r.unit, description_zh=r.description_zh, description_en=r.description_en)
-        for r in session.scalars(select(cm.Resource))
+        for r in _rows(session, cm.Resource)
     ]
     inputs = [
         cs.IndustryInput(industry=r.industry_code, resource=r.resource_code, intensity=r.intensity,
                          per_million_yuan=r.per_million_yuan, estimate=r.estimate, source=r.source)
-        for r in session.scalars(select(cm.IndustryInput))
+        for r in _rows(session, cm.IndustryInput)
     ]
     counties = [
         cs.County(code=r.code, name_zh=r.name_zh, name_en=r.name_en, city=r.city, description_zh=r.description_zh,
                   description_en=r.description_en)
-        for r in session.scalars(select(cm.County))
+        for r in _rows(session, cm.County)
     ]
     towns = [
         cs.Town.model_validate({"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "kind": r.kind,
                                 "city": r.city, "clusters_zh": r.clusters_zh, "clusters_en": r.clusters_en,
                                 "cluster_industries": r.cluster_industries, "includes": r.includes,
                                 "aliases": r.aliases or [], "sources": r.sources})
-        for r in session.scalars(select(cm.Town))
+        for r in _rows(session, cm.Town)
     ]
     pairings = [
         cs.Pairing.model_validate({"town": r.town_code, "county": r.county_code, "since": r.since,
@@ -85,12 +92,12 @@ def load_world(*, session: Session, data_dir: Path, firms: Sequence[FirmProfile]
                                    "township_zh": r.township_zh or "", "township_en": r.township_en or "",
                                    "description_zh": r.description_zh, "description_en": r.description_en,
                                    "source": r.source})
-        for r in session.scalars(select(cm.Pairing))
+        for r in _rows(session, cm.Pairing)
     ]
     costs = [
         cs.CostFigure.model_validate({"place_kind": r.place_kind, "place": r.place, "kind": r.kind,
                                       "figure": r.figure})
-        for r in session.scalars(select(cm.CostFigure))
+        for r in _rows(session, cm.CostFigure)
     ]
     if firms is None:
         firms = [firm_profile(f) for f in firm_service.all_firms(session=session)]

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from service.matching.modes import MODES, Mode
-from service.matching.retrieval.candidates import make_batch
+from service.matching.retrieval.candidates import make_batch, semantic_values
 from service.matching.retrieval.index import F32
 from service.matching.scoring.ranker import score
 from service.matching.snapshot.world import FirmArrays, World
@@ -51,7 +51,7 @@ def score_block(spec: ScoringSpec, firms: FirmArrays, vecs: F32, firm_ids: NDArr
     m, d = len(firm_ids), len(dests)
     rows = np.repeat(np.arange(m, dtype=np.intp), d)
     cols = np.tile(dests, m)
-    semantic = np.einsum("ij,ij->i", vecs[rows], spec.dest_vecs[cols]).astype(np.float64)
+    semantic = semantic_values(vecs[rows], spec.dest_vecs[cols])
     batch = make_batch(world, firms.take(rows), cols, semantic, lambda _i: ("", ""))
     dest_ids = np.array([world.destinations[int(p)].id for p in dests], dtype=np.int64)
     scored = score(batch, constraints=MODES[spec.mode].constraints, weights=spec.weights,

@@ -27,7 +27,13 @@ from service.matching.explain.terms import TermFinder
 from service.matching.limits import check_min_score, check_top_k
 from service.matching.memo import remember
 from service.matching.modes import DEFAULT_MODE, MODES, Mode, resolve_weights
-from service.matching.retrieval.candidates import ExactIndex, exact_top_rows, firm_names, make_batch
+from service.matching.retrieval.candidates import (
+    ExactIndex,
+    exact_top_rows,
+    firm_names,
+    make_batch,
+    semantic_values,
+)
 from service.matching.retrieval.index import F32, SNAPSHOT_FOLDER, EngineIndex, index_key, load_or_build_index
 from service.matching.retrieval.prospect import PROSPECT_FIELDS, Prospect, prospect_profile, resolve_town
 from service.matching.retrieval.text_figures import reading_report
@@ -376,7 +382,7 @@ class MatchService:
         world = state.world
         dests = self._dest_rows(world, mode)
         batch = make_batch(world, firms.take(np.zeros(len(dests), dtype=np.intp)), dests,
-                           (state.dest_vecs @ vec)[dests].astype(np.float64), lambda _i: (firm.name_zh, firm.name_en))
+                           semantic_values(state.dest_vecs[dests], vec), lambda _i: (firm.name_zh, firm.name_en))
         scored = score(batch, constraints=MODES[mode].constraints, weights=weights,
                        tiebreak=np.array([world.destinations[int(p)].id for p in dests], dtype=np.int64))
         stab = stability(scored.matrix, scored.weights, scored.order)
@@ -462,7 +468,7 @@ class MatchService:
         arrays = profile_arrays(world, [profile])
         dests = self._dest_rows(world, request.mode)
         batch = make_batch(world, arrays.take(np.zeros(len(dests), dtype=np.intp)), dests,
-                           (state.dest_vecs @ vec)[dests].astype(np.float64), lambda _i: (profile.name_zh, profile.name_en))
+                           semantic_values(state.dest_vecs[dests], vec), lambda _i: (profile.name_zh, profile.name_en))
         scored = score(batch, constraints=MODES[request.mode].constraints, weights=w,
                        tiebreak=np.array([world.destinations[int(p)].id for p in dests], dtype=np.int64))
         # Excluded destinations go last rather than vanish, so every case has a full ranking to measure.
@@ -512,7 +518,7 @@ class MatchService:
         considered = len(allowed)  # every allowed firm is ranked exactly; most are ruled out by their group's bound
         firms = fa.take(rows)
         batch = make_batch(world, firms, np.full(len(rows), p, dtype=np.intp),
-                           (state.firm_vecs[rows] @ state.dest_vecs[p]).astype(np.float64), firm_names(world, rows))
+                           semantic_values(state.firm_vecs[rows], state.dest_vecs[p]), firm_names(world, rows))
         scored = score(batch, constraints=constraints, weights=w, tiebreak=ids[rows])
         order = scored.order[scored.scores[scored.order] * c.SCORE_SCALE >= min_score]
         stab = stability(scored.matrix, scored.weights, order)
@@ -551,7 +557,7 @@ class MatchService:
         dest_rows = self._dest_rows(world, mode)
         rows = np.repeat(firm_rows, len(dest_rows))
         dests = np.tile(dest_rows, len(firm_rows))
-        semantic = np.einsum("ij,ij->i", state.firm_vecs[rows], state.dest_vecs[dests]).astype(np.float64)
+        semantic = semantic_values(state.firm_vecs[rows], state.dest_vecs[dests])
         batch = make_batch(world, world.firm_arrays.take(rows), dests, semantic, firm_names(world, rows))
         scored = score(batch, constraints=MODES[mode].constraints, weights=resolve_weights(mode=mode, overrides=weights),
                        tiebreak=np.arange(len(rows), dtype=np.int64))

@@ -39,6 +39,16 @@ def firm_names(world: World, rows: NDArray[np.intp]) -> Callable[[int], tuple[st
     return lambda i: (world.firms[int(rows[i])].name_zh, world.firms[int(rows[i])].name_en)
 
 
+def semantic_values(firm_vecs: F32, dest_vecs: F32) -> NDArray[np.float64]:
+    """Each firm vector's dot product with its destination's (one vector, or one row per firm).
+
+    Elementwise products summed along each row: a pair's value depends on its two vectors only, not on where
+    it sits in a batch. A matrix-vector product may take another code path for some rows, so two copies of
+    one firm scored in different batches could differ in the last bit and stop being a tie.
+    """
+    return np.multiply(firm_vecs, dest_vecs).sum(axis=1, dtype=np.float64)
+
+
 def make_batch(world: World, firms: FirmArrays, dests: NDArray[np.intp], semantic: NDArray[np.float64],
                names: Callable[[int], tuple[str, str]]) -> Batch:
     return Batch(world=world, firms=firms, dests=dests, semantic=semantic, costs=cost_arrays(world, firms, dests),
@@ -48,7 +58,7 @@ def make_batch(world: World, firms: FirmArrays, dests: NDArray[np.intp], semanti
 def score_rows(world: World, firm_vecs: F32, dest_vec: F32, p: int, rows: NDArray[np.intp]) -> ExactScores:
     """Score some firm rows against destination row ``p`` on every factor and every constraint."""
     batch = make_batch(world, world.firm_arrays.take(rows), np.full(len(rows), p, dtype=np.intp),
-                       (firm_vecs[rows] @ dest_vec).astype(np.float64), firm_names(world, rows))
+                       semantic_values(firm_vecs[rows], dest_vec), firm_names(world, rows))
     matrix, _ = score_matrix(batch, FACTOR_NAMES)
     return ExactScores(matrix, masks(batch, tuple(CONSTRAINTS)))
 

@@ -15,10 +15,14 @@ class TopItem(BaseModel):
     name_zh: str = Field(examples=["水城经济开发区"])
     name_en: str = Field(default="", examples=["Shuicheng Economic Development Zone"])
     score: float = Field(ge=0, le=100, description="匹配度 0–100 / Score on 0–100", examples=[71.3])
+    reason_zh: str | None = Field(default=None, max_length=4_000, description=(
+        "理由（仅 explain=true 时；与实时排序的理由相同）/ The reason, as the live ranking gives it (explain=true only)"))
+    reason_en: str | None = Field(default=None, max_length=4_000, description="The reason in English (explain=true only)")
 
 
 class TopList(BaseModel):
-    """A short ranked list without explanations, for screens and exports that need many lists fast."""
+    """A short ranked list for screens and exports that need many lists fast; with ``explain=true`` each item also
+    carries its reason, worked out live (as fast as the live ranking, not as the stored list)."""
 
     basis: Literal["precomputed", "live"] = Field(
         description="precomputed：最近一次批量评分的结果，其后无影响它的数据变更；live：有变更或无批量结果，实时排序 / "

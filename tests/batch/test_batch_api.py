@@ -53,3 +53,21 @@ def test_the_latest_run_is_served_while_fresh_and_a_change_makes_the_lists_live(
     assert api.get(f"/api/v1/destinations/{dest.id}/top").json()["basis"] == "live", "a firm change reorders leads"
     missing = api.get("/api/v1/destinations/999999/top", headers={"Accept-Language": "en"})
     assert missing.status_code == 404 and "destination 999999 not found" in missing.text
+
+
+def test_explain_adds_the_live_rankings_reason_to_each_listed_pair(api: TestClient, ui_world: World) -> None:
+    engine = ui_world.engine
+    firm = engine.world.firms[7]
+    plain = api.get(f"/api/v1/firms/{firm.id}/top", params={"top_k": 4}).json()
+    assert all(item["reason_zh"] is None for item in plain["items"]), "reasons only when asked for"
+    explained = api.get(f"/api/v1/firms/{firm.id}/top", params={"top_k": 4, "explain": "true"}).json()
+    live = {it.park.id: it for it in engine.recommend(firm_id=firm.id, top_k=4).items}
+    assert [i["id"] for i in explained["items"]] == [i["id"] for i in plain["items"]]
+    for item in explained["items"]:
+        assert item["reason_zh"] == live[item["id"]].reason_zh and item["reason_en"] == live[item["id"]].reason_en
+        assert engine.world.destinations[engine.world.dest_row[item["id"]]].name_zh in item["reason_zh"]
+
+    dest = next(d for d in engine.world.destinations if d.kind == "park")
+    leads = api.get(f"/api/v1/destinations/{dest.id}/top", params={"top_k": 3, "explain": "true"}).json()
+    ranked = {it.firm.id: it.reason_zh for it in engine.candidates(park_id=dest.id, top_k=3).items}
+    assert [i["reason_zh"] for i in leads["items"]] == [ranked[i["id"]] for i in leads["items"]]

@@ -46,7 +46,8 @@ def semantic_values(firm_vecs: F32, dest_vecs: F32) -> NDArray[np.float64]:
     it sits in a batch. A matrix-vector product may take another code path for some rows, so two copies of
     one firm scored in different batches could differ in the last bit and stop being a tie.
     """
-    return np.multiply(firm_vecs, dest_vecs).sum(axis=1, dtype=np.float64)
+    out: NDArray[np.float64] = np.multiply(firm_vecs, dest_vecs).sum(axis=1, dtype=np.float64)
+    return out
 
 
 def make_batch(world: World, firms: FirmArrays, dests: NDArray[np.intp], semantic: NDArray[np.float64],

@@ -173,7 +173,8 @@ def time_command(cmd: list[str], *, env: dict[str, str], cwd: Path, runs: int = 
             "fastest_s": round(min(walls), 2), "slowest_s": round(max(walls), 2), "runs": runs}
 
 
-def time_startup(python: str = sys.executable, *, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+def time_startup(python: str = sys.executable, *, extra_env: dict[str, str] | None = None,
+                 runs: int = COMMAND_RUNS) -> dict[str, Any]:
     """`init` on a new SQLite database, then the first `serve` to its ready line, then a second one."""
     with tempfile.TemporaryDirectory(prefix="parkmatch-startup-") as tmp:
         work = Path(tmp)
@@ -189,7 +190,8 @@ def time_startup(python: str = sys.executable, *, extra_env: dict[str, str] | No
         init_s = time.perf_counter() - started
         first = time_serve_to_ready(cmd, env=env, cwd=work)
         second = time_serve_to_ready(cmd, env=env, cwd=work)
-        commands = {name: time_command([*cmd, *args], env=env, cwd=work) for name, args in RANKING_COMMANDS.items()}
+        commands = {name: time_command([*cmd, *args], env=env, cwd=work, runs=runs)
+                    for name, args in RANKING_COMMANDS.items()}
         return {
             "init_s": round(init_s, 1),
             "first_serve_ready_s": first["ready_s"],
@@ -293,9 +295,11 @@ def install_command(
 def startup_command(
     docs: Annotated[Path | None, typer.Option(help="写入 benchmarks.md / Write the figures into this benchmarks.md")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / Print JSON")] = False,
+    runs: Annotated[int, typer.Option(min=1, max=50, help="每个排序命令计时次数 / Timed runs per ranking command")]
+        = COMMAND_RUNS,
 ) -> None:
     """init 与首次 serve 到就绪的耗时 / Time init and the first serve until it is ready."""
-    result = time_startup()
+    result = time_startup(runs=runs)
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
     else:

@@ -101,6 +101,7 @@ def test_a_stored_list_is_served_until_the_firm_changes_then_it_is_ranked_live(
         assert firm_destinations(match_engine, session, firm_id=other.id, mode=Mode.relocation, top_n=5)[0] == "live"
 
 
+@pytest.mark.ray
 @pytest.mark.skipif(importlib.util.find_spec("pyarrow") is None, reason="pyarrow comes with the ray extra")
 def test_the_command_writes_parquet_and_the_database(match_settings_env: Settings, tmp_path: Path) -> None:
     import pyarrow.parquet as pq

@@ -131,7 +131,10 @@ def exhaustive_top(engine: MatchService, park_id: int, k: int = 50) -> list[int]
     every = exact_scores(state.world, state.firm_vecs, state.dest_vecs[p], p)
     scores = every.matrix @ weight_vector(resolve_weights(mode=DEFAULT_MODE))
     ok = np.flatnonzero(~every.excluded(MODES[DEFAULT_MODE].constraints))
-    best = ok[np.argpartition(-scores[ok], min(len(ok), 4 * k) - 1)[:4 * k]] if len(ok) > 4 * k else ok
+    rounded = np.round(scores[ok], 12)
+    # Every firm tied with the k-th score goes on to the sort by id: a million copies of a few hundred firms
+    # tie in runs of thousands, and a cut inside a run would keep arbitrary members of it.
+    best = ok[rounded >= np.partition(rounded, len(rounded) - k)[len(rounded) - k]] if len(ok) > k else ok
     order = best[np.lexsort((state.firm_ids[best], -np.round(scores[best], 12)))]
     return [int(state.firm_ids[i]) for i in order[:k]]
 

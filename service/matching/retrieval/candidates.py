@@ -163,6 +163,9 @@ class ExactIndex:
         return ExactIndex(groups, bounds, scored)
 
 
+_TIE = 1e-11  # ten times the places (1e-12) the final order rounds scores to, far above a sum's rounding noise
+
+
 def exact_top_rows(
     *, world: World, firm_vecs: F32, firm_ids: NDArray[np.int64], dest_vec: F32, p: int, index: ExactIndex,
     allowed: NDArray[np.bool_],
@@ -180,33 +183,38 @@ def exact_top_rows(
     order = order[in_group[order] > 0]
     ub_sorted = ub[order]
     wanted = [False, True] if include_excluded else [False]
-    rows_parts: list[NDArray[np.intp]] = []
-    score_parts: list[NDArray[np.float64]] = []
-    barred_parts: list[NDArray[np.bool_]] = []
+    # What can still enter the top: every firm scored so far that is not below the k-th score of its side.
+    rows = np.zeros(0, dtype=np.intp)
+    scores = np.zeros(0, dtype=np.float64)
+    barred = np.zeros(0, dtype=bool)
     pos, threshold = 0, -np.inf
     while pos < len(order):
         # A batch of firms in bound order; the k-th score found so far only rises, so each batch can prune more.
         taken = np.cumsum(in_group[order[pos:]])
         end = min(pos + int(np.searchsorted(taken, c.GROUP_MIN_BATCH)) + 1, len(order))
         batch = [int(g) for g in order[pos:end]]
-        rows = np.concatenate([groups.members(g) for g in batch])
+        members = np.concatenate([groups.members(g) for g in batch])
         parts = index.group_scores(world, firm_vecs, dest_vec, p, batch)
-        keep = allowed[rows]
+        keep = allowed[members]
         pos = end
-        rows_parts.append(rows[keep])
-        score_parts.append(np.concatenate([part.matrix for part in parts])[keep] @ w)
-        barred_parts.append(np.concatenate([part.excluded(constraints) for part in parts])[keep])
-        scores, barred = np.concatenate(score_parts), np.concatenate(barred_parts)
+        rows = np.concatenate([rows, members[keep]])
+        scores = np.concatenate([scores, np.concatenate([part.matrix for part in parts])[keep] @ w])
+        barred = np.concatenate([barred, np.concatenate([part.excluded(constraints) for part in parts])[keep]])
         kth = []
+        survive = np.zeros(len(rows), dtype=bool)
         for want in wanted:
-            s = scores[barred == want]
-            kth.append(np.partition(s, len(s) - k)[len(s) - k] if len(s) >= k else -np.inf)
-        threshold = float(min(kth))
+            mine = barred == want
+            s = scores[mine]
+            kth.append(float(np.partition(s, len(s) - k)[len(s) - k]) if len(s) >= k else -np.inf)
+            # Below the k-th score by more than rounding, a firm is beaten by k others for good (the k-th only
+            # rises); a firm the final order could still tie with it (scores rounded to 12 places) stays.
+            survive |= mine & (scores >= kth[-1] - _TIE)
+        rows, scores, barred = rows[survive], scores[survive], barred[survive]
+        threshold = min(kth)
         if pos < len(order) and ub_sorted[pos] < threshold:
             break
-    if not rows_parts:
+    if not len(rows):
         return np.zeros(0, dtype=np.intp)
-    rows, scores, barred = np.concatenate(rows_parts), np.concatenate(score_parts), np.concatenate(barred_parts)
     picked = []
     ids = firm_ids[rows]
     for want in wanted:

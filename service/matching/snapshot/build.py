@@ -366,18 +366,28 @@ def profile_arrays(world: World, profiles: Sequence[FirmProfile]) -> FirmArrays:
 
 def with_firm(world: World, firm: FirmProfile) -> World:
     """Return a world in which one firm is added or replaced, without rebuilding the rest."""
-    assert firm.id is not None
-    row = profile_arrays(world, [firm])
+    return with_firms(world, [firm])
+
+
+def with_firms(world: World, profiles: Sequence[FirmProfile]) -> World:
+    """Return a world in which some firms are added or replaced (new ones appended in the given order), without
+    rebuilding the rest: one pass over the firms, however many change (a bulk import adds tens of thousands)."""
+    assert all(f.id is not None for f in profiles)
+    latest = {f.id: f for f in profiles}  # a firm listed twice: its last profile
     firms = list(world.firms)
     rows = dict(world.firm_row)
-    if firm.id in rows:
-        i = rows[firm.id]
-        firms[i] = firm
-        arrays = world.firm_arrays.replace_row(i, row)
-    else:
-        rows[firm.id] = len(firms)
-        firms.append(firm)
-        arrays = FirmArrays.concat([world.firm_arrays, row])
+    replaced = [(rows[fid], f) for fid, f in latest.items() if fid in rows]
+    added = [f for fid, f in latest.items() if fid not in rows]
+    arrays = world.firm_arrays
+    if replaced:
+        for row, firm in replaced:
+            firms[row] = firm
+        arrays = arrays.replace_rows([row for row, _ in replaced], profile_arrays(world, [f for _, f in replaced]))
+    if added:
+        for firm in added:
+            rows[firm.id or 0] = len(firms)
+            firms.append(firm)
+        arrays = FirmArrays.concat([arrays, profile_arrays(world, added)])
     return dataclasses.replace(world, firms=firms, firm_arrays=arrays, firm_row=rows)
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from service.catalog import models as cm
 from service.catalog import schemas as cs
-from service.errors import NotFound
 from service.firms import service as firm_service
 from service.firms.schemas import FirmRead
 from service.matching.snapshot.build import build_world
@@ -37,13 +36,8 @@ def firm_profile(firm: FirmRead) -> FirmProfile:
 
 def load_firms(*, session: Session, firm_ids: Sequence[int]) -> dict[int, FirmProfile | None]:
     """The current profiles of some firms; None for a firm that no longer exists."""
-    out: dict[int, FirmProfile | None] = {}
-    for fid in firm_ids:
-        try:
-            out[fid] = firm_profile(firm_service.get(session=session, firm_id=fid))
-        except NotFound:
-            out[fid] = None
-    return out
+    found = {firm.id: firm_profile(firm) for firm in firm_service.firms_by_ids(session=session, firm_ids=firm_ids)}
+    return {fid: found.get(fid) for fid in firm_ids}
 
 
 def load_destinations(*, session: Session) -> list[DestinationProfile]:

@@ -187,9 +187,15 @@ class FirmArrays:
 
     def replace_row(self, row: int, value: FirmArrays) -> FirmArrays:
         """A copy with row ``row`` replaced by the single row of ``value``."""
+        return self.replace_rows([row], value)
+
+    def replace_rows(self, rows: Sequence[int], value: FirmArrays) -> FirmArrays:
+        """A copy with ``rows`` replaced by the rows of ``value``, in order."""
+        idx = np.asarray(rows, dtype=np.intp)
+
         def put(name: str) -> NDArray[Any]:
             out: NDArray[Any] = getattr(self, name).copy()
-            out[row] = getattr(value, name)[0]
+            out[idx] = getattr(value, name)
             return out
         return FirmArrays(**{f.name: put(f.name) for f in dataclasses.fields(self)})
 

@@ -301,6 +301,21 @@ class CachedEncoder:
                     found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
+    def known(self, texts: Sequence[str]) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
+        """The cached vectors of ``texts`` without encoding any: rows of zeros where a text is not cached, and
+        which rows were found (a bulk change ranks at once on what is known and encodes the rest later)."""
+        keys = [self.key(t) for t in texts]
+        with self._lock:
+            try:
+                found = self._lookup(sorted(set(keys)))
+            except sqlite3.DatabaseError:
+                found = {}
+        out = np.zeros((len(keys), self.dim), dtype=np.float32)
+        hit = np.array([k in found for k in keys], dtype=bool)
+        for i in np.flatnonzero(hit):
+            out[i] = found[keys[i]]
+        return out, hit
+
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         texts = list(texts)
         keys = [self.key(t) for t in texts]

@@ -325,12 +325,33 @@ class EngineIndex:
         One step of the same personalised propagation (α own text, 1 − α the mean of its neighbours'
         propagated vectors), which is what a full re-propagation would give it up to second-order effects.
         """
-        x = self.encoder.encode([text])[0].astype(np.float64)
-        neigh = [self.prop[n] for n in neighbours if n in self.prop]
-        h = self.alpha * x + (1 - self.alpha) * np.mean(neigh, axis=0) if neigh else x
-        norm = float(np.linalg.norm(h))
-        out: F32 = (h / norm if norm > 0 else h).astype(np.float32)
-        return out
+        vectors, _ = self.local_vectors([text], [neighbours])
+        row: F32 = vectors[0]
+        return row
+
+    def local_vectors(self, texts: Sequence[str], neighbours: Sequence[Sequence[str]], *,
+                      encode: bool = True) -> tuple[F32, NDArray[np.bool_]]:
+        """``local_vector`` for many nodes at once, and which of them are provisional.
+
+        With ``encode=False`` nothing is encoded: a text the encoder's cache holds is read from it, and a node
+        whose text it does not hold is placed by its neighbours alone (its industries, town and known products)
+        until its text is encoded; those rows are True in the second array. Encoders without a cache encode.
+        """
+        known = None if encode else getattr(self.encoder, "known", None)
+        if known is None:
+            x = self.encoder.encode(list(texts)).astype(np.float64)
+            provisional = np.zeros(len(texts), dtype=bool)
+        else:
+            found, hit = known(list(texts))
+            x, provisional = found.astype(np.float64), ~hit
+        h = x.copy()
+        for i, neigh in enumerate(neighbours):
+            vectors = [self.prop[n] for n in neigh if n in self.prop]
+            if vectors:
+                h[i] = self.alpha * x[i] + (1 - self.alpha) * np.mean(vectors, axis=0)
+        norms = np.linalg.norm(h, axis=1, keepdims=True)
+        np.divide(h, norms, out=h, where=norms > 0)
+        return h.astype(np.float32), provisional
 
 
 # ---------- persistence: the whole index, saved by `parkmatch init`, loaded by every later start ----------

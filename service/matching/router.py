@@ -84,3 +84,19 @@ def product_buyers(
 @router.post("/plans", response_model=s.PlanResult, summary="组合方案 / Portfolio plan under park land")
 def plans(engine: MatchServiceDep, _: Viewer, body: s.PlanRequest) -> s.PlanResult:
     return make_plan(engine=engine, request=body)
+
+
+@router.get("/ranking/status", response_model=s.RankingStatus,
+            summary="排序状态：后台文本编码进度 / Ranking status: background text encoding")
+def ranking_status(engine: MatchServiceDep, _: Viewer) -> s.RankingStatus:
+    status = engine.ranking_status()
+    if not status.provisional_firms:
+        return s.RankingStatus(state="current", provisional_firms=0, texts_total=0, texts_encoded=0,
+                               message_zh="全部企业均按其文本向量排序", message_en="every firm ranks on its encoded text")
+    return s.RankingStatus(
+        state="provisional", provisional_firms=status.provisional_firms, texts_total=status.texts_total,
+        texts_encoded=status.texts_encoded, started_at=status.started_at,
+        message_zh=f"{status.provisional_firms} 家企业暂按行业、镇街和产品排序，文本后台编码中（{status.texts_encoded}/"
+                   f"{status.texts_total}）",
+        message_en=f"{status.provisional_firms} firms rank on their industries, town and products for now; their "
+                   f"texts are being encoded ({status.texts_encoded}/{status.texts_total})")

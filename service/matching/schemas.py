@@ -168,6 +168,11 @@ class RankedBase(BaseModel):
         examples=[0.93],
     )
     cost: CostTable
+    provisional: bool = Field(
+        default=False, description="估计：企业文本尚在后台编码，语义相似度暂按其行业、镇街和产品估计（见 /api/v1/ranking/status）/ "
+                                   "Estimate: the firm's text is still being encoded in the background, so its semantic "
+                                   "similarity is estimated from its industries, town and products (see "
+                                   "/api/v1/ranking/status)")
 
 
 class RankedPark(RankedBase):
@@ -425,3 +430,19 @@ class ProductBuyers(BaseModel):
     product: ProductRef
     suppliers: list[ProductSupplier]
     items: list[ProductBuyer]
+
+
+class RankingStatus(BaseModel):
+    """Whether every firm is ranked on its encoded text, or some wait for the background encoding."""
+
+    state: Literal["current", "provisional"] = Field(
+        description="current 全部按文本向量排序 | provisional 部分企业按临时向量排序 / current: every firm ranks on "
+                    "its encoded text; provisional: some rank on an estimate until their texts are encoded",
+        examples=["provisional"])
+    provisional_firms: int = Field(ge=0, description="按临时向量排序的企业数 / Firms ranked on a provisional vector",
+                                   examples=[50000])
+    texts_total: int = Field(ge=0, description="本轮后台编码的文本数 / Texts in the current background run")
+    texts_encoded: int = Field(ge=0, description="本轮已编码 / Texts of the run encoded so far")
+    started_at: float | None = Field(default=None, description="本轮开始时间（Unix 秒）/ Start of the run, Unix seconds")
+    message_zh: str
+    message_en: str

@@ -21,6 +21,7 @@ from service.firms.service import FirmNotFound
 from service.logs import log
 from service.matching import constants as c
 from service.matching import schemas as s
+from service.matching.backfill import BackfillStatus, TextBackfill
 from service.matching.explain.paths import PROSPECT_NODE, PathFinder
 from service.matching.explain.reasons import PairEvidence, explain, pair_evidence, rank_context
 from service.matching.explain.terms import TermFinder
@@ -38,7 +39,13 @@ from service.matching.retrieval.index import F32, SNAPSHOT_FOLDER, EngineIndex, 
 from service.matching.retrieval.prospect import PROSPECT_FIELDS, Prospect, prospect_profile, resolve_town
 from service.matching.retrieval.text_figures import reading_report
 from service.matching.scoring.ranker import Scored, score, stability
-from service.matching.snapshot.build import profile_arrays, with_destinations, with_firm, without_firm
+from service.matching.snapshot.build import (
+    profile_arrays,
+    with_destinations,
+    with_firm,
+    with_firms,
+    without_firm,
+)
 from service.matching.snapshot.graph import destination_node, destination_records, firm_records
 from service.matching.snapshot.graph_schema import NodeType, node_id
 from service.matching.snapshot.loader import load_destinations, load_firms, load_world
@@ -66,6 +73,8 @@ class State:
     # inferred profile and their pairs' evidence here; kept apart, so one-off prospects never push out firms.
     prospects: dict[str, Prospect] = field(default_factory=dict, compare=False)
     prospect_evidence: dict[tuple[FirmProfile, int, str], PairEvidence] = field(default_factory=dict, compare=False)
+    # Firms ranked on a provisional vector (a bulk change's new texts, being encoded in the background).
+    provisional: frozenset[int] = frozenset()
 
 
 class MatchService:
@@ -87,6 +96,8 @@ class MatchService:
         self._cursor = cursor
         self._stop = threading.Event()
         self._follower: threading.Thread | None = None
+        self.backfill = TextBackfill(encoder=index.encoder, pending=self._provisional_texts,
+                                     finish=self._backfilled, stop=self._stop)
 
     @classmethod
     def build(
@@ -166,7 +177,7 @@ class MatchService:
                 # One by one, each firm copies the vectors and every kept score matrix: quadratic in a bulk
                 # import. Past this size one rebuild (texts already encoded come from the cache) is far cheaper.
                 log.info("firms_changed_in_bulk", firms=len(ids))
-                self.reload()
+                self.firms_changed_in_bulk(ids)
             elif ids:
                 self.firms_changed(ids)
 
@@ -242,6 +253,99 @@ class MatchService:
                 continue
             self.refresh_firm(firm_id=fid, profile=profile)
 
+    def firms_changed_in_bulk(self, firm_ids: Sequence[int]) -> None:
+        """Many firms added or changed at once (an import): read in a few queries, applied in one step.
+
+        Texts the encoder's cache holds are read from it; a new text is not waited for: its firm is ranked on
+        a provisional vector (its industries, town and known products) and marked so, and the text is encoded in
+        the background (``ranking_status``), after which the vector is replaced. Deleted firms among them
+        rebuild the snapshot instead.
+        """
+        if self.session_factory is None:
+            return
+        with unit_of_work(self.session_factory) as session:
+            profiles = load_firms(session=session, firm_ids=firm_ids)
+        if any(profile is None for profile in profiles.values()):
+            self.reload()
+            return
+        with self._lock:
+            state = self._state
+            old = state.world
+            changed = [p for fid, p in profiles.items()
+                       if p is not None and (fid not in old.firm_row or old.firms[old.firm_row[fid]] != p)]
+            if not changed:
+                return
+            world = with_firms(old, changed)
+            texts, neighbours = self._add_firm_nodes(world, changed)
+            vectors, provisional = self.retrieval.local_vectors(texts, neighbours, encode=False)
+            ids = np.array([p.id or 0 for p in changed], dtype=np.int64)
+            self._state = self._with_vectors(state, world, ids, vectors,
+                                             provisional=(state.provisional - set(ids.tolist())) | set(ids[provisional].tolist()))
+            log.info("firms_ranked_in_bulk", firms=len(changed), provisional=int(provisional.sum()))
+        if provisional.any():
+            self.backfill.wake()
+
+    def _add_firm_nodes(self, world: World, profiles: Sequence[FirmProfile]) -> tuple[list[str], list[list[str]]]:
+        """Put the firms' nodes and edges in the graph (replacing any they had); their texts and neighbours."""
+        self.paths.firm_changed()
+        graph = self.retrieval.graph
+        texts, neighbours = [], []
+        for profile in profiles:
+            fnode = node_id(NodeType.FIRM, profile.id or 0)
+            if fnode in graph:
+                graph.remove_node(fnode)
+            nodes, edges = firm_records(world, profile)
+            for node in nodes:
+                graph.add_node(node.id, type=str(node.type), text=node.text, attrs=dict(node.attrs))
+            for edge in edges:
+                graph.add_edge(edge.source, edge.target, key=str(edge.type), type=str(edge.type),
+                               weight=edge.weight, attrs=dict(edge.attrs))
+            texts.append(profile.text())
+            neighbours.append([e.target for e in edges])
+        return texts, neighbours
+
+    def _with_vectors(self, state: State, world: World, ids: NDArray[np.int64], vectors: F32, *,
+                      provisional: frozenset[int] | set[int]) -> State:
+        """The next state after many firms got new vectors: their rows and faiss entries replaced, their memo
+        entries dropped, the firm groups rebuilt on the next destination → firms query."""
+        vecs = np.zeros((len(world.firms), state.firm_vecs.shape[1]), dtype=np.float32)
+        vecs[:len(state.firm_vecs)] = state.firm_vecs
+        vecs[[world.firm_row[int(i)] for i in ids]] = vectors
+        self.retrieval.faiss.upsert(ids, vectors)
+        touched = set(ids.tolist())
+        return State(
+            world=world, firm_vecs=vecs, firm_ids=np.array([f.id or 0 for f in world.firms], dtype=np.int64),
+            dest_vecs=state.dest_vecs, exact=ExactIndex(),
+            evidence={k: v for k, v in state.evidence.items() if k[0] not in touched},
+            prospects=state.prospects, prospect_evidence=state.prospect_evidence,
+            provisional=frozenset(provisional))
+
+    def _provisional_texts(self) -> list[tuple[int, str]]:
+        """(firm id, text) of the firms ranked on a provisional vector (reads the state without the lock)."""
+        state = self._state
+        world = state.world
+        return [(fid, world.firms[world.firm_row[fid]].text()) for fid in sorted(state.provisional)
+                if fid in world.firm_row]
+
+    def _backfilled(self, firm_ids: Sequence[int]) -> None:
+        """The background encoding finished these firms' texts: their vectors become the propagated ones."""
+        with self._lock:
+            state = self._state
+            world = state.world
+            ids = [fid for fid in firm_ids if fid in state.provisional and fid in world.firm_row]
+            if not ids:
+                return
+            profiles = [world.firms[world.firm_row[fid]] for fid in ids]
+            neighbours = [[e.target for e in firm_records(world, p)[1]] for p in profiles]
+            vectors, still = self.retrieval.local_vectors([p.text() for p in profiles], neighbours, encode=False)
+            done = np.array(ids, dtype=np.int64)[~still]
+            self._state = self._with_vectors(state, world, done, vectors[~still],
+                                             provisional=state.provisional - set(done.tolist()))
+
+    def ranking_status(self) -> BackfillStatus:
+        """Firms ranked provisionally, and how far the background encoding of their texts is."""
+        return self.backfill.status()
+
     def refresh_firm(self, *, firm_id: int, profile: FirmProfile | None) -> None:
         """Add, change (profile given) or delete (profile None) one firm; only that firm's scores are redone."""
         with self._lock:
@@ -261,13 +365,8 @@ class MatchService:
                 self.retrieval.faiss.remove([firm_id])
                 return
             world = with_firm(state.world, profile)
-            nodes, edges = firm_records(world, profile)
-            for node in nodes:
-                graph.add_node(node.id, type=str(node.type), text=node.text, attrs=dict(node.attrs))
-            for edge in edges:
-                graph.add_edge(edge.source, edge.target, key=str(edge.type), type=str(edge.type),
-                               weight=edge.weight, attrs=dict(edge.attrs))
-            vec = self.retrieval.local_vector(profile.text(), [e.target for e in edges])
+            texts, neighbours = self._add_firm_nodes(world, [profile])
+            vec = self.retrieval.local_vector(texts[0], neighbours[0])
             row = world.firm_row[firm_id]
             if row < len(state.firm_vecs):
                 vecs = state.firm_vecs.copy()
@@ -285,7 +384,8 @@ class MatchService:
             world=world, firm_vecs=vecs, firm_ids=np.array([f.id or 0 for f in world.firms], dtype=np.int64),
             dest_vecs=state.dest_vecs, exact=exact,
             evidence={k: v for k, v in state.evidence.items() if k[0] != firm_id},
-            prospects=state.prospects, prospect_evidence=state.prospect_evidence)
+            prospects=state.prospects, prospect_evidence=state.prospect_evidence,
+            provisional=state.provisional - {firm_id})
 
     def destinations_changed(self) -> None:
         """Reload every destination (a few dozen) and redo what depends on those that changed, added or left."""
@@ -332,7 +432,8 @@ class MatchService:
                 exact=state.exact.without(touched),
                 evidence={k: v for k, v in state.evidence.items() if k[1] not in touched},
                 prospects=state.prospects,
-                prospect_evidence={k: v for k, v in state.prospect_evidence.items() if k[1] not in touched})
+                prospect_evidence={k: v for k, v in state.prospect_evidence.items() if k[1] not in touched},
+                provisional=state.provisional)
 
     # ---------- scoring core ----------
 
@@ -395,7 +496,7 @@ class MatchService:
             pair = self._evidence(state, scored, int(i), firm, dest, partial(paths, dest), prospect_name,
                                   MODES[mode].cost_model)
             detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest,
-                             ctx=ctx, name=(dest.name_zh, dest.name_en))
+                             ctx=ctx, name=(dest.name_zh, dest.name_en), provisional=firm.id in state.provisional)
             items.append(s.RankedPark(park=self.dest_ref(world, dest), **detail))
         excluded = None
         if include_excluded:
@@ -536,7 +637,8 @@ class MatchService:
 
             pair = self._evidence(state, scored, int(i), firm, dest, paths, "", MODES[mode].cost_model)
             detail = explain(pair, scored, int(i), rank=rank, stability=float(stab[rank - 1]), firm=firm, dest=dest,
-                             ctx=ctx, name=(firm.name_zh, firm.name_en or firm.name_zh))
+                             ctx=ctx, name=(firm.name_zh, firm.name_en or firm.name_zh),
+                             provisional=firm.id in state.provisional)
             items.append(s.RankedFirm(firm=self.firm_ref(world, firm), **detail))
         excluded = None
         if include_excluded:

@@ -48,6 +48,7 @@ NEEDED = {
     ("GET", "/api/v1/firms/{firm_id}/top"): "viewer",
     ("GET", "/api/v1/destinations/{destination_id}/top"): "viewer",
     ("GET", "/api/v1/products/{product}/buyers"): "viewer",
+    ("GET", "/api/v1/ranking/status"): "viewer",
     ("GET", "/api/v1/parks/{park_id}/candidates"): "viewer",
     ("POST", "/api/v1/match"): "viewer",
     ("POST", "/api/v1/plans"): "viewer",

@@ -149,6 +149,7 @@ def _sentence(zh: str, en: str, basis: Basis) -> s.ReasonSentence:
 
 COMPUTED: Basis = ("computed", "本工具按所选权重计算", "computed by this tool under the chosen weights", [])
 GRAPH: Basis = ("dataset", "本数据集图谱的关联", "a link in this dataset's graph", [])
+PROVISIONAL: Basis = ("estimate", "估计：文本编码完成后重算", "estimate: recomputed once the text is encoded", [])
 
 
 def weighted_explanation(scored: Scored, row: int, pair: PairEvidence, ctx: RankContext, *, firm: FirmProfile,
@@ -256,11 +257,13 @@ def render(sentences: list[s.ReasonSentence]) -> tuple[str, str]:
 
 
 def explain(pair: PairEvidence, scored: Scored, row: int, *, rank: int, stability: float, firm: FirmProfile,
-            dest: DestinationProfile, ctx: RankContext, name: tuple[str, str]) -> dict[str, Any]:
+            dest: DestinationProfile, ctx: RankContext, name: tuple[str, str],
+            provisional: bool = False) -> dict[str, Any]:
     """The fields of a ranked item: rank, score (0–100), factor table, paths, what sets it apart, the reason
     sentence by sentence, whether it is recommended (else what to consider instead), stability and cost.
 
-    ``name`` is the (zh, en) name of the ranked side (the destination for a firm, the firm for a lead list).
+    ``name`` is the (zh, en) name of the ranked side (the destination for a firm, the firm for a lead list);
+    ``provisional``: the firm's text is still being encoded, which the reason says as an estimate.
     """
     part = remember(pair.weighted, (*scored.weights.tolist(), *ctx.key()), c.WEIGHTINGS_PER_PAIR,
                     lambda: weighted_explanation(scored, row, pair, ctx, firm=firm, dest=dest))
@@ -286,10 +289,15 @@ def explain(pair: PairEvidence, scored: Scored, row: int, *, rank: int, stabilit
                              COMPUTED)
     stable = _sentence(f"±30% 权重变化下仍居前三：{stability:.0%} 的情形",
                        f"Stays top-3 under ±30% weight changes in {stability:.0%} of trials", COMPUTED)
-    sentences = [lead, *part.middle, stable]
+    pending = [_sentence(
+        f"{firm.name_zh}的文本尚在后台编码，语义相似度暂按其行业、镇街和产品估计",
+        f"{firm.name_en or firm.name_zh}'s text is still being encoded in the background; its semantic similarity "
+        "is estimated from its industries, town and products for now", PROVISIONAL)] if provisional else []
+    sentences = [lead, *part.middle, *pending, stable]
     reason_zh, reason_en = render(sentences)
     # Two decimals on 0–100 is the precision four gave on 0–1: finer digits are summation noise.
     return {"rank": rank, "score": round(score, 2), "factors": part.factors, "paths": pair.paths,
             "helps_most": part.helps, "drags_most": part.drags, "reason_zh": reason_zh, "reason_en": reason_en,
             "stability": round(float(stability), 4), "cost": pair.cost, "recommended": recommended,
-            "consider_instead_zh": instead_zh, "consider_instead_en": instead_en, "sentences": sentences}
+            "consider_instead_zh": instead_zh, "consider_instead_en": instead_en, "sentences": sentences,
+            "provisional": provisional}

@@ -1,11 +1,13 @@
 """A bulk import through the API refreshes the rankings in one batch: every imported firm ranks once the
-import has answered."""
+import has answered, on a provisional vector while its new text is encoded in the background."""
 
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -13,16 +15,18 @@ from service.config import Settings
 from service.main import create_app
 from service.matching import constants as c
 from service.matching.service import MatchService
+from service.matching.snapshot.graph import firm_records
 
 pytestmark = pytest.mark.slow
 
 
-def _csv(count: int) -> bytes:
+def _csv(count: int, tag: str = "") -> bytes:
+    """``count`` firms; a new ``tag`` makes every text new to the encoder's cache (shared by the session)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["name_zh", "town", "industries", "products", "employees", "land_mu"])
     for i in range(count):
-        writer.writerow([f"中山市批量导入灯饰第{i}号有限公司", "guzhen", "C3872", f"铝压铸灯体{i}号;LED吸顶灯",
+        writer.writerow([f"中山市批量导入{tag}灯饰第{i}号有限公司", "guzhen", "C3872", f"铝压铸灯体{i}号;LED吸顶灯",
                          50 + i % 300, 5 + i % 40])
     return out.getvalue().encode()
 
@@ -48,3 +52,73 @@ def test_an_import_past_the_one_by_one_size_ranks_every_firm_when_it_answers(
             assert ranked.status_code == 200 and ranked.json()["items"], ranked.text
         leads = api.get(f"/api/v1/parks/{park}/candidates", params={"top_k": 200, "industry": "C3872"}).json()
         assert {it["firm"]["id"] for it in leads["items"]} & set(created)
+
+
+def _import_held(api: TestClient, service: MatchService, monkeypatch: pytest.MonkeyPatch, count: int) -> list[int]:
+    """Import ``count`` firms with texts new to the encoder, the background encoding held back to look."""
+    monkeypatch.setattr(service.backfill, "wake", lambda: None)
+    response = api.post("/api/v1/import/firms", files={"file": ("批量.csv", _csv(count, uuid.uuid4().hex[:8]), "text/csv")})
+    assert response.status_code == 200, response.text
+    return list(response.json()["firm_ids"])
+
+
+def test_new_texts_of_an_import_rank_provisionally_until_encoded_then_on_their_text(
+    app_settings: Settings, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The import answers without waiting for its new texts to be encoded (50,000 take minutes): those firms rank
+    # on their industries, town and products, say so, and move to their encoded text once the background is done.
+    count = c.FIRM_REFRESH_ONE_BY_ONE_MAX + 20
+    settings = app_settings.model_copy(update={"engine_at_startup": True})
+    with TestClient(create_app(settings), headers={"X-API-Key": keys["editor"]}) as api:
+        service: MatchService = api.app.state.match_service  # type: ignore[attr-defined]
+        assert api.get("/api/v1/ranking/status").json()["state"] == "current"
+        created = _import_held(api, service, monkeypatch, count)
+        status = api.get("/api/v1/ranking/status").json()
+        assert status["state"] == "provisional" and status["provisional_firms"] == count
+        assert "暂按" in status["message_zh"] and "for now" in status["message_en"]
+        items = api.get(f"/api/v1/firms/{created[-1]}/recommendations").json()["items"]
+        assert items and all(it["provisional"] for it in items)
+        pending = [x for x in items[0]["sentences"] if "后台编码" in x["text_zh"]]
+        assert len(pending) == 1 and pending[0]["basis"] == "estimate" and "estimated" in pending[0]["text_en"]
+        assert "估计" in items[0]["reason_zh"]
+        brief = api.get("/api/v1/briefs", params={"firm_id": created[-1], "park_id": items[0]["park"]["id"],
+                                                  "format": "md"})
+        assert brief.status_code == 200 and "估计：文本编码完成后重算" in brief.text  # the brief says it is an estimate
+        # A lead list marks exactly the imported firms on it.
+        park = items[0]["park"]["id"]
+        leads = api.get(f"/api/v1/parks/{park}/candidates", params={"top_k": 200}).json()["items"]
+        assert {it["firm"]["id"] for it in leads if it["provisional"]} == {it["firm"]["id"] for it in leads} & set(created)
+
+        monkeypatch.undo()
+        service.backfill.wake()
+        assert service.backfill.join(timeout=120)
+        done = api.get("/api/v1/ranking/status").json()
+        assert done["state"] == "current" and done["provisional_firms"] == 0
+        after = api.get(f"/api/v1/firms/{created[-1]}/recommendations").json()["items"]
+        assert after and not any(it["provisional"] for it in after)
+        assert not any("后台编码" in x["text_zh"] for x in after[0]["sentences"])
+        # The vector it ends on is the one a single new firm gets: its encoded text mixed with its neighbours.
+        state = service.state
+        firm = state.world.firms[state.world.firm_row[created[-1]]]
+        nodes = [e.target for e in firm_records(state.world, firm)[1]]
+        expected = service.retrieval.local_vector(firm.text(), nodes)
+        assert np.allclose(state.firm_vecs[state.world.firm_row[created[-1]]], expected, atol=1e-6)
+
+
+def test_an_edit_during_the_background_run_ranks_that_firm_on_its_text_at_once(
+    app_settings: Settings, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    count = c.FIRM_REFRESH_ONE_BY_ONE_MAX + 5
+    settings = app_settings.model_copy(update={"engine_at_startup": True})
+    with TestClient(create_app(settings), headers={"X-API-Key": keys["editor"]}) as api:
+        service: MatchService = api.app.state.match_service  # type: ignore[attr-defined]
+        created = _import_held(api, service, monkeypatch, count)
+        edited = api.patch(f"/api/v1/firms/{created[0]}", json={"products": ["铝合金路灯灯杆"]})
+        assert edited.status_code == 200, edited.text
+        assert not any(it["provisional"] for it in api.get(f"/api/v1/firms/{created[0]}/recommendations").json()["items"])
+        assert all(it["provisional"] for it in api.get(f"/api/v1/firms/{created[1]}/recommendations").json()["items"])
+        assert api.get("/api/v1/ranking/status").json()["provisional_firms"] == count - 1
+        monkeypatch.undo()
+        service.backfill.wake()
+        assert service.backfill.join(timeout=120)
+        assert api.get("/api/v1/ranking/status").json()["state"] == "current"

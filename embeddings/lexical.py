@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sqlite3
 import sys
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -73,6 +77,76 @@ DOMAIN_WORDS: tuple[str, ...] = (
 
 _TOKEN_RE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 _WORD_FREQ = 200_000
+# Texts a segmenter reads word by word from the stored dictionary before it loads the whole one: a command
+# that reads one prospect's text needs a few hundred look-ups, an index build needs the dictionary in memory.
+STORED_DICT_TEXTS = 64
+_log = logging.getLogger(__name__)
+
+
+def _stored_dict_path() -> Path:
+    """Where jieba's prefix dictionary is kept as SQLite, beside jieba's own cache, keyed by its version and
+    the size of its word list (a changed jieba gets a file of its own)."""
+    import jieba
+
+    words = Path(jieba.__file__).with_name("dict.txt")
+    size = words.stat().st_size if words.exists() else 0
+    return Path(tempfile.gettempdir()) / f"parkmatch-jieba-{jieba.__version__}-{size}.sqlite"
+
+
+def _store_dict(freq: dict[str, int], total: int, path: Path) -> None:
+    """Write jieba's prefix dictionary (every word and prefix with its count) and total to ``path``, whole or
+    not at all: another process may be reading the previous file."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    os.close(fd)
+    try:
+        with sqlite3.connect(temp) as db:
+            db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+            db.execute("CREATE TABLE meta (total INTEGER NOT NULL)")
+            db.executemany("INSERT INTO freq VALUES (?, ?)", freq.items())
+            db.execute("INSERT INTO meta VALUES (?)", (total,))
+        db.close()
+        os.replace(temp, path)
+    except (OSError, sqlite3.Error) as exc:  # a read-only temp folder: every process loads the whole dictionary
+        _log.debug("jieba dictionary not stored: %r", exc)
+        Path(temp).unlink(missing_ok=True)
+
+
+class _StoredFreq:
+    """jieba's ``FREQ`` mapping read from the stored file one word at a time (what jieba's segmentation of a
+    text looks up: its substrings), answers remembered; words added later live in memory on top."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._seen: dict[str, int | None] = {}
+        self._added: dict[str, int] = {}
+        self.total = int(self._db.execute("SELECT total FROM meta").fetchone()[0])
+
+    def _count(self, word: str) -> int | None:
+        if word in self._added:
+            return self._added[word]
+        if word in self._seen:
+            return self._seen[word]
+        with self._lock:
+            row = self._db.execute("SELECT n FROM freq WHERE word = ?", (word,)).fetchone()
+        self._seen[word] = None if row is None else int(row[0])
+        return self._seen[word]
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._count(word) is not None
+
+    def __getitem__(self, word: str) -> int:
+        count = self._count(word)
+        if count is None:
+            raise KeyError(word)
+        return count
+
+    def get(self, word: str, default: int | None = None) -> int | None:
+        count = self._count(word)
+        return default if count is None else count
+
+    def __setitem__(self, word: str, count: int) -> None:
+        self._added[word] = count
 
 
 class Segmenter:
@@ -81,8 +155,10 @@ class Segmenter:
     Words added to one segmenter never reach another, so two indexes built in one process segment
     alike whatever else the process has taught. The dictionary loads on first use (about a second).
     A segmenter pickles as its words and the segmentations it was asked to ``remember``: unpickled, it
-    answers those texts without jieba, loads the dictionary on the first other text, and segments exactly
-    as before.
+    answers those texts without jieba and segments exactly as before. The first load stores jieba's prefix
+    dictionary as SQLite beside jieba's cache; while it has read fewer than ``STORED_DICT_TEXTS`` other texts, a
+    segmenter looks their substrings up there (milliseconds) instead of loading the dictionary (about a second),
+    with the same counts and so the same tokens.
     """
 
     def __init__(self, words: Iterable[str] = DOMAIN_WORDS) -> None:
@@ -90,6 +166,8 @@ class Segmenter:
         self._words = tuple(words)
         self._tokenizer: Any = None
         self._remembered: dict[str, tuple[str, ...]] = {}
+        self._stored: Any = None  # a jieba tokenizer over the stored dictionary, until the whole one loads
+        self._stored_texts = 0
 
     def __getstate__(self) -> dict[str, Any]:
         return {"words": self._words, "remembered": self._remembered}
@@ -99,11 +177,22 @@ class Segmenter:
         self._words = tuple(state["words"])
         self._tokenizer = None
         self._remembered = dict(state.get("remembered", {}))
+        self._stored = None
+        self._stored_texts = 0
 
     @property
     def loaded(self) -> bool:
-        """Whether jieba's dictionary is loaded (a remembered text never needs it)."""
+        """Whether jieba's dictionary was consulted, whole or stored (a remembered text never needs it)."""
+        return self._tokenizer is not None or self._stored is not None
+
+    @property
+    def fully_loaded(self) -> bool:
+        """Whether jieba's whole dictionary is in memory."""
         return self._tokenizer is not None
+
+    def load(self) -> None:
+        """Load jieba's whole dictionary now (a server's warm-up), so no request pays for it."""
+        self._ready()
 
     def remember(self, texts: Iterable[str], *, limit: int = 50_000) -> None:
         """Segment ``texts`` now and keep the results (up to ``limit`` texts in all), so a copy unpickled in
@@ -127,10 +216,40 @@ class Segmenter:
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
+                path = _stored_dict_path()
+                if not path.exists():
+                    _store_dict(tokenizer.FREQ, tokenizer.total, path)
                 for word in self._words:
                     tokenizer.add_word(word, freq=_WORD_FREQ)
-                self._tokenizer = tokenizer
+                self._tokenizer, self._stored = tokenizer, None
             return self._tokenizer
+
+    def _stored_tokenizer(self) -> Any:
+        """A jieba tokenizer over the stored dictionary, taught this segmenter's words; None once it has read
+        ``STORED_DICT_TEXTS`` texts or when no dictionary is stored."""
+        with self._lock:
+            self._stored_texts += 1
+            if self._stored_texts > STORED_DICT_TEXTS:
+                self._stored = None
+                return None
+            if self._stored is None:
+                path = _stored_dict_path()
+                if not path.exists():
+                    return None
+                import jieba
+
+                tokenizer = jieba.Tokenizer()
+                try:
+                    freq = _StoredFreq(path)
+                except sqlite3.Error as exc:  # a damaged file: the whole dictionary, which stores it again
+                    _log.debug("stored jieba dictionary unreadable: %r", exc)
+                    path.unlink(missing_ok=True)
+                    return None
+                tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, freq.total, True
+                for word in self._words:
+                    tokenizer.add_word(word, freq=_WORD_FREQ)
+                self._stored = tokenizer
+            return self._stored
 
     def import_code(self) -> None:
         """Import jieba in the calling thread, ahead of a first use (the dictionary load) in another thread."""
@@ -148,7 +267,7 @@ class Segmenter:
             for word in words:
                 tokenizer.add_word(word, freq=_WORD_FREQ)
             self._words += words  # so a pickled copy is taught them too
-            self._remembered = {}
+            self._remembered, self._stored = {}, None
 
     def tokenize(self, text: str) -> list[str]:
         """Segment with jieba (precise mode); lowercase ASCII; drop punctuation and whitespace.
@@ -162,8 +281,11 @@ class Segmenter:
         return self._segment(text)
 
     def _segment(self, text: str) -> list[str]:
+        tokenizer = self._tokenizer
+        if tokenizer is None:
+            tokenizer = self._stored_tokenizer() or self._ready()
         tokens = []
-        for token in self._ready().lcut(text, HMM=True):
+        for token in tokenizer.lcut(text, HMM=True):
             token = token.strip().lower()
             if token and _TOKEN_RE.search(token):
                 tokens.append(token)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from embeddings import BM25Index, Segmenter, UseEncoder, reciprocal_rank_fusion
+from embeddings import BM25Index, Segmenter, UseEncoder, lexical, reciprocal_rank_fusion
+from embeddings.lexical import STORED_DICT_TEXTS
 
 # Loading jieba's dictionary takes about a second; the tests that do not teach words share one segmenter.
 SEGMENTER = Segmenter()
@@ -108,3 +111,45 @@ def test_an_unpickled_bm25_index_scores_as_the_one_it_was_saved_from() -> None:
     copy = pickle.loads(pickle.dumps(index))
     for query in ("铝型材", "服装 加工", "照明"):
         np.testing.assert_array_equal(copy.scores(query), index.scores(query))
+
+
+def _starter_texts() -> list[str]:
+    with open(Path(__file__).parents[2] / "data" / "firms.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return [f"{r['企业名称 name_zh']} {r['主要产品 products']} {r['经营范围 description_zh']} {r['英文经营范围 description_en']}"
+            for r in rows] + list(DOCS.values()) + ["古镇灯饰企业，生产LED吸顶灯，灯体铝压铸，年用铝约3000吨", "刺梨汁 kiwifruit 冷链"]
+
+
+def test_the_stored_dictionary_segments_as_the_whole_one_without_loading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A command that reads one new text looks its substrings up in the stored dictionary instead of loading the
+    # whole one (about a second); the tokens must be those of the whole dictionary, taught words included.
+    stored = tmp_path / "jieba.sqlite"
+    monkeypatch.setattr(lexical, "_stored_dict_path", lambda: stored)
+    texts = _starter_texts()
+    whole = Segmenter()
+    whole.load()
+    assert stored.exists(), "the first whole load stores the dictionary"
+    fresh = Segmenter()
+    for text in texts[:STORED_DICT_TEXTS]:
+        assert fresh.tokenize(text) == whole.tokenize(text), text
+    assert fresh.loaded and not fresh.fully_loaded
+    # Past that many texts the whole dictionary loads (an index build), still with the same tokens.
+    assert [fresh.tokenize(t) for t in texts[STORED_DICT_TEXTS:]] == [whole.tokenize(t) for t in texts[STORED_DICT_TEXTS:]]
+    assert fresh.fully_loaded
+    assert len(texts) > 2 * STORED_DICT_TEXTS
+
+
+def test_a_missing_or_damaged_stored_dictionary_falls_back_to_the_whole_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stored = tmp_path / "jieba.sqlite"
+    monkeypatch.setattr(lexical, "_stored_dict_path", lambda: stored)
+    text = "中山市某灯饰企业，生产LED照明灯具与铝压铸灯体"
+    missing = Segmenter()
+    assert missing.tokenize(text) == SEGMENTER.tokenize(text) and missing.fully_loaded
+    stored.write_bytes(b"not a database")
+    damaged = Segmenter()
+    assert damaged.tokenize(text) == SEGMENTER.tokenize(text) and damaged.fully_loaded
+    assert not stored.exists() or stored.read_bytes() != b"not a database"

@@ -304,7 +304,7 @@ class EngineIndex:
         after start-up does not pay for them. Nothing is written to the vector cache."""
         inner = getattr(self.encoder, "inner", self.encoder)
         inner.encode(["预热 warm-up"])
-        self.segmenter.tokenize("预热 warm-up")
+        self.segmenter.load()
         self.load_faiss()  # a restore leaves the firms' index for its first use
 
     def warm_in_background(self) -> threading.Thread:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -109,6 +110,17 @@ def _store_dict(freq: dict[str, int], total: int, path: Path) -> None:
     except (OSError, sqlite3.Error) as exc:  # a read-only temp folder: every process loads the whole dictionary
         _log.debug("jieba dictionary not stored: %r", exc)
         Path(temp).unlink(missing_ok=True)
+
+
+def _own_file(path: Path) -> bool:
+    """Whether ``path`` exists and was written by this user: the temp folder is shared, and another user's file
+    could carry other counts."""
+    try:
+        owner = path.stat().st_uid
+    except OSError:
+        return False
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or owner == getuid()
 
 
 class _StoredFreq:
@@ -234,16 +246,17 @@ class Segmenter:
                 return None
             if self._stored is None:
                 path = _stored_dict_path()
-                if not path.exists():
+                if not _own_file(path):
                     return None
                 import jieba
 
                 tokenizer = jieba.Tokenizer()
                 try:
                     freq = _StoredFreq(path)
-                except sqlite3.Error as exc:  # a damaged file: the whole dictionary, which stores it again
-                    _log.debug("stored jieba dictionary unreadable: %r", exc)
-                    path.unlink(missing_ok=True)
+                except sqlite3.Error as exc:  # damaged, or another user's: the whole dictionary (which stores
+                    _log.debug("stored jieba dictionary unreadable: %r", exc)  # it again where it may)
+                    with contextlib.suppress(OSError):
+                        path.unlink(missing_ok=True)
                     return None
                 tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, freq.total, True
                 for word in self._words:

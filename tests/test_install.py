@@ -189,3 +189,14 @@ def test_sentence_transformers_backend_serves_rankings_from_the_cli(tmp_path: Pa
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout)
     assert result["items"], result
+
+
+def test_the_new_text_timing_gives_every_run_a_text_not_seen_before(tmp_path: Path) -> None:
+    # The "new text each run" figure would silently time the vector cache if a run reused a word.
+    seen = tmp_path / "seen.txt"
+    script = f"import sys; open({str(seen)!r}, 'a', encoding='utf-8').write(sys.argv[1] + chr(10))"
+    figures = startup.time_command([sys.executable, "-c", script, "样品 {run}"], env=dict(os.environ), cwd=tmp_path,
+                                   runs=3)
+    words = seen.read_text(encoding="utf-8").splitlines()
+    assert len(words) == 4 and len(set(words)) == 4 and all("{run}" not in w for w in words)
+    assert figures["runs"] == 3 and figures["fastest_s"] <= figures["wall_s"] <= figures["slowest_s"]

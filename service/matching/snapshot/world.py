@@ -185,10 +185,6 @@ class FirmArrays:
         return FirmArrays(**{f.name: np.delete(getattr(self, f.name), row, axis=0)
                              for f in dataclasses.fields(self)})
 
-    def replace_row(self, row: int, value: FirmArrays) -> FirmArrays:
-        """A copy with row ``row`` replaced by the single row of ``value``."""
-        return self.replace_rows([row], value)
-
     def replace_rows(self, rows: Sequence[int], value: FirmArrays) -> FirmArrays:
         """A copy with ``rows`` replaced by the rows of ``value``, in order."""
         idx = np.asarray(rows, dtype=np.intp)

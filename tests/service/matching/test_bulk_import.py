@@ -62,6 +62,15 @@ def _import_held(api: TestClient, service: MatchService, monkeypatch: pytest.Mon
     return list(response.json()["firm_ids"])
 
 
+def _encode_held(api: TestClient, service: MatchService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the held background encoding run, and wait until every firm ranks on its encoded text."""
+    monkeypatch.undo()
+    service.backfill.wake()
+    assert service.backfill.join(timeout=120)
+    done = api.get("/api/v1/ranking/status").json()
+    assert done["state"] == "current" and done["provisional_firms"] == 0
+
+
 def test_new_texts_of_an_import_rank_provisionally_until_encoded_then_on_their_text(
     app_settings: Settings, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -89,11 +98,7 @@ def test_new_texts_of_an_import_rank_provisionally_until_encoded_then_on_their_t
         leads = api.get(f"/api/v1/parks/{park}/candidates", params={"top_k": 200}).json()["items"]
         assert {it["firm"]["id"] for it in leads if it["provisional"]} == {it["firm"]["id"] for it in leads} & set(created)
 
-        monkeypatch.undo()
-        service.backfill.wake()
-        assert service.backfill.join(timeout=120)
-        done = api.get("/api/v1/ranking/status").json()
-        assert done["state"] == "current" and done["provisional_firms"] == 0
+        _encode_held(api, service, monkeypatch)
         after = api.get(f"/api/v1/firms/{created[-1]}/recommendations").json()["items"]
         assert after and not any(it["provisional"] for it in after)
         assert not any("后台编码" in x["text_zh"] for x in after[0]["sentences"])
@@ -118,7 +123,4 @@ def test_an_edit_during_the_background_run_ranks_that_firm_on_its_text_at_once(
         assert not any(it["provisional"] for it in api.get(f"/api/v1/firms/{created[0]}/recommendations").json()["items"])
         assert all(it["provisional"] for it in api.get(f"/api/v1/firms/{created[1]}/recommendations").json()["items"])
         assert api.get("/api/v1/ranking/status").json()["provisional_firms"] == count - 1
-        monkeypatch.undo()
-        service.backfill.wake()
-        assert service.backfill.join(timeout=120)
-        assert api.get("/api/v1/ranking/status").json()["state"] == "current"
+        _encode_held(api, service, monkeypatch)

@@ -4,15 +4,19 @@ A bulk import answers once its firms are ranked on what is already known: text v
 holds, and for a new text the vectors of the firm's industries, town and known products (provisional, and
 marked so wherever the firm is ranked). Encoding 50,000 new texts takes about a minute and a half on two
 cores; this thread does it in chunks (a prospect's text waits for one chunk at most, not for the import),
-logs its progress, and hands the finished firms back to the service, which replaces their vectors.
+logs its progress, and hands the finished firms and their texts' vectors back to the service, which replaces
+their vectors (the vector cache keeps them too, but a write it could not make must not leave a firm waiting).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
 
 from embeddings import Encoder
 from service.logs import log
@@ -35,7 +39,8 @@ class TextBackfill:
     """One background thread at a time, started by ``wake`` and ending when nothing is provisional."""
 
     def __init__(self, *, encoder: Encoder, pending: Callable[[], list[tuple[int, str]]],
-                 finish: Callable[[Sequence[int]], None], stop: threading.Event) -> None:
+                 finish: Callable[[Sequence[int], Mapping[str, NDArray[np.float32]]], None],
+                 stop: threading.Event) -> None:
         # ``pending`` must not take the service's lock: ``wake`` may be called while it is held.
         self._encoder = encoder
         self._pending = pending
@@ -77,10 +82,10 @@ class TextBackfill:
                         return
                     texts = list(dict.fromkeys(text for _, text in work))
                     self._total, self._done, self._started = len(texts), 0, time.time()
-                self._encode(texts)
+                vectors = self._encode(texts)
                 if self._stop.is_set():
                     break
-                self._finish([firm_id for firm_id, _ in work])
+                self._finish([firm_id for firm_id, _ in work], vectors)
                 log.info("text_backfill_done", firms=len(work), texts=len(texts),
                          seconds=round(time.time() - (self._started or time.time()), 1))
         except Exception as exc:  # the provisional vectors stay usable; the next bulk change wakes a new thread
@@ -88,15 +93,17 @@ class TextBackfill:
         with self._guard:
             self._thread, self._started = None, None
 
-    def _encode(self, texts: list[str]) -> None:
+    def _encode(self, texts: list[str]) -> dict[str, NDArray[np.float32]]:
         step = max(1, len(texts) // PROGRESS_STEPS)
         next_report = step
+        vectors: dict[str, NDArray[np.float32]] = {}
         for start in range(0, len(texts), CHUNK):
             if self._stop.is_set():
-                return
+                break
             chunk = texts[start:start + CHUNK]
-            self._encoder.encode(chunk)  # the encoder's cache keeps the vectors; ``finish`` reads them from it
+            vectors.update(zip(chunk, self._encoder.encode(chunk), strict=True))
             self._done += len(chunk)
             if self._done >= next_report or self._done == len(texts):
                 log.info("text_backfill_progress", encoded=self._done, total=len(texts))
                 next_report += step
+        return vectors

@@ -327,19 +327,22 @@ class MatchService:
         return [(fid, world.firms[world.firm_row[fid]].text()) for fid in sorted(state.provisional)
                 if fid in world.firm_row]
 
-    def _backfilled(self, firm_ids: Sequence[int]) -> None:
-        """The background encoding finished these firms' texts: their vectors become the propagated ones."""
+    def _backfilled(self, firm_ids: Sequence[int], encoded: Mapping[str, NDArray[np.float32]]) -> None:
+        """The background encoding finished these firms' texts: their vectors become the propagated ones (a firm
+        whose text changed meanwhile stays provisional for the next run)."""
         with self._lock:
             state = self._state
             world = state.world
-            ids = [fid for fid in firm_ids if fid in state.provisional and fid in world.firm_row]
-            if not ids:
+            profiles = [world.firms[world.firm_row[fid]] for fid in firm_ids
+                        if fid in state.provisional and fid in world.firm_row]
+            profiles = [p for p in profiles if p.text() in encoded]
+            if not profiles:
                 return
-            profiles = [world.firms[world.firm_row[fid]] for fid in ids]
+            texts = [p.text() for p in profiles]
             neighbours = [[e.target for e in firm_records(world, p)[1]] for p in profiles]
-            vectors, still = self.retrieval.local_vectors([p.text() for p in profiles], neighbours, encode=False)
-            done = np.array(ids, dtype=np.int64)[~still]
-            self._state = self._with_vectors(state, world, done, vectors[~still],
+            vectors, _ = self.retrieval.local_vectors(texts, neighbours, vectors=np.stack([encoded[t] for t in texts]))
+            done = np.array([p.id or 0 for p in profiles], dtype=np.int64)
+            self._state = self._with_vectors(state, world, done, vectors,
                                              provisional=state.provisional - set(done.tolist()))
 
     def ranking_status(self) -> BackfillStatus:

@@ -329,16 +329,19 @@ class EngineIndex:
         row: F32 = vectors[0]
         return row
 
-    def local_vectors(self, texts: Sequence[str], neighbours: Sequence[Sequence[str]], *,
-                      encode: bool = True) -> tuple[F32, NDArray[np.bool_]]:
+    def local_vectors(self, texts: Sequence[str], neighbours: Sequence[Sequence[str]], *, encode: bool = True,
+                      vectors: F32 | None = None) -> tuple[F32, NDArray[np.bool_]]:
         """``local_vector`` for many nodes at once, and which of them are provisional.
 
         With ``encode=False`` nothing is encoded: a text the encoder's cache holds is read from it, and a node
         whose text it does not hold is placed by its neighbours alone (its industries, town and known products)
         until its text is encoded; those rows are True in the second array. Encoders without a cache encode.
+        ``vectors``: the texts' vectors, already encoded (the background encoding's).
         """
         known = None if encode else getattr(self.encoder, "known", None)
-        if known is None:
+        if vectors is not None:
+            x, provisional = vectors.astype(np.float64), np.zeros(len(texts), dtype=bool)
+        elif known is None:
             x = self.encoder.encode(list(texts)).astype(np.float64)
             provisional = np.zeros(len(texts), dtype=bool)
         else:
@@ -346,9 +349,9 @@ class EngineIndex:
             x, provisional = found.astype(np.float64), ~hit
         h = x.copy()
         for i, neigh in enumerate(neighbours):
-            vectors = [self.prop[n] for n in neigh if n in self.prop]
-            if vectors:
-                h[i] = self.alpha * x[i] + (1 - self.alpha) * np.mean(vectors, axis=0)
+            around = [self.prop[n] for n in neigh if n in self.prop]
+            if around:
+                h[i] = self.alpha * x[i] + (1 - self.alpha) * np.mean(around, axis=0)
         norms = np.linalg.norm(h, axis=1, keepdims=True)
         np.divide(h, norms, out=h, where=norms > 0)
         return h.astype(np.float32), provisional

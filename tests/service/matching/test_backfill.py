@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,7 +35,8 @@ def test_a_run_ends_only_when_firms_added_meanwhile_are_encoded_too() -> None:
     finished: list[int] = []
     lock = threading.Lock()
 
-    def finish(ids: Sequence[int]) -> None:
+    def finish(ids: Sequence[int], vectors: Mapping[str, NDArray[np.float32]]) -> None:
+        assert {pending[fid] for fid in ids} <= set(vectors)  # the finished firms come with their texts' vectors
         with lock:
             for fid in ids:
                 pending.pop(fid, None)
@@ -60,7 +61,8 @@ def test_a_stopped_service_leaves_its_provisional_firms_alone() -> None:
     stop = threading.Event()
     encoder = Gate()
     finished: list[int] = []
-    backfill = TextBackfill(encoder=encoder, pending=lambda: [(1, "铝型材")], finish=finished.extend, stop=stop)
+    backfill = TextBackfill(encoder=encoder, pending=lambda: [(1, "铝型材")], finish=lambda ids, _: finished.extend(ids),
+                            stop=stop)
     backfill.wake()
     stop.set()
     encoder.gate.set()

@@ -2,29 +2,105 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from collections.abc import Iterator, MutableMapping
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
+from typer import _click as click
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     import networkx as nx
+    from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Settings, get_settings
 from service.console import console, err, fail
-from service.database import make_engine, make_session_factory, unit_of_work
 from service.errors import ServiceError
+
+
+class _LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands, where those named in ``lazy`` ("module:attribute") are imported when first looked up.
+
+    A ranking command is over in about a second: importing the modules of every other command (briefs, batch,
+    benchmarks) and turning each of their functions into a command would be a good part of it. ``--help`` and
+    shell completion list every command and so load them all."""
+
+    def __init__(self, loaded: MutableMapping[str, click.Command], lazy: dict[str, str], *, markup: Any) -> None:
+        self._loaded = dict(loaded)
+        self._lazy = {name: spec for name, spec in lazy.items() if name not in self._loaded}
+        self._markup = markup
+
+    def _load(self, name: str) -> click.Command:
+        module, _, attribute = self._lazy[name].partition(":")
+        target = getattr(importlib.import_module(module), attribute)
+        if isinstance(target, typer.Typer):  # a group of its own (its help and commands come with it)
+            command: click.Command = typer.main.get_group(target)
+        else:
+            holder = typer.Typer(add_completion=False, rich_markup_mode=self._markup)
+            holder.command(name)(target)
+            command = typer.main.get_command(holder)
+        command.name = name
+        return command
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded and name in self._lazy:
+            self._loaded[name] = self._load(name)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._lazy.pop(name, None)
+        del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._loaded
+        yield from (name for name in self._lazy if name not in self._loaded)
+
+    def __len__(self) -> int:
+        return len(set(self._loaded) | set(self._lazy))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in self._lazy
+
+
+class _LazyGroup(TyperGroup):
+    lazy: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands(self.commands, self.lazy, markup=self.rich_markup_mode)
+
+
+def lazy_group(**lazy: str) -> type[TyperGroup]:
+    """A group class whose commands ``lazy`` (name = "module:attribute", a command function or a Typer app) are
+    imported only when the command is run or listed."""
+    return type("LazyGroup", (_LazyGroup,), {"lazy": lazy})
+
 
 app = typer.Typer(
     help="ParkMatch 园区匹配：中山企业与六盘水园区的匹配工具 / Match Zhongshan firms to Liupanshui parks.",
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,  # locals can hold keys and personal data
+    cls=lazy_group(
+        recommend="service.matching.commands:recommend",
+        candidates="service.matching.commands:candidates",
+        match="service.matching.commands:match",
+        buyers="service.matching.commands:buyers",
+        plan="service.matching.commands:plan",
+        evaluate="service.matching.commands:evaluate",
+        brief="service.briefs.cli:brief",
+        batch="service.batch.cli:batch_app",
+    ),
 )
 data_app = typer.Typer(help="初始数据 / Starter dataset", no_args_is_help=True)
 firms_app = typer.Typer(help="企业 / Firms", no_args_is_help=True)
@@ -55,7 +131,14 @@ keys_app = typer.Typer(help="API 密钥 / API keys", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 graph_app = typer.Typer(help="共享图 / The shared graph", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
-bench_app = typer.Typer(help="基准测试 / Benchmarks", no_args_is_help=True)
+bench_app = typer.Typer(help="基准测试 / Benchmarks", no_args_is_help=True, cls=lazy_group(
+    matching="service.bench.matching:bench_matching",
+    concurrency="service.matching.commands:bench_concurrency",
+    install="service.bench.startup:install_command",
+    startup="service.bench.startup:startup_command",
+    # `import` is a keyword: the command is registered under that name, the function is import_command
+    **{"import": "service.bench.imports:import_command"},
+))
 app.add_typer(bench_app, name="bench")
 
 
@@ -71,6 +154,7 @@ def _factory(*, require_schema: bool = True) -> sessionmaker[Session]:
     from sqlalchemy import inspect
     from sqlalchemy.exc import OperationalError
 
+    from service.database import make_engine, make_session_factory
     from service.logs import configure
 
     settings = get_settings()
@@ -87,6 +171,16 @@ def _factory(*, require_schema: bool = True) -> sessionmaker[Session]:
                       "run parkmatch init first[/]")
             raise typer.Exit(2)
     return make_session_factory(engine)
+
+
+def _session(factory: sessionmaker[Session] | None = None, *, database_url: str | None = None
+             ) -> AbstractContextManager[Session]:
+    """One transaction: on ``factory``, on the database at ``database_url``, or on the configured one (checked)."""
+    from service.database import make_engine, make_session_factory, unit_of_work
+
+    if factory is None:
+        factory = _factory() if database_url is None else make_session_factory(make_engine(database_url))
+    return unit_of_work(factory)
 
 
 @app.command()
@@ -110,7 +204,7 @@ def init(
             progress.update(task, description=text, advance=1)
 
         try:
-            with unit_of_work(factory) as session:
+            with _session(factory) as session:
                 report = load_starter(session=session, data_dir=data_dir or settings.data_dir, step=step)
         except ServiceError as exc:
             fail(exc)
@@ -144,7 +238,7 @@ def _first_admin_key(factory: sessionmaker[Session]) -> None:
     """On a database without keys, make one admin key so the first user can sign in; print it once."""
     from service.auth.service import Role, audit, create_key, list_keys
 
-    with unit_of_work(factory) as session:
+    with _session(factory) as session:
         if list_keys(session=session):
             return
         row, secret = create_key(session=session, name="初始管理员 initial admin", role=Role.admin)
@@ -216,7 +310,7 @@ def firms_list(
     """列出企业 / List firms."""
     from service.firms.service import list_firms
 
-    with unit_of_work(_factory()) as session:
+    with _session() as session:
         items, total = list_firms(session=session, town=town, industry=industry, q=q, limit=limit)
     if as_json:
         print(json.dumps({"items": [i.model_dump(mode="json") for i in items], "total": total}, ensure_ascii=False))
@@ -236,7 +330,7 @@ def firms_show(firm_id: Annotated[int, typer.Argument(help="企业编号 / Firm 
     from service.firms.service import get
 
     try:
-        with unit_of_work(_factory()) as session:
+        with _session() as session:
             firm = get(session=session, firm_id=firm_id)
     except ServiceError as exc:
         fail(exc)
@@ -252,7 +346,7 @@ def parks_list(
     """列出园区 / List parks."""
     from service.parks.service import list_parks, to_read
 
-    with unit_of_work(_factory()) as session:
+    with _session() as session:
         rows, total = list_parks(session=session, county=county, limit=500)
         parks = [to_read(p, c) for p, c in rows]
     if as_json:
@@ -273,7 +367,7 @@ def parks_show(park: Annotated[str, typer.Argument(help="园区编号或代码 /
     from service.parks.service import get, get_by_code
 
     try:
-        with unit_of_work(_factory()) as session:
+        with _session() as session:
             record = get(session=session, park_id=int(park)) if park.isdigit() else get_by_code(session=session, code=park)
     except ServiceError as exc:
         fail(exc)
@@ -293,7 +387,7 @@ def import_firms_cmd(
         err.print(f"[red]文件不存在 / file not found:[/] {file}")
         raise typer.Exit(2)
     try:
-        with unit_of_work(_factory()) as session:
+        with _session() as session:
             report = import_firms(session=session, data=file.read_bytes(), filename=file.name,
                                   max_bytes=int(settings.max_import_mb * 1_000_000))
     except ServiceError as exc:
@@ -315,7 +409,7 @@ def export_firms_cmd(
     from service.firms.exporter import export
     from service.firms.service import all_firms
 
-    with unit_of_work(_factory()) as session:
+    with _session() as session:
         firms = all_firms(session=session)
     data = export(firms, fmt=fmt.value, lang=lang)
     if output is None:
@@ -342,7 +436,7 @@ def keys_create(
     """新建 API 密钥，仅显示一次 / Create an API key; it is shown once only."""
     from service.auth.service import Role, audit, create_key
 
-    with unit_of_work(_factory()) as session:
+    with _session() as session:
         row, secret = create_key(session=session, name=name, role=Role(role.value))
         audit(session=session, actor=None, action="create", entity="api_key", entity_id=row.id,
               after={"name": name, "role": role.value, "prefix": row.prefix})
@@ -356,7 +450,7 @@ def keys_list() -> None:
     """列出密钥（不含密钥本身）/ List keys (never the secrets)."""
     from service.auth.service import list_keys
 
-    with unit_of_work(_factory()) as session:
+    with _session() as session:
         rows = list_keys(session=session)
     table = Table(title="API 密钥 / API keys")
     for column in ("id", "名称 name", "角色 role", "前缀 prefix", "创建 created", "撤销 revoked"):
@@ -373,7 +467,7 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="密钥编号 / Key i
     from service.auth.service import audit, revoke
 
     try:
-        with unit_of_work(_factory()) as session:
+        with _session() as session:
             revoke(session=session, key_id=key_id)
             audit(session=session, actor=None, action="revoke", entity="api_key", entity_id=key_id)
     except ServiceError as exc:
@@ -387,7 +481,7 @@ def _graph() -> nx.MultiDiGraph:
     from service.matching.snapshot.graph_schema import SCHEMA
     from service.matching.snapshot.loader import load_world
 
-    with unit_of_work(_factory()) as session:
+    with _session() as session:
         world = load_world(session=session, data_dir=get_settings().data_dir)
     return build_graph(*graph_records(world), SCHEMA)
 
@@ -440,28 +534,6 @@ def bench_embeddings(
     from embeddings.bench import run
 
     run(sizes=tuple(int(x) for x in sizes.split(",") if x.strip()), queries=queries, json_path=json_path)
-
-
-from service.batch.cli import batch_app  # noqa: E402
-from service.bench import imports as import_bench  # noqa: E402
-from service.bench import matching as matching_bench  # noqa: E402
-from service.bench import startup as startup_bench  # noqa: E402
-from service.briefs.cli import brief as brief_command  # noqa: E402  (registered beside the other commands)
-from service.matching import commands as matching  # noqa: E402
-
-app.command("recommend")(matching.recommend)
-app.command("candidates")(matching.candidates)
-app.command("match")(matching.match)
-app.command("buyers")(matching.buyers)
-app.command("plan")(matching.plan)
-app.command("evaluate")(matching.evaluate)
-app.command("brief")(brief_command)
-app.add_typer(batch_app, name="batch")
-bench_app.command("matching")(matching_bench.bench_matching)
-bench_app.command("concurrency")(matching.bench_concurrency)
-bench_app.command("install")(startup_bench.install_command)
-bench_app.command("startup")(startup_bench.startup_command)
-bench_app.command("import")(import_bench.import_command)
 
 
 @bench_app.command("all")
@@ -536,7 +608,7 @@ def _admin_key_exists(database_url: str) -> bool:
 
     from service.auth.models import ApiKey
 
-    with unit_of_work(make_session_factory(make_engine(database_url))) as session:
+    with _session(database_url=database_url) as session:
         return session.scalar(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))
                               .limit(1)) is not None
 

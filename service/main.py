@@ -31,11 +31,12 @@ from service.auth.router import router as keys_router
 from service.batch.router import router as batch_router
 from service.briefs.router import router as briefs_router
 from service.catalog.router import router as catalog_router
+from service.changes import Changed
 from service.config import Settings, get_settings
 from service.database import make_engine, make_session_factory
 from service.destinations.router import router as destinations_router
 from service.errors import Problem, ServiceError, bilingual
-from service.events import Changed, subscribe
+from service.events import subscribe
 from service.feedback.router import router as feedback_router
 from service.firms.router import import_router
 from service.firms.router import router as firms_router

@@ -12,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from service.catalog.schemas import TownKind, industry_level, industry_parent
-from service.catalog.service import town_words
+from service.catalog.words import town_words
 from service.dataset import standard
 from service.dataset.files import DATA_DIR, FIRMS_FILE, Catalog, read_catalog
 from service.destinations.schemas import KIND_LABELS, CoBuiltParkDetails, DestinationKind

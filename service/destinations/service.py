@@ -10,20 +10,18 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.catalog.models import County, Town
+from service.changes import Changed
 from service.destinations import schemas as s
+from service.destinations.errors import DestinationNotFound
 from service.destinations.models import Destination
 from service.errors import Conflict, NotFound, Problem, ServiceError
-from service.events import Changed, publish
+from service.events import publish
 from service.pagination import LIKE_ESCAPE, contains_pattern
 
 COLUMNS = ("kind", "name_zh", "name_en", "county_code", "township", "location", "positioning_zh", "positioning_en",
            "target_industries", "free_land_mu", "labour_pool", "restrictions", "supplies", "facts", "sources",
            "details")
 READ_ONLY = {"id", "county_name_zh", "county_name_en"}
-
-
-class DestinationNotFound(NotFound):
-    """No destination with that id or code (of the kind asked for, when one was)."""
 
 
 class DestinationInvalid(ServiceError):

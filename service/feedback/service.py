@@ -12,8 +12,8 @@ from service.destinations.models import Destination
 from service.destinations.service import not_found
 from service.feedback.models import Feedback
 from service.feedback.schemas import CLOSED, STATUS_ZH, FeedbackCreate, PipelineItem, Status
+from service.firms.errors import FirmNotFound
 from service.firms.models import Firm
-from service.firms.service import FirmNotFound
 
 
 def _latest(session: Session, firm_id: int, park_id: int) -> Feedback | None:

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
-from service.catalog.service import Lookup, lookup
+from service.catalog.service import lookup
+from service.catalog.words import Lookup
 from service.errors import ImportRejected, Problem
 from service.firms import columns as cols
 from service.firms import service as firm_service

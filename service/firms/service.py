@@ -11,10 +11,13 @@ from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from service.catalog.service import Lookup, lookup, resolve_town
-from service.errors import Conflict, NotFound, Problem, ServiceError
-from service.events import Changed, publish
+from service.catalog.service import lookup, resolve_town
+from service.catalog.words import Lookup
+from service.changes import Changed
+from service.errors import Conflict, Problem, ServiceError
+from service.events import publish
 from service.firms import schemas as s
+from service.firms.errors import FirmNotFound
 from service.firms.models import Firm, FirmIndustry, FirmInput
 from service.pagination import LIKE_ESCAPE, contains_pattern
 
@@ -24,10 +27,6 @@ SCALARS = ("credit_code", "name_zh", "name_en", "products", "description_zh", "d
            "buys", "vacancies", *CONTACT_FIELDS)
 SORTS = {"id": Firm.id, "name": Firm.name_zh, "employees": Firm.employees, "revenue": Firm.revenue_10k_yuan,
          "land": Firm.land_mu, "updated": Firm.updated_at}
-
-
-class FirmNotFound(NotFound):
-    pass
 
 
 class FirmInvalid(ServiceError):

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from service.config import get_settings
 from service.console import console, err, fail
-from service.database import make_engine, make_session_factory, unit_of_work
 from service.errors import ServiceError
 from service.matching import constants as c
 from service.matching import schemas as s
@@ -34,9 +33,17 @@ ExcludedOpt = Annotated[bool, typer.Option("--excluded", help="列出被排除�
 
 
 def _engine(*, firms: list[FirmProfile] | None = None, persist: bool = True) -> MatchService:
+    """The ranking engine: the one saved for the database as it stands when there is one (found without
+    SQLAlchemy on SQLite), else loaded or built through the database."""
     from service.matching.service import MatchService
 
     settings = get_settings()
+    if firms is None and persist:
+        saved = MatchService.open_saved(settings)
+        if saved is not None:
+            return saved
+    from service.database import make_engine, make_session_factory
+
     factory = make_session_factory(make_engine(settings.database_url))
     return MatchService.build(session_factory=factory, settings=settings, firms=firms, persist_index=persist)
 
@@ -143,12 +150,14 @@ def match(
         help="招工需求（劳务协作），如 200:装配工:2-4 / Vacancies (labour), e.g. 200:assembler:2-4")] = None,
 ) -> None:
     """意向企业匹配目的地（自由文本）/ Rank destinations for a prospect described in free text."""
-    from service.catalog.service import lookup
     from service.matching.prospect_fields import FieldProblem, prospect_buys, prospect_vacancies
 
     try:
         bought = []
         if buys:  # names and units as staff write them (猕猴桃:300:吨), resolved as the web form does
+            from service.catalog.service import lookup
+            from service.database import make_engine, make_session_factory, unit_of_work
+
             with unit_of_work(make_session_factory(make_engine(get_settings().database_url))) as session:
                 bought = prospect_buys(buys, lookup(session=session))
         openings = prospect_vacancies(vacancies or "")

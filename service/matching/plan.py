@@ -19,7 +19,7 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
-from service.firms.service import FirmNotFound
+from service.firms.errors import FirmNotFound
 from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.errors import PlanTooLarge

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from service.catalog.service import Lookup
+from service.catalog.words import Lookup
 from service.firms import columns as cols
 from service.firms.schemas import Vacancy
 from service.i18n import SEPARATOR

@@ -4,20 +4,21 @@ keeps its snapshot in step with committed changes."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy.orm import Session, sessionmaker
 
 from embeddings import Encoder, VectorIndex, make_encoder
 from embeddings import WalkPath as GPath
+from service.changes import ChangeCursor, Changed
 from service.config import Settings
-from service.database import unit_of_work
-from service.events import ChangeCursor, Changed
-from service.firms.service import FirmNotFound
+from service.destinations.errors import DestinationNotFound as ParkNotFound
+from service.firms.errors import FirmNotFound
 from service.logs import log
 from service.matching import constants as c
 from service.matching import schemas as s
@@ -48,10 +49,19 @@ from service.matching.snapshot.build import (
 )
 from service.matching.snapshot.graph import destination_node, destination_records, firm_records
 from service.matching.snapshot.graph_schema import NodeType, node_id
-from service.matching.snapshot.loader import load_destinations, load_firms, load_world
-from service.matching.snapshot.saved import SavedWorld, load_saved_world, save_world, world_key
+from service.matching.snapshot.saved import (
+    DatabaseFacts,
+    SavedWorld,
+    database_facts,
+    load_saved_world,
+    save_world,
+    sqlite_facts,
+    world_key,
+)
 from service.matching.snapshot.world import DestinationProfile, FirmArrays, FirmProfile, World
-from service.parks.service import ParkNotFound
+
+if TYPE_CHECKING:  # a service answering from a saved snapshot opens the database only when it has to
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass(frozen=True)
@@ -82,10 +92,11 @@ class MatchService:
 
     def __init__(
         self, *, world: World, index: EngineIndex, session_factory: sessionmaker[Session] | None = None,
-        settings: Settings | None = None, cursor: ChangeCursor | None = None,
+        settings: Settings | None = None, cursor: ChangeCursor | None = None, database_url: str | None = None,
     ) -> None:
         self.retrieval = index
-        self.session_factory = session_factory
+        self._sessions = session_factory
+        self._database_url = database_url  # the sessions' database, connected to on first use when none are given
         self.settings = settings
         self._lock = threading.RLock()
         self.paths = PathFinder(index.graph, index.skeleton)
@@ -109,33 +120,80 @@ class MatchService:
         The change-log position is taken before the world is read, so a change committed meanwhile comes back
         from the first poll of ``follow`` (applying a change twice is harmless: unchanged rows are skipped).
         """
+        from service.database import unit_of_work
+        from service.matching.snapshot.loader import load_world
+
         # The world saved at this change-log position is the one the database holds (saved.py): a start with
         # no change since the last one reads no rows.
-        folder = settings.index_dir / SNAPSHOT_FOLDER
         keep_world = persist_index and firms is None
         saved: SavedWorld | None = None
         with unit_of_work(session_factory) as session:
-            cursor = ChangeCursor.at_latest(session)
-            key = world_key(session, data_dir=settings.data_dir) if keep_world else ""
-            saved = load_saved_world(folder, key=key) if keep_world else None
+            facts = database_facts(session)
+            key = world_key(facts, data_dir=settings.data_dir) if keep_world else ""
+            saved = load_saved_world(settings.index_dir / SNAPSHOT_FOLDER, key=key) if keep_world else None
             world = saved.world if saved is not None else load_world(session=session, data_dir=settings.data_dir,
                                                                     firms=firms)
+        return cls._assemble(world, saved=saved, world_key=key, facts=facts, settings=settings, encoder=encoder,
+                             persist_index=persist_index, session_factory=session_factory)
+
+    @classmethod
+    def open_saved(cls, settings: Settings, *, encoder: Encoder | None = None) -> MatchService | None:
+        """The service over the world saved for the database as it stands, found without SQLAlchemy (its import
+        is a third of a second of a CLI command); None when the database is not a SQLite file or nothing saved
+        matches it. The database is connected to only if the service is asked to read it."""
+        facts = sqlite_facts(settings.database_url)
+        if facts is None:
+            return None
+        key = world_key(facts, data_dir=settings.data_dir)
+        saved = load_saved_world(settings.index_dir / SNAPSHOT_FOLDER, key=key)
+        if saved is None or not saved.index_key:
+            return None
+        return cls._assemble(saved.world, saved=saved, world_key=key, facts=facts, settings=settings,
+                             encoder=encoder, persist_index=True, database_url=settings.database_url)
+
+    @classmethod
+    def _assemble(
+        cls, world: World, *, saved: SavedWorld | None, world_key: str, facts: DatabaseFacts, settings: Settings,
+        encoder: Encoder | None, persist_index: bool, session_factory: sessionmaker[Session] | None = None,
+        database_url: str | None = None,
+    ) -> MatchService:
+        """The service over ``world``: its index loaded (or built and saved), the world saved under ``world_key``
+        (when it was read from the database), following the change log from ``facts``."""
         if encoder is None:
             encoder = make_encoder(settings.encoder_backend, settings.encoder_model_dir, cache_dir=settings.cache_dir)
         hops, alpha = settings.propagation_hops, settings.propagation_alpha
         known = saved.index_key if saved is not None and saved.index_key else None
-        if keep_world and known is None:
+        if world_key and known is None:
             known = index_key(world, encoder=encoder, hops=hops, alpha=alpha)
         index = load_or_build_index(world=world, encoder=encoder, hops=hops, alpha=alpha,
                                     index_dir=settings.index_dir if persist_index else None, key=known)
-        if keep_world and saved is None and known is not None:
-            save_world(folder, key=key, world=world, index_key=known)
-        return cls(world=world, index=index, session_factory=session_factory, settings=settings, cursor=cursor)
+        if world_key and saved is None and known is not None:
+            save_world(settings.index_dir / SNAPSHOT_FOLDER, key=world_key, world=world, index_key=known)
+        return cls(world=world, index=index, session_factory=session_factory, settings=settings,
+                   cursor=ChangeCursor.past(facts.recent_ids), database_url=database_url)
 
     @classmethod
     def for_world(cls, world: World, *, encoder: Encoder, hops: int, alpha: float) -> MatchService:
         """A service over a world built in memory (tests, benchmarks): nothing is read or saved on disk."""
         return cls(world=world, index=EngineIndex(world=world, encoder=encoder, hops=hops, alpha=alpha, index_dir=None))
+
+    @property
+    def session_factory(self) -> sessionmaker[Session] | None:
+        """Sessions on the database this service follows (None for a world built in memory)."""
+        if self._sessions is None and self._database_url is not None:
+            from service.database import make_engine, make_session_factory
+
+            self._sessions = make_session_factory(make_engine(self._database_url))
+        return self._sessions
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        from service.database import unit_of_work
+
+        factory = self.session_factory
+        assert factory is not None, "callers check there is a database first"
+        with unit_of_work(factory) as session:
+            yield session
 
     # ---------- what queries read ----------
 
@@ -185,7 +243,7 @@ class MatchService:
         """Read the change log once and apply what other processes committed; return how many changes."""
         if self._cursor is None or self.session_factory is None:
             return 0
-        with unit_of_work(self.session_factory) as session:
+        with self._transaction() as session:
             entries = self._cursor.poll(session)
         self.on_change([entry.change for entry in entries])
         return len(entries)
@@ -244,7 +302,9 @@ class MatchService:
         if deleted:
             profiles: dict[int, FirmProfile | None] = dict.fromkeys(firm_ids)
         else:
-            with unit_of_work(self.session_factory) as session:
+            from service.matching.snapshot.loader import load_firms
+
+            with self._transaction() as session:
                 profiles = load_firms(session=session, firm_ids=firm_ids)
         for fid, profile in profiles.items():
             world = self._state.world
@@ -263,7 +323,9 @@ class MatchService:
         """
         if self.session_factory is None:
             return
-        with unit_of_work(self.session_factory) as session:
+        from service.matching.snapshot.loader import load_firms
+
+        with self._transaction() as session:
             profiles = load_firms(session=session, firm_ids=firm_ids)
         if any(profile is None for profile in profiles.values()):
             self.reload()
@@ -394,7 +456,9 @@ class MatchService:
         """Reload every destination (a few dozen) and redo what depends on those that changed, added or left."""
         if self.session_factory is None:
             return
-        with unit_of_work(self.session_factory) as session:
+        from service.matching.snapshot.loader import load_destinations
+
+        with self._transaction() as session:
             fresh = load_destinations(session=session)
         self.refresh_destinations(fresh)
 

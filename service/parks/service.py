@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from service.catalog.models import County
 from service.destinations import service as destinations
+from service.destinations.errors import DestinationNotFound
 from service.destinations.models import Destination
 from service.destinations.schemas import (
     DestinationCreate,
@@ -16,7 +17,6 @@ from service.destinations.schemas import (
     DestinationRead,
     DestinationUpdate,
 )
-from service.destinations.service import DestinationNotFound
 from service.parks import schemas as s
 
 PARK = DestinationKind.park

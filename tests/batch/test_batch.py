@@ -17,9 +17,10 @@ from service.batch.models import DestinationTop, FirmTop
 from service.batch.scoring import ScoringSpec
 from service.batch.store import firm_destinations, save_run
 from service.bench.matching import scaled_engine, synthetic_plan
+from service.changes import Changed
 from service.config import Settings, get_settings
 from service.database import make_engine, make_session_factory, unit_of_work
-from service.events import Changed, latest_change_id, publish
+from service.events import latest_change_id, publish
 from service.matching.modes import Mode, resolve_weights
 from service.matching.service import MatchService
 

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from service.batch.engines import FirmSource, run_local
 from service.batch.scoring import ScoringSpec
 from service.batch.store import save_run
+from service.changes import Changed
 from service.database import unit_of_work
-from service.events import Changed, latest_change_id, publish
+from service.events import latest_change_id, publish
 from service.matching.modes import Mode, resolve_weights
 from tests.service.ui.conftest import World, api_client, ui_world
 

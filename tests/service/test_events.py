@@ -9,11 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.changes import ChangeCursor, Changed
 from service.config import Settings
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.events import (
-    ChangeCursor,
-    Changed,
     ChangeLog,
     changes_since,
     latest_change_id,

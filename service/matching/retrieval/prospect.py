@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from service.catalog.service import bare_town, town_key, town_words
+from service.catalog.words import bare_town, town_key, town_words
 from service.matching import constants as c
 from service.matching import schemas as s
 from service.matching.errors import InvalidProspect

@@ -5,7 +5,9 @@ Every write to the data ranking reads (firms, destinations, the catalogue) appen
 its own transaction (``service.events``). A world saved with the log's position (newest id and row count), the
 schema revision, the region file and the code that reads it is therefore the world the database holds for as
 long as all of those are unchanged: a CLI command that finds them so loads the saved world (a few
-hundredths of a second) instead of reading every row again.
+hundredths of a second) instead of reading every row again. On a SQLite file it reads that position with the
+standard library's sqlite3 (``sqlite_facts``: the same statements on the same driver SQLAlchemy would use), so a
+command answered from the saved state never imports SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -21,20 +23,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 import embeddings
 import service
-from service.events import change_head
+from service.changes import CURSOR_SQL, HEAD_SQL, LOOKBACK, RECENT_SQL, head
 from service.logs import log
 from service.matching.snapshot.region import REGION_FILE
 from service.matching.snapshot.world import World
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 WORLD_FORMAT = 1
 WORLD_FILE, WORLD_MANIFEST = "world.pickle", "world.json"
+REVISION_SQL = "SELECT version_num FROM alembic_version"
 
 
 class SnapshotUnusable(Exception):
@@ -106,17 +109,79 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def world_key(session: Session, *, data_dir: Path) -> str:
-    """What the world read from this database would be built from: which database (its address without the
-    password), the change log's position, the schema revision, the region file, the code."""
+@dataclass(frozen=True)
+class DatabaseFacts:
+    """What a saved world's key takes from the database: which one it is and where its change log stands."""
+
+    address: str  # the database's address, without the password
+    head: str  # service.changes.head
+    revision: str  # the schema's migration revision(s)
+    recent_ids: tuple[int, ...]  # the change ids a cursor started now is past (service.changes.CURSOR_SQL)
+
+
+def sqlite_address(url: str) -> str | None:
+    """``sqlite:///`` and the absolute path of the file a SQLite URL names (a relative path names a file per
+    folder); None for another database, an in-memory one or a ``file:`` URI."""
+    scheme, sep, rest = url.partition(":///")
+    if not sep or scheme.split("+", 1)[0] != "sqlite":
+        return None
+    path, _, query = rest.partition("?")
+    if not path or path == ":memory:" or path.startswith("file:") or "%" in path or "uri=true" in query.lower():
+        return None
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def database_facts(session: Session) -> DatabaseFacts:
+    """The facts read through ``session``, in its transaction."""
+    from sqlalchemy import text
+
+    from service.events import change_head
+
     url = session.get_bind().engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        url = url.set(database=str(Path(url.database).resolve()))  # a relative path names a file per folder
-    database = url.render_as_string(hide_password=True)
-    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    address = sqlite_address(url.render_as_string(hide_password=False)) if url.get_backend_name() == "sqlite" else None
+    revision = session.execute(text(REVISION_SQL)).scalars().all()
+    ids = session.execute(text(CURSOR_SQL), {"lookback": LOOKBACK}).scalars().all()
+    return DatabaseFacts(address=address or url.render_as_string(hide_password=True), head=change_head(session),
+                         revision=",".join(sorted(str(r) for r in revision)), recent_ids=tuple(int(i) for i in ids))
+
+
+def sqlite_facts(url: str) -> DatabaseFacts | None:
+    """The facts of the SQLite file ``url`` names, read with the standard library's sqlite3 (the driver SQLAlchemy
+    uses for it, so the same statements give the same values) in one read-only transaction. None for another
+    database, or one that cannot be read as it stands (no file, no schema): the caller then goes through
+    SQLAlchemy, which says what is wrong."""
+    import sqlite3
+
+    address = sqlite_address(url)
+    if address is None:
+        return None
+    path = Path(address.removeprefix("sqlite:///"))
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        connection.execute("BEGIN")  # the three reads see one state of the file
+        revision = [str(row[0]) for row in connection.execute(REVISION_SQL)]
+        newest, rows = connection.execute(HEAD_SQL).fetchone()
+        recent = connection.execute(RECENT_SQL).fetchall()
+        ids = tuple(int(row[0]) for row in connection.execute(CURSOR_SQL, {"lookback": LOOKBACK}))
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    return DatabaseFacts(address=address, head=head(newest, rows, recent), revision=",".join(sorted(revision)),
+                         recent_ids=ids)
+
+
+def world_key(facts: DatabaseFacts, *, data_dir: Path) -> str:
+    """What the world read from this database would be built from: which database, the change log's position,
+    the schema revision, the region file, the code."""
     region = hashlib.sha256((data_dir / REGION_FILE).read_bytes()).hexdigest()
-    parts = (f"w{WORLD_FORMAT}", database, change_head(session), ",".join(sorted(revision)), str(data_dir.resolve()),
-             region, code_fingerprint())
+    parts = (f"w{WORLD_FORMAT}", facts.address, facts.head, facts.revision, str(data_dir.resolve()), region,
+             code_fingerprint())
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 

@@ -3,7 +3,11 @@ start that reads them; a change committed anywhere, another database, or a damag
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -162,3 +166,73 @@ def test_a_damaged_saved_world_is_read_again_from_the_database(
     second, read = build(settings)
     assert logs.take() == ["world_snapshot_unused"] and read.reading("firms")
     assert _seen(second) == _seen(first)
+
+
+def test_the_database_facts_read_with_sqlite3_are_those_read_through_sqlalchemy(db_url: str, backend: str) -> None:
+    def through_sqlalchemy() -> saved.DatabaseFacts:
+        engine = make_engine(db_url)
+        with unit_of_work(make_session_factory(engine)) as session:
+            facts = saved.database_facts(session)
+        engine.dispose()
+        return facts
+
+    before = through_sqlalchemy()
+    if backend != "sqlite":
+        assert saved.sqlite_facts(db_url) is None  # another database is always read through SQLAlchemy
+        return
+    assert saved.sqlite_facts(db_url) == before
+    _rename(db_url, 5, "改名后的灯饰企业")
+    after = through_sqlalchemy()
+    assert after.head != before.head and max(after.recent_ids) > max(before.recent_ids)
+    assert saved.sqlite_facts(db_url) == after
+
+
+def test_no_facts_for_a_database_that_is_not_there_and_none_is_made(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    assert saved.sqlite_facts(f"sqlite:///{missing}") is None and not missing.exists()
+    assert saved.sqlite_facts("sqlite:///:memory:") is None
+    empty = tmp_path / "empty.db"
+    make_engine(f"sqlite:///{empty}").connect().close()  # a file without the schema
+    assert saved.sqlite_facts(f"sqlite:///{empty}") is None
+
+
+def _cli(args: list[str], settings: Settings) -> tuple[Any, bool]:
+    """Run a parkmatch command in a new process: its JSON output, and whether it imported SQLAlchemy."""
+    script = ("import sys\nfrom service.cli import app\nsys.argv = ['parkmatch', *sys.argv[1:]]\n"
+              "try:\n    app()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+              "print('sqlalchemy' in sys.modules, file=sys.stderr)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARKMATCH_")}
+    env.update(PARKMATCH_DATABASE_URL=settings.database_url, PARKMATCH_VAR_DIR=str(settings.var_dir),
+               PARKMATCH_EMBEDDING_CACHE_DIR=str(settings.embedding_cache_dir))
+    done = subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), done.stderr.strip().splitlines()[-1] == "True"
+
+
+def test_a_ranking_command_over_a_saved_state_answers_without_sqlalchemy_and_sees_a_later_change(
+    db_url: str, backend: str, tmp_path: Path, embedding_cache: Path, build: Any,
+) -> None:
+    settings = _settings(db_url, tmp_path / "var", embedding_cache)
+    first, _ = build(settings)
+    expected = first.recommend(firm_id=5, top_k=5).model_dump(mode="json")
+    out, loaded = _cli(["recommend", "--firm", "5", "--top-k", "5", "--json"], settings)
+    assert out == expected
+    assert loaded is (backend != "sqlite")  # SQLite: the change log is read with sqlite3, no row of data at all
+    _rename(db_url, 5, "改名后的灯饰企业")
+    out, loaded = _cli(["recommend", "--firm", "5", "--top-k", "5", "--json"], settings)
+    assert out["firm"]["name_zh"] == "改名后的灯饰企业" and loaded
+
+
+def test_a_service_opened_from_the_saved_state_connects_when_it_follows_a_change(
+    db_url: str, backend: str, tmp_path: Path, embedding_cache: Path, build: Any,
+) -> None:
+    settings = _settings(db_url, tmp_path / "var", embedding_cache)
+    build(settings)
+    opened = MatchService.open_saved(settings, encoder=make_encoder("use", cache_dir=embedding_cache))
+    if backend != "sqlite":
+        assert opened is None
+        return
+    assert opened is not None and opened._sessions is None  # noqa: SLF001  (no connection until one is needed)
+    _rename(db_url, 5, "改名后的灯饰企业")
+    assert opened.poll_changes() == 1
+    assert opened.recommend(firm_id=5).firm.name_zh == "改名后的灯饰企业"

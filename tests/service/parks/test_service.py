@@ -13,13 +13,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from service.changes import Changed
 from service.cli import app
 from service.config import get_settings
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.dataset.files import DATA_DIR, read_catalog
 from service.destinations import service as destinations
 from service.destinations.schemas import DestinationKind, DestinationRead
-from service.events import Changed, changes_since, latest_change_id
+from service.events import changes_since, latest_change_id
 from service.parks import service as park_service
 from service.parks.schemas import ParkRead, ParkUpdate
 

@@ -46,6 +46,7 @@ from service.matching.router import router as matching_router
 from service.matching.service import service_from_settings
 from service.migrate import upgrade
 from service.parks.router import router as parks_router
+from service.schema import build_all
 from service.ui.router import router as ui_router
 
 VERSION = "0.1.0"
@@ -302,6 +303,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # One BLAS thread per process: requests run side by side in threads and workers, and a second BLAS
         # thread per call only doubles CPU time for the same latency.
         threadpool_limits(1, "blas")
+        build_all()  # the models are built on first use (service/schema.py): all of them before the first request
         engine = make_engine(settings.database_url)
         upgrade(engine)  # idempotent; a server never runs on an out-of-date schema
         app.state.engine = engine

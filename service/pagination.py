@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from service.schema import Schema
 
 T = TypeVar("T")
 
@@ -21,7 +23,7 @@ def contains_pattern(word: str) -> str:
 LIKE_ESCAPE = "\\"
 
 
-class Page(BaseModel, Generic[T]):
+class Page(Schema, Generic[T]):
     items: list[T]
     total: int = Field(description="符合条件的总数 / Total matching items")
     offset: int = Field(description="起始位置 / Offset of the first item")

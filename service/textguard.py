@@ -8,6 +8,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 
+from service.schema import Schema
+
 # C0 controls except tab, line feed and carriage return; DEL; C1 controls; and what XML cannot hold either (lone
 # surrogates, U+FFFE, U+FFFF). None belongs in a name or a note, each breaks XLSX or DOCX, some drive terminals.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -65,7 +67,7 @@ def _check(value: Any, field: str) -> None:
             _check(item, field)
 
 
-class RefuseControl(BaseModel):
+class RefuseControl(Schema):
     """Mixin for models that take text from outside: any control character in any text field is refused.
 
     Applied to the create / update models and the parts they nest, not to read models, so a value already in

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from service.matching.modes import Mode
+from service.schema import Schema
 
 
-class TopItem(BaseModel):
+class TopItem(Schema):
     rank: int = Field(ge=1, examples=[1])
     id: int = Field(description="另一方的编号（企业或目的地）/ The other side's id (firm or destination)", examples=[17])
     name_zh: str = Field(examples=["水城经济开发区"])
@@ -20,7 +21,7 @@ class TopItem(BaseModel):
     reason_en: str | None = Field(default=None, max_length=4_000, description="The reason in English (explain=true only)")
 
 
-class TopList(BaseModel):
+class TopList(Schema):
     """A short ranked list for screens and exports that need many lists fast; with ``explain=true`` each item also
     carries its reason, worked out live (as fast as the live ranking, not as the stored list)."""
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from service.schema import Schema
 from service.sourcing import Figure
 
 MAX_BATCH = 50  # briefs in one ZIP: each is a full explanation of a pair, about a second of CPU
@@ -30,7 +31,7 @@ MEDIA_TYPES: dict[BriefFormat, str] = {
 }
 
 
-class Bi(BaseModel):
+class Bi(Schema):
     """One piece of text in Chinese and English."""
 
     model_config = ConfigDict(frozen=True)
@@ -42,7 +43,7 @@ class Bi(BaseModel):
         return self.en if lang == "en" and self.en else self.zh
 
 
-class BriefFirm(BaseModel):
+class BriefFirm(Schema):
     id: int | None = Field(default=None, description="企业编号（意向企业为空）/ Firm id, empty for a prospect")
     name_zh: str
     name_en: str = ""
@@ -58,7 +59,7 @@ class BriefFirm(BaseModel):
                                      description="从描述中读取的数值与动因 / Figures and cues read from the prospect's text")
 
 
-class BriefPark(BaseModel):
+class BriefPark(Schema):
     id: int
     name_zh: str
     name_en: str = ""
@@ -73,7 +74,7 @@ class BriefPark(BaseModel):
     labour_pool: Figure | None = None
 
 
-class BriefFactor(BaseModel):
+class BriefFactor(Schema):
     name: str
     label: Bi
     value: float = Field(ge=0, le=1)
@@ -82,7 +83,7 @@ class BriefFactor(BaseModel):
     evidence: Bi = Bi(zh="", en="")
 
 
-class CostRow(BaseModel):
+class CostRow(Schema):
     """One line of the cost comparison: Zhongshan against the park, and the yearly difference for this firm."""
 
     item: Bi
@@ -104,24 +105,24 @@ class CostRow(BaseModel):
         return seen
 
 
-class ResourceLine(BaseModel):
+class ResourceLine(Schema):
     name: Bi
     capacity: Figure | None = None
     price: Figure | None = None
     note: Bi | None = None
 
 
-class AnchorLine(BaseModel):
+class AnchorLine(Schema):
     name: Bi
     description: Bi = Bi(zh="", en="")
 
 
-class SectionRow(BaseModel):
+class SectionRow(Schema):
     label: Bi
     value: Bi
 
 
-class ModeSection(BaseModel):
+class ModeSection(Schema):
     """What a market or labour brief prints in place of land and costs: supply, price and logistics, or the
     county's outflow, placements, training and stations."""
 
@@ -131,7 +132,7 @@ class ModeSection(BaseModel):
     notes: list[Bi] = Field(default_factory=list)
 
 
-class BriefData(BaseModel):
+class BriefData(Schema):
     """The content of one brief; build it from the matching engine's explanation of the pair."""
 
     firm: BriefFirm
@@ -169,7 +170,7 @@ class BriefData(BaseModel):
         return any(r.estimate for r in self.costs) or any(f is not None and f.estimate for f in figures)
 
 
-class Comparison(BaseModel):
+class Comparison(Schema):
     """One firm against 2–4 destinations, each as the brief it would get on its own."""
 
     firm: BriefFirm

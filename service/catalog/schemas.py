@@ -6,8 +6,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from service.schema import Schema
 from service.sourcing import Code, Fact, Figure, Source
 
 IndustryCode = Annotated[
@@ -47,7 +48,7 @@ class NameSource(StrEnum):
     translation = "translation"  # this project's own translation
 
 
-class Industry(BaseModel):
+class Industry(Schema):
     """One GB/T 4754-2017 entry (section, division, group or class)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -84,7 +85,7 @@ class ResourceCategory(StrEnum):
     land = "land"
 
 
-class Resource(BaseModel):
+class Resource(Schema):
     """A resource a firm consumes and a park can supply."""
 
     model_config = ConfigDict(extra="forbid")
@@ -98,7 +99,7 @@ class Resource(BaseModel):
     description_en: str = ""
 
 
-class IndustryInput(BaseModel):
+class IndustryInput(Schema):
     """How much an industry leans on a resource (input intensity)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -122,7 +123,7 @@ class IndustryInput(BaseModel):
 INTENSITY_DIVISORS: dict[str, float] = {"labour": 5, "land": 1, "electricity": 200_000, "water": 10_000}
 
 
-class IndustryInputDefault(BaseModel):
+class IndustryInputDefault(Schema):
     """Input quantities per 1M yuan of output for a whole division or group, used by its classes that have none."""
 
     model_config = ConfigDict(extra="forbid")
@@ -149,7 +150,7 @@ class IndustryInputDefault(BaseModel):
         ]
 
 
-class County(BaseModel):
+class County(Schema):
     """A county-level unit of Liupanshui."""
 
     model_config = ConfigDict(extra="forbid")
@@ -171,7 +172,7 @@ class TownKind(StrEnum):
     town = "town"  # 镇
 
 
-class TownChange(BaseModel):
+class TownChange(Schema):
     """One administrative change of a town-level unit (a merger, a 镇 becoming a 街道 …)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -182,7 +183,7 @@ class TownChange(BaseModel):
     source: Source
 
 
-class Town(BaseModel):
+class Town(Schema):
     """A Zhongshan town-level unit (街道 or 镇) with its industrial clusters."""
 
     model_config = ConfigDict(extra="forbid")
@@ -208,7 +209,7 @@ class Town(BaseModel):
     sources: list[Source] = Field(min_length=1)
 
 
-class Pairing(BaseModel):
+class Pairing(Schema):
     """A town (group) – county cooperation pairing, or a town – township one inside a county."""
 
     model_config = ConfigDict(extra="forbid")
@@ -244,7 +245,7 @@ class PlaceKind(StrEnum):
     park = "park"
 
 
-class CostFigure(BaseModel):
+class CostFigure(Schema):
     """A place's cost figure (wage, industrial power, land, logistics)."""
 
     model_config = ConfigDict(extra="forbid")

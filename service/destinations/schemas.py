@@ -6,9 +6,10 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from service.catalog.schemas import IndustryCode
+from service.schema import Schema
 from service.sourcing import Code, Fact, Figure, Source, unlisted_targets
 from service.textguard import (
     LABEL_MAX,
@@ -69,7 +70,7 @@ class ParkLevel(StrEnum):
     unconfirmed = "unconfirmed"
 
 
-class Location(BaseModel):
+class Location(Schema):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     lat: Number = Field(ge=-90, le=90, examples=[26.55])
@@ -154,7 +155,7 @@ class ParkRelation(RefuseControl):
 # Kind-specific details. Each carries its `kind`, the discriminator; facts are sourced Figures.
 
 
-class ParkDetails(BaseModel):
+class ParkDetails(Schema):
     """What only an industrial park has: its level, free factory space, anchor firms and policies."""
 
     model_config = ConfigDict(extra="forbid")
@@ -171,7 +172,7 @@ class ParkDetails(BaseModel):
         description="与其他园区记录的关系（前身、同一园区）/ Relations to other park records")
 
 
-class WorkshopDetails(BaseModel):
+class WorkshopDetails(Schema):
     """A workshop at a relocation settlement: the community it serves and the labour living there."""
 
     model_config = ConfigDict(extra="forbid")
@@ -186,7 +187,7 @@ class WorkshopDetails(BaseModel):
     subsidies: list[Policy] = Field(default_factory=list, max_length=LIST_MAX, description="补贴政策 / Subsidies")
 
 
-class AgriBaseDetails(BaseModel):
+class AgriBaseDetails(Schema):
     """An agricultural production base: what it grows, how large and how high it lies."""
 
     model_config = ConfigDict(extra="forbid")
@@ -198,7 +199,7 @@ class AgriBaseDetails(BaseModel):
     processing_on_site: bool = Field(default=False, description="有就地加工 / Processing on site")
 
 
-class ProcessingCentreDetails(BaseModel):
+class ProcessingCentreDetails(Schema):
     """A processing centre for farm products."""
 
     model_config = ConfigDict(extra="forbid")
@@ -208,7 +209,7 @@ class ProcessingCentreDetails(BaseModel):
     capacity: Figure | None = Field(default=None, description="年加工能力 / Yearly capacity")
 
 
-class CoBuiltParkDetails(BaseModel):
+class CoBuiltParkDetails(Schema):
     """A park co-built with a partner town under East–West cooperation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -233,7 +234,7 @@ class Placement(RefuseControl):
     source: Source
 
 
-class LabourSourceDetails(BaseModel):
+class LabourSourceDetails(Schema):
     """A county or township that sends out workers: outflow, earlier placements, training and cooperation stations."""
 
     model_config = ConfigDict(extra="forbid")
@@ -257,7 +258,6 @@ Details = Annotated[
     | LabourSourceDetails,
     Field(discriminator="kind", description="按类型的详情 / Details of the destination's kind"),
 ]
-DETAILS: TypeAdapter[Details] = TypeAdapter(Details)
 
 
 def _with_kind(data: Any) -> Any:
@@ -279,7 +279,7 @@ def _with_kind(data: Any) -> Any:
     return data
 
 
-class DestinationBase(BaseModel):
+class DestinationBase(Schema):
     """The fields every kind of destination has."""
 
     kind: DestinationKind = Field(description="类型 / Kind of destination", examples=["park"])
@@ -331,7 +331,7 @@ class DestinationCreate(DestinationBase):
     code: Code = Field(description="唯一代码 / Unique code", examples=["shuicheng_edz"])
 
 
-class DestinationUpdate(BaseModel):
+class DestinationUpdate(Schema):
     """Fields to change; `details` holds only the kind-specific fields to change (the kind stays)."""
 
     model_config = ConfigDict(

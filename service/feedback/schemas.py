@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from service.schema import Schema
 from service.textguard import RefuseControl, Whole
 
 
@@ -25,7 +26,7 @@ STATUS_ZH = {Status.contacted: "已联系", Status.visited: "已考察", Status.
              Status.signed: "已签约", Status.rejected: "已放弃"}
 
 
-class FeedbackBase(BaseModel):
+class FeedbackBase(Schema):
     model_config = ConfigDict(extra="forbid")
 
     firm_id: Whole = Field(ge=1, le=2_147_483_647, description="企业编号 / Firm id", examples=[17])
@@ -60,7 +61,7 @@ class FeedbackRead(FeedbackBase):
     at: dt.datetime | None
 
 
-class PipelineItem(BaseModel):
+class PipelineItem(Schema):
     firm_id: int
     firm_name_zh: str
     park_id: int

@@ -6,10 +6,11 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from service.catalog.schemas import IndustryCode
 from service.firms import credit_code as credit
+from service.schema import Schema
 from service.sourcing import Code
 from service.textguard import LIST_MAX, NAME_MAX, SHORT_MAX, TEXT_MAX, Number, RefuseControl, Whole
 
@@ -61,7 +62,7 @@ class Vacancy(RefuseControl):
     estimate: bool = Field(default=False, strict=True, description="岗位数为估算 / The count is an estimate")
 
 
-class FirmBase(BaseModel):
+class FirmBase(Schema):
     name_zh: str = Field(min_length=1, max_length=NAME_MAX, description="企业名称 / Chinese name", examples=["中山市澜灯照明科技有限公司"])
     name_en: str = Field(default="", max_length=NAME_MAX, description="英文名称 / English name", examples=["Zhongshan Landeng Lighting Technology Co., Ltd."])
     credit_code: str | None = Field(

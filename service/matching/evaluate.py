@@ -22,12 +22,13 @@ from service.matching.modes import MODES, Mode
 from service.matching.schemas import ProspectInput, ProspectRequest
 from service.matching.scoring import FACTOR_NAMES
 from service.matching.service import MatchService
+from service.schema import Schema
 
 Ranker = Callable[["Case", int], list[str]]
 _T = TypeVar("_T", bound=BaseModel)
 
 
-class Case(BaseModel):
+class Case(Schema):
     """A labelled prospect: free text plus optional fields → acceptable destinations or counties."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,7 +70,7 @@ class CasesInvalid(ServiceError):
     code = "invalid_cases"
 
 
-class MetricRow(BaseModel):
+class MetricRow(Schema):
     system: str = Field(examples=["engine"])
     hit_at_1: float
     hit_at_3: float
@@ -77,7 +78,7 @@ class MetricRow(BaseModel):
     ndcg_at_5: float
 
 
-class ModeReport(BaseModel):
+class ModeReport(Schema):
     """The same metrics over the cases of one mode."""
 
     mode: Mode
@@ -88,7 +89,7 @@ class ModeReport(BaseModel):
         return next(r for r in self.rows if r.system == system)
 
 
-class KindReport(BaseModel):
+class KindReport(Schema):
     """The same metrics over the cases whose right answers are destinations of one kind (``county`` when a case
     is scored on counties)."""
 
@@ -97,7 +98,7 @@ class KindReport(BaseModel):
     rows: list[MetricRow]
 
 
-class EvalReport(BaseModel):
+class EvalReport(Schema):
     cases: int
     rows: list[MetricRow]
     modes: list[ModeReport] = Field(default_factory=list, description="按合作模式 / Per cooperation mode")
@@ -261,7 +262,7 @@ def print_report(report: EvalReport, console: Console, *, title: str) -> None:
 # ---------- industry inference ----------
 
 
-class IndustryCase(BaseModel):
+class IndustryCase(Schema):
     """A description as staff type it → the GB/T 4754-2017 class it belongs to."""
 
     model_config = ConfigDict(extra="forbid")
@@ -273,7 +274,7 @@ class IndustryCase(BaseModel):
     why: str = ""
 
 
-class InferenceRow(BaseModel):
+class InferenceRow(Schema):
     """Accuracy and calibration of industry inference on one split."""
 
     split: str = Field(examples=["holdout"])
@@ -288,7 +289,7 @@ class InferenceRow(BaseModel):
     misses: list[str] = Field(default_factory=list, description="首选错误的案例 / Cases whose best class is wrong")
 
 
-class InferenceReport(BaseModel):
+class InferenceReport(Schema):
     weights: list[float] = Field(description="所用特征权重 / Feature weights used")
     features: list[str]
     rows: list[InferenceRow]

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from service.firms.schemas import Vacancy
 from service.matching import constants as c
 from service.matching.constants import DEFAULT_TOP_K, MAX_TOP_K
 from service.matching.modes import Mode
+from service.schema import Schema
 from service.sourcing import Figure
 
 
-class EvidenceNumber(BaseModel):
+class EvidenceNumber(Schema):
     """One number behind a factor, with its source or estimate flag."""
 
     label_zh: str = Field(description="指标 / Label (Chinese)", examples=["双元铝业电解铝产能"])
@@ -21,7 +22,7 @@ class EvidenceNumber(BaseModel):
     figure: Figure
 
 
-class Evidence(BaseModel):
+class Evidence(Schema):
     """Why a factor has its value: a phrase in Chinese and English and the numbers used."""
 
     phrase_zh: str = Field(description="说明（中文）/ Phrase in Chinese", examples=["园区供应企业所需的铝液"])
@@ -29,7 +30,7 @@ class Evidence(BaseModel):
     numbers: list[EvidenceNumber] = Field(default_factory=list, description="所用数值 / Numbers used")
 
 
-class FactorRow(BaseModel):
+class FactorRow(Schema):
     """One row of the factor table."""
 
     name: str = Field(description="因子代码 / Factor code", examples=["resource_fit"])
@@ -42,7 +43,7 @@ class FactorRow(BaseModel):
     evidence: Evidence
 
 
-class FactorImpact(BaseModel):
+class FactorImpact(Schema):
     """What sets a candidate apart: a factor's contribution against the average of the other candidates in the
     same ranking, in score points (0–100). A factor equal across all candidates is never chosen."""
 
@@ -57,7 +58,7 @@ class FactorImpact(BaseModel):
     phrase_en: str
 
 
-class GraphPath(BaseModel):
+class GraphPath(Schema):
     """A path in the shared graph from the firm to the park, as evidence."""
 
     kind: str = Field(description="路径类型 / Meta-path name", examples=["resource"])
@@ -70,7 +71,7 @@ class GraphPath(BaseModel):
     text_en: str
 
 
-class CostLine(BaseModel):
+class CostLine(Schema):
     """One line of the yearly cost comparison; positive = saving in Liupanshui, negative = added cost."""
 
     item: str = Field(description="wage | power | land | logistics | freight | pay_gain", examples=["wage"])
@@ -83,7 +84,7 @@ class CostLine(BaseModel):
     formula: str = Field(description="算式 / How it is computed", examples=["员工 × 生产人员比例 × 12 × (中山 − 六盘水)"])
 
 
-class CostTable(BaseModel):
+class CostTable(Schema):
     """The yearly money of a pair, by the mode's cost model: a move (site_move) saves wages, power and land against
     Zhongshan, minus added logistics; a purchase (supply) pays freight from the base to Zhongshan; a placement
     (labour) raises the workers' pay over what the county pays. Positive yuan are in the pair's favour."""
@@ -107,7 +108,7 @@ class CostTable(BaseModel):
         return -self.net_yuan if self.model == "supply" else self.net_yuan
 
 
-class ParkRef(BaseModel):
+class ParkRef(Schema):
     id: int = Field(examples=[3])
     code: str = Field(examples=["shuicheng_edz"])
     name_zh: str = Field(examples=["水城经济开发区"])
@@ -117,7 +118,7 @@ class ParkRef(BaseModel):
     county_name_en: str = Field(examples=["Shuicheng District"])
 
 
-class FirmRef(BaseModel):
+class FirmRef(Schema):
     id: int | None = Field(description="企业编号（意向企业为空）/ Firm id, null for a prospect", examples=[17])
     name_zh: str = Field(examples=["中山市澜灯照明科技有限公司"])
     name_en: str = Field(default="", examples=["Zhongshan Landeng Lighting Technology Co., Ltd."])
@@ -129,7 +130,7 @@ class FirmRef(BaseModel):
     synthetic: bool = Field(default=False, description="合成样例 / Synthetic profile")
 
 
-class ReasonSentence(BaseModel):
+class ReasonSentence(Schema):
     """One sentence of the reason, with where what it says comes from."""
 
     text_zh: str = Field(description="句子（中文）/ The sentence in Chinese", examples=["与其他 13 个候选相比，它的突出之处是资源匹配"])
@@ -143,7 +144,7 @@ class ReasonSentence(BaseModel):
     urls: list[str] = Field(default_factory=list, description="出处网址 / Source addresses")
 
 
-class RankedBase(BaseModel):
+class RankedBase(Schema):
     rank: int = Field(ge=1, description="名次 / Rank, 1 = best", examples=[1])
     score: float = Field(ge=0, le=100, description="匹配度 0–100 = Σ 贡献 × 100 / Score on 0–100 = sum of contributions × 100",
                          examples=[71.3])
@@ -183,23 +184,23 @@ class RankedFirm(RankedBase):
     firm: FirmRef
 
 
-class ExclusionReason(BaseModel):
+class ExclusionReason(Schema):
     code: str = Field(description="land_short | env_category | industry_restricted | supplies_nothing | not_hiring", examples=["land_short"])
     reason_zh: str = Field(examples=["需地 40 亩，园区可用地 20 亩"])
     reason_en: str = Field(examples=["needs 40 mu of land, the park has 20 mu free"])
 
 
-class ExcludedPark(BaseModel):
+class ExcludedPark(Schema):
     park: ParkRef
     reasons: list[ExclusionReason]
 
 
-class ExcludedFirm(BaseModel):
+class ExcludedFirm(Schema):
     firm: FirmRef
     reasons: list[ExclusionReason]
 
 
-class Recommendations(BaseModel):
+class Recommendations(Schema):
     """Ranked parks for one firm."""
 
     firm: FirmRef
@@ -210,7 +211,7 @@ class Recommendations(BaseModel):
         default=None, description="被硬约束排除的园区（按需）/ Parks excluded by hard constraints, on request")
 
 
-class Candidates(BaseModel):
+class Candidates(Schema):
     """Ranked firms for one park."""
 
     park: ParkRef
@@ -225,7 +226,7 @@ CODE_MAX, LIST_MAX = c.REQUEST_CODE_MAX, c.REQUEST_LIST_MAX
 Code = Annotated[str, StringConstraints(max_length=CODE_MAX)]
 
 
-class ProspectInput(BaseModel):
+class ProspectInput(Schema):
     """An input the prospect states: resource code and yearly quantity in the resource's unit."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -234,7 +235,7 @@ class ProspectInput(BaseModel):
     quantity: float = Field(default=0, ge=0, le=1e12, examples=[1200])
 
 
-class ProspectRequest(BaseModel):
+class ProspectRequest(Schema):
     """A prospect that is not in the database: free text plus optional fields."""
 
     # Every text and list is bounded (and stated in the schema), so no single prospect makes unbounded work.
@@ -270,7 +271,7 @@ class ProspectRequest(BaseModel):
     include_excluded: bool = False
 
 
-class InferredIndustry(BaseModel):
+class InferredIndustry(Schema):
     code: str = Field(examples=["C3872"])
     name_zh: str = Field(examples=["照明灯具制造"])
     name_en: str = Field(examples=["Manufacture of lighting fixtures"])
@@ -282,7 +283,7 @@ class InferredIndustry(BaseModel):
                         examples=["text"])
 
 
-class InferredResource(BaseModel):
+class InferredResource(Schema):
     code: str = Field(examples=["aluminium_ingot"])
     name_zh: str = Field(examples=["铝锭"])
     name_en: str = Field(examples=["Aluminium ingot"])
@@ -290,7 +291,7 @@ class InferredResource(BaseModel):
     source: str = Field(description="given | text | industry", examples=["industry"])
 
 
-class ReadFigure(BaseModel):
+class ReadFigure(Schema):
     """A figure read from the prospect's own text; a field stated in the request wins over it."""
 
     field: str = Field(description="employees | land_mu | factory_m2 | input | electricity_kwh | revenue_10k_yuan | export_share",
@@ -307,7 +308,7 @@ class ReadFigure(BaseModel):
     provenance_en: str = Field(default="read from your text", examples=["read from your text"])
 
 
-class ReadCue(BaseModel):
+class ReadCue(Schema):
     """A relocation cue read from the prospect's text (rent, land, hiring, expansion, customers in the southwest)."""
 
     code: str = Field(description="rent_rising | land_shortage | hiring_difficulty | expansion | southwest_customers",
@@ -319,7 +320,7 @@ class ReadCue(BaseModel):
     provenance_en: str = Field(default="read from your text", examples=["read from your text"])
 
 
-class MatchResult(BaseModel):
+class MatchResult(Schema):
     """Ranked parks for a prospect, with what was inferred from its text so staff can correct it."""
 
     prospect: FirmRef
@@ -340,7 +341,7 @@ class MatchResult(BaseModel):
     excluded: list[ExcludedPark] | None = None
 
 
-class PlanRequest(BaseModel):
+class PlanRequest(Schema):
     """Which firms to place and under what limits."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -357,27 +358,27 @@ class PlanRequest(BaseModel):
     min_score: float = Field(default=0.0, description="最低分 0–100 / Minimum score (0–100) for an assignment")
 
 
-class Assignment(BaseModel):
+class Assignment(Schema):
     firm: FirmRef
     park: ParkRef
     score: float = Field(description="匹配度 0–100 / Score on 0–100")
     land_mu: float = Field(description="占地（亩）/ Land it takes, 亩")
 
 
-class Unassigned(BaseModel):
+class Unassigned(Schema):
     firm: FirmRef
     reason_zh: str
     reason_en: str
 
 
-class ParkUse(BaseModel):
+class ParkUse(Schema):
     park: ParkRef
     free_land_mu: float | None
     used_land_mu: float
     firms: int
 
 
-class PlanResult(BaseModel):
+class PlanResult(Schema):
     """A portfolio plan: each firm to at most one park, under each park's free land."""
 
     mode: Mode
@@ -391,7 +392,7 @@ class PlanResult(BaseModel):
     parks: list[ParkUse]
 
 
-class ProductRef(BaseModel):
+class ProductRef(Schema):
     code: str = Field(description="资源代码 / Resource code", examples=["kiwifruit"])
     name_zh: str = Field(examples=["猕猴桃"])
     name_en: str = Field(examples=["Kiwifruit"])
@@ -400,7 +401,7 @@ class ProductRef(BaseModel):
     season_en: str | None = None
 
 
-class ProductSupplier(BaseModel):
+class ProductSupplier(Schema):
     """A Liupanshui destination that supplies the product, with its size and the cold chain to the buyers' city."""
 
     destination: ParkRef
@@ -409,7 +410,7 @@ class ProductSupplier(BaseModel):
     cold_chain: Figure | None = Field(description="冷链运输时间 / Cold-chain hours to the buyers' city")
 
 
-class ProductBuyer(BaseModel):
+class ProductBuyer(Schema):
     """A Zhongshan firm that buys the product, ranked by its best market match among the suppliers."""
 
     rank: int = Field(ge=1)
@@ -424,7 +425,7 @@ class ProductBuyer(BaseModel):
     reason_en: str
 
 
-class ProductBuyers(BaseModel):
+class ProductBuyers(Schema):
     """Zhongshan buyers of one Liupanshui product, and the destinations that supply it."""
 
     product: ProductRef
@@ -432,7 +433,7 @@ class ProductBuyers(BaseModel):
     items: list[ProductBuyer]
 
 
-class RankingStatus(BaseModel):
+class RankingStatus(Schema):
     """Whether every firm is ranked on its encoded text, or some wait for the background encoding."""
 
     state: Literal["current", "provisional"] = Field(

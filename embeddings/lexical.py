@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-if TYPE_CHECKING:  # scipy loads when an index is built or first queried, not when a saved one is read
-    import scipy.sparse as sp
+if TYPE_CHECKING:  # scipy loads when an index is built, not when a saved one is read or queried
+    pass
 
 __all__ = ["DOMAIN_WORDS", "BM25Index", "Segmenter"]
 
@@ -345,37 +345,25 @@ class BM25Index:
         avgdl = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0
         df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(self.vocab)).astype(np.float64)
         self.idf = np.log1p((n - df + 0.5) / (df + 0.5))
-        # Precompute the saturated term weights once so a query is one sparse column gather.
+        # Precompute the saturated term weights once, kept as the arrays of a sparse matrix with a column per
+        # term: a query adds up its terms' columns with numpy alone (a process that queries a saved index does
+        # not import scipy, a third of a second).
         coo = tf_matrix.tocoo()
         norm = k1 * (1.0 - b + b * lengths[coo.row] / avgdl)
         weighted = coo.data * (k1 + 1.0) / (coo.data + norm) * self.idf[coo.col]
-        self._weights: sp.csc_matrix | None = sp.csc_matrix((weighted, (coo.row, coo.col)), shape=tf_matrix.shape)
-        self._parts: tuple[Any, ...] = ()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The weights pickle as plain arrays: a process that unpickles an index but never queries it (a CLI
-        # command ranking a stored firm) does not import scipy.
-        state = dict(vars(self))
-        weights = self._matrix()
-        state["_weights"] = None
-        state["_parts"] = (weights.data, weights.indices, weights.indptr, weights.shape)
-        return state
-
-    def _matrix(self) -> sp.csc_matrix:
-        weights = self._weights
-        if weights is None:  # two threads may both build it; either result is the same
-            import scipy.sparse as sp
-
-            data, indices, indptr, shape = self._parts
-            weights = self._weights = sp.csc_matrix((data, indices, indptr), shape=shape)
-        return weights
+        weights = sp.csc_matrix((weighted, (coo.row, coo.col)), shape=tf_matrix.shape)
+        self._data, self._rows, self._starts = weights.data, weights.indices, weights.indptr
 
     def scores(self, query: str) -> NDArray[np.float64]:
         """BM25 score of every document (aligned with ``ids``); repeated query terms count once each."""
-        cols = [self.vocab[t] for t in self.segmenter.tokenize(query) if t in self.vocab]
-        if not cols:
-            return np.zeros(len(self.ids))
-        return np.asarray(self._matrix()[:, cols].sum(axis=1)).ravel()
+        out = np.zeros(len(self.ids))
+        data, rows, starts = self._data, self._rows, self._starts
+        for term in self.segmenter.tokenize(query):
+            col = self.vocab.get(term)
+            if col is not None:  # a column holds each document once: no two additions land on one row
+                lo, hi = starts[col], starts[col + 1]
+                out[rows[lo:hi]] += data[lo:hi]
+        return out
 
     def search(self, query: str, k: int = 10) -> list[tuple[int | str, float]]:
         """Top-``k`` (id, score), best first; documents sharing no term with the query are left out."""

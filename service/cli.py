@@ -335,7 +335,7 @@ def firms_show(firm_id: Annotated[int, typer.Argument(help="企业编号 / Firm 
     except ServiceError as exc:
         fail(exc)
         return
-    print(json.dumps(firm.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    print(firm.model_dump_json(indent=2))
 
 
 @parks_app.command("list")

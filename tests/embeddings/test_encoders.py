@@ -150,3 +150,27 @@ def test_a_saved_tokenizer_gives_the_same_vectors_and_a_damaged_one_is_parsed_ag
     np.testing.assert_array_equal(UseEncoder(tokenizer_dir=tmp_path).encode(texts), expected)
     assert saved[0].stat().st_size > 1_000_000, "a damaged file is written again"
     assert not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.parametrize("damage", ["none", "state", "table", "table-truncated"])
+def test_saved_weights_give_the_same_vectors_and_damaged_ones_are_built_again(
+    tmp_path: Path, use_encoder: UseEncoder, damage: str,
+) -> None:
+    # The weights are decompressed and re-ordered once and kept in the cache folder, the table mapped from there.
+    texts = ["古镇灯饰企业，生产LED吸顶灯，灯体铝压铸", "Die-cast aluminium lamp bodies", "ｆｕｌｌ　ｗｉｄｔｈ 刺梨"]
+    expected = use_encoder.encode(texts)
+    np.testing.assert_array_equal(UseEncoder(tokenizer_dir=tmp_path).encode(texts), expected)
+    table, state = list(tmp_path.glob("use-backend-*.table.npy")), list(tmp_path.glob("use-backend-*.state.pickle"))
+    assert len(table) == len(state) == 1 and table[0].stat().st_size > 60_000_000
+    if damage == "state":
+        state[0].write_bytes(b"damaged")
+    elif damage == "table":
+        table[0].write_bytes(b"damaged")
+    elif damage == "table-truncated":
+        table[0].write_bytes(table[0].read_bytes()[: 1_000_000])
+    reread = UseEncoder(tokenizer_dir=tmp_path)
+    np.testing.assert_array_equal(reread.encode(texts), expected)
+    mapped = isinstance(reread._load()._backend.table, np.memmap)  # noqa: SLF001
+    assert mapped is (damage == "none"), "a sound file is mapped, a damaged one replaced by a built table"
+    assert table[0].stat().st_size > 60_000_000, "a damaged file is written again"
+    assert not list(tmp_path.glob("*.part"))

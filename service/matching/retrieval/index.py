@@ -7,7 +7,6 @@ import importlib
 import io
 import math
 import pickle
-import re
 import threading
 import time
 from collections.abc import Sequence
@@ -102,19 +101,36 @@ def class_phrases(world: World, code: str) -> list[str]:
     return list(dict.fromkeys(p.strip().lower() for p in phrases if len(p.strip()) >= 2))
 
 
+def _letter(text: str, at: int) -> bool:
+    return at < len(text) and "a" <= text[at] <= "z"
+
+
+def contains_word(text: str, phrase: str) -> bool:
+    """Whether lower-case ``text`` holds ``phrase`` with no ASCII letter right before it and none right after
+    it or after a plural "s" / "es" (the regular expression ``(?<![a-z])phrase(?:e?s)?(?![a-z])``, without
+    compiling one per phrase)."""
+    at = text.find(phrase)
+    while at != -1:
+        if not (at and _letter(text, at - 1)):
+            end = at + len(phrase)
+            if any(text.startswith(tail, end) and not _letter(text, end + len(tail)) for tail in ("", "s", "es")):
+                return True
+        at = text.find(phrase, at + 1)
+    return False
+
+
 class PhraseMatcher:
     """Which classes' phrases a text contains, each phrase weighted by how few classes share it.
 
     Chinese phrases match as substrings; English ones on word boundaries, with a plural "s" allowed. A phrase
     inside a longer phrase that also matched ("刺梨" in "刺梨汁") counts for little: the longer one says more.
-    The matcher pickles as its phrases and compiles them on first use: a process that only ranks stored firms
-    (a CLI command on a saved index) never compiles the few hundred patterns.
+    The matcher pickles as its phrases and indexes them on first use.
     """
 
     def __init__(self, phrases: Sequence[Sequence[str]]) -> None:
         self.phrases = [list(plist) for plist in phrases]
         self.n = len(self.phrases)
-        self._entries: list[tuple[str, NDArray[np.intp], re.Pattern[str] | None]] | None = None
+        self._entries: list[tuple[str, NDArray[np.intp], bool]] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {"phrases": self.phrases}
@@ -122,23 +138,22 @@ class PhraseMatcher:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["phrases"])  # type: ignore[misc]
 
-    def _compiled(self) -> list[tuple[str, NDArray[np.intp], re.Pattern[str] | None]]:
+    def _indexed(self) -> list[tuple[str, NDArray[np.intp], bool]]:
         entries = self._entries
-        if entries is None:  # two threads may both compile; either result is the same
+        if entries is None:  # two threads may both index; either result is the same
             owners: dict[str, list[int]] = {}
             for i, plist in enumerate(self.phrases):
                 for p in plist:
                     owners.setdefault(p, []).append(i)
-            entries = self._entries = [
-                (p, np.array(sorted(set(idx)), dtype=np.intp),
-                 re.compile(rf"(?<![a-z]){re.escape(p)}(?:e?s)?(?![a-z])") if p.isascii() else None)
-                for p, idx in owners.items()]
+            entries = self._entries = [(p, np.array(sorted(set(idx)), dtype=np.intp), p.isascii())
+                                       for p, idx in owners.items()]
         return entries
 
     def scores(self, text: str) -> NDArray[np.float64]:
         """Per class: Σ over its matched phrases of √(length) / (classes sharing the phrase)."""
         low = text.lower()
-        hits = [(p, idx) for p, idx, rx in self._compiled() if (rx.search(low) if rx is not None else p in low)]
+        hits = [(p, idx) for p, idx, ascii_word in self._indexed()
+                if p in low and (not ascii_word or contains_word(low, p))]
         out = np.zeros(self.n, dtype=np.float64)
         for p, idx in hits:
             inner = any(p != q and p in q for q, _ in hits)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import ConfigDict, Field
 
 from service.matching.snapshot.world import RegionPair, Season
@@ -69,6 +68,8 @@ class _RegionFile(Schema):
 
 def load_region(data_dir: Path) -> RegionPair:
     """The region pair of the dataset in ``data_dir`` (validated; a missing or wrong file raises)."""
+    import yaml  # only a world read from the database needs the file (a saved world names its digest)
+
     raw = yaml.safe_load((data_dir / REGION_FILE).read_text(encoding="utf-8"))
     spec = _RegionFile.model_validate(raw)
     return RegionPair(

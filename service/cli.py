@@ -58,8 +58,10 @@ class _LazyCommands(MutableMapping[str, click.Command]):
         self._loaded[name] = command
 
     def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
         self._lazy.pop(name, None)
-        del self._loaded[name]
+        self._loaded.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
         yield from self._loaded
@@ -73,6 +75,8 @@ class _LazyCommands(MutableMapping[str, click.Command]):
 
 
 class _LazyGroup(TyperGroup):
+    """A Typer group over ``_LazyCommands``; ``lazy_group`` makes one with its table of commands."""
+
     lazy: ClassVar[dict[str, str]] = {}
 
     def __init__(self, **attrs: Any) -> None:

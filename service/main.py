@@ -6,6 +6,7 @@ import asyncio
 import gc
 import os
 import threading
+import warnings
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagge
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
+from pydantic.warnings import UnsupportedFieldAttributeWarning
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -69,6 +71,7 @@ DOCS_ASSETS = {
     "swagger-ui.css": ("vendor/swagger-ui/swagger-ui.css", "text/css; charset=utf-8"),
     "redoc.standalone.js": ("vendor/redoc/redoc.standalone.js", "text/javascript; charset=utf-8"),
 }
+
 
 
 class Health(BaseModel):
@@ -297,6 +300,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for the given settings (read from the environment by default)."""
     settings = settings or get_settings()
     configure(settings.log_level)
+    # FastAPI wraps each body parameter's model in a field that carries the parameter's name as its alias. For a
+    # model built on first use (service/schema.py) pydantic builds that wrapper later, on a path that warns the
+    # alias has no effect there; FastAPI reads the alias itself, and the OpenAPI document and every request are the
+    # same as with models built on import (tests/service/test_schema.py).
+    warnings.filterwarnings("ignore", category=UnsupportedFieldAttributeWarning,
+                            message=r"The 'alias' attribute with value '\w+' was provided to the `Field\(\)` function")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

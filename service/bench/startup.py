@@ -246,9 +246,10 @@ def startup_markdown(result: dict[str, Any], machine: dict[str, Any]) -> str:
           for name, figures in result.get("commands", {}).items()),
         "",
         "Each command is a new process after one untimed run (bytecode and file caches as a user's second command "
-        "finds them). The ones that rank stored records load the world and index `init` saved and read no rows; "
-        "`match` also segments the prospect's text (from the stored jieba dictionary) and, for a text not seen "
-        "before, loads the encoder's model to encode it.",
+        "finds them). Each loads the world and index `init` saved: it reads the change log's position with "
+        "sqlite3 and no data row, and does not import SQLAlchemy. `match` also segments the prospect's text (from "
+        "the stored jieba dictionary) and, for a text not seen before, encodes it with the model's weights mapped "
+        "from the vector cache folder.",
         "", STARTUP_END,
     ])
 

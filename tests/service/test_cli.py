@@ -57,3 +57,27 @@ def test_help_is_bilingual() -> None:
 def test_data_check_passes_on_the_shipped_dataset() -> None:
     result = CliRunner().invoke(app, ["data", "check"])
     assert result.exit_code == 0, result.output
+
+
+LAZY = {"recommend": "为企业推荐园区", "candidates": "为园区推荐企业", "match": "自由文本", "buyers": "采购方",
+        "plan": "组合方案", "evaluate": "评估排序质量", "brief": "洽谈简报", "batch": "批量打分"}
+LAZY_BENCH = {"matching": "匹配基准", "concurrency": "并发基准", "install": "全新默认安装", "startup": "首次 serve",
+              "import": "批量导入"}
+
+
+def test_help_lists_every_command_and_each_one_loaded_on_demand_answers() -> None:
+    # The heavier commands are imported only when run or listed: a wrong name in the lazy table shows here.
+    runner = CliRunner()
+    listing = runner.invoke(app, ["--help"], terminal_width=200)
+    assert listing.exit_code == 0, listing.output
+    for name, words in LAZY.items():
+        assert name in listing.output and words in listing.output, name
+        own = runner.invoke(app, [name, "--help"], terminal_width=200)
+        assert own.exit_code == 0 and words in own.output, own.output
+    bench = runner.invoke(app, ["bench", "--help"], terminal_width=200)
+    for name, words in LAZY_BENCH.items():
+        assert name in bench.output and words in bench.output, name
+        own = runner.invoke(app, ["bench", name, "--help"], terminal_width=200)
+        assert own.exit_code == 0 and words in own.output, own.output
+    typo = runner.invoke(app, ["recomend"])
+    assert typo.exit_code == 2 and "recommend" in typo.output  # a lazy command is still offered for a typo

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 
 import pytest
 from fastapi.testclient import TestClient
 
+from service.config import Settings
+from service.main import create_app
 from service.schema import Schema, build_all
 
 
@@ -36,3 +39,11 @@ def test_a_server_has_built_every_model_before_it_answers(client: TestClient) ->
     # A model built late validates as one built on import: the bounds of a prospect still hold.
     response = client.post("/api/v1/match", json={"description": "x" * 5000})
     assert response.status_code == 422 and "description" in response.text
+
+
+def test_the_api_document_is_written_without_warnings(app_settings: Settings) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        document = create_app(app_settings).openapi()
+    assert [str(w.message) for w in caught] == []
+    assert document["components"]["schemas"]["ProspectRequest"]["properties"]["description"]["maxLength"] == 4000

@@ -13,13 +13,10 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-
-if TYPE_CHECKING:  # scipy loads when an index is built, not when a saved one is read or queried
-    pass
 
 __all__ = ["DOMAIN_WORDS", "BM25Index", "Segmenter"]
 

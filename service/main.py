@@ -73,7 +73,6 @@ DOCS_ASSETS = {
 }
 
 
-
 class Health(BaseModel):
     status: str = Field(examples=["ok"], description="ok 或 degraded / ok or degraded")
     version: str = Field(examples=[VERSION])

@@ -14,13 +14,19 @@ class Schema(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
-def build_all() -> int:
-    """Build every model of the application that is not built yet (those whose modules are imported); how many."""
-    built, todo = 0, list(Schema.__subclasses__())
+def all_models() -> list[type[Schema]]:
+    """Every model of the application whose module is imported."""
+    out, todo = [], list(Schema.__subclasses__())
     while todo:
         model = todo.pop()
         todo.extend(model.__subclasses__())
-        if not model.__pydantic_complete__:
-            model.model_rebuild()
-            built += 1
-    return built
+        out.append(model)
+    return out
+
+
+def build_all() -> int:
+    """Build every model of the application that is not built yet (those whose modules are imported); how many."""
+    todo = [model for model in all_models() if not model.__pydantic_complete__]
+    for model in todo:
+        model.model_rebuild()
+    return len(todo)

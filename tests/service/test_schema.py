@@ -11,20 +11,11 @@ from fastapi.testclient import TestClient
 
 from service.config import Settings
 from service.main import create_app
-from service.schema import Schema, build_all
-
-
-def _all_models() -> list[type[Schema]]:
-    out, todo = [], list(Schema.__subclasses__())
-    while todo:
-        model = todo.pop()
-        todo.extend(model.__subclasses__())
-        out.append(model)
-    return out
+from service.schema import all_models, build_all
 
 
 def test_importing_the_ranking_schemas_builds_none_of_them() -> None:
-    script = ("from service.matching import schemas\nfrom service.schema import Schema\n"
+    script = ("from service.matching import schemas\n"
               "print(schemas.Recommendations.__pydantic_complete__, schemas.ProspectRequest.__pydantic_complete__)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
@@ -32,7 +23,7 @@ def test_importing_the_ranking_schemas_builds_none_of_them() -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_server_has_built_every_model_before_it_answers(client: TestClient) -> None:
-    models = _all_models()
+    models = all_models()
     assert len(models) > 80
     assert [m.__qualname__ for m in models if not m.__pydantic_complete__] == []
     assert build_all() == 0

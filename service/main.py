@@ -295,16 +295,29 @@ async def _freeze_periodically() -> None:
         gc.freeze()
 
 
+class ParkMatchAPI(FastAPI):
+    """FastAPI, with the OpenAPI document built without pydantic's warning about FastAPI's own field aliases.
+
+    FastAPI wraps each parameter's model in a field that carries the parameter's name as its alias, and silences
+    pydantic's "alias has no effect here" warning while it makes that field. For a model built on first use
+    (service/schema.py) the field's schema is built later, when the document is first written, and the warning
+    escapes. FastAPI reads the alias itself: the document and every request are as with models built on import
+    (tests/service/test_schema.py). The warning is silenced for that build alone, as FastAPI does for its own.
+    """
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is not None:
+            return self.openapi_schema
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UnsupportedFieldAttributeWarning,
+                                    message=r"The 'alias' attribute with value '\w+' was provided to the `Field\(\)`")
+            return super().openapi()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for the given settings (read from the environment by default)."""
     settings = settings or get_settings()
     configure(settings.log_level)
-    # FastAPI wraps each body parameter's model in a field that carries the parameter's name as its alias. For a
-    # model built on first use (service/schema.py) pydantic builds that wrapper later, on a path that warns the
-    # alias has no effect there; FastAPI reads the alias itself, and the OpenAPI document and every request are the
-    # same as with models built on import (tests/service/test_schema.py).
-    warnings.filterwarnings("ignore", category=UnsupportedFieldAttributeWarning,
-                            message=r"The 'alias' attribute with value '\w+' was provided to the `Field\(\)` function")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -312,6 +325,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # thread per call only doubles CPU time for the same latency.
         threadpool_limits(1, "blas")
         build_all()  # the models are built on first use (service/schema.py): all of them before the first request
+        app.openapi()  # and FastAPI's field around each, which the document builds; no request builds a schema
         engine = make_engine(settings.database_url)
         upgrade(engine)  # idempotent; a server never runs on an out-of-date schema
         app.state.engine = engine
@@ -348,7 +362,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 service.close()
             engine.dispose()
 
-    app = FastAPI(
+    app = ParkMatchAPI(
         title="ParkMatch 园区匹配",
         version=VERSION,
         description=(service_doc or "") + "\n\n中山企业与六盘水产业园区的匹配、推荐与洽谈简报。"

@@ -2,7 +2,8 @@
 
 A CLI command that ranks uses a few dozen of the hundred-odd models the modules on its path define; building
 all of them on import was about a tenth of a second of every command. A server builds every one before it
-answers (``build_all``), so no request pays for a build and no two threads build one model at once.
+answers (``build_all``), and then the OpenAPI document, which builds FastAPI's field around each parameter and
+response model; so no request pays for a build and no two threads build one schema at once.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Settings, get_settings
-from service.console import console, err, fail
+from service.console import command_sessions, console, end_command, err, fail
 from service.errors import ServiceError
 
 
@@ -114,10 +114,12 @@ export_app = typer.Typer(help="导出 / Export", no_args_is_help=True)
 
 
 @app.callback()
-def _quiet_logs() -> None:
+def _around_every_command(context: typer.Context) -> None:
     """Before any command: structured logs on stderr at the configured level (warnings by default), so a command's
-    stdout holds only what it prints (``--json`` stays parseable)."""
+    stdout holds only what it prints (``--json`` stays parseable). After it: its database connections close."""
     from service.logs import configure
+
+    context.call_on_close(end_command)
 
     try:
         level = get_settings().log_level
@@ -158,12 +160,12 @@ def _factory(*, require_schema: bool = True) -> sessionmaker[Session]:
     from sqlalchemy import inspect
     from sqlalchemy.exc import OperationalError
 
-    from service.database import make_engine, make_session_factory
     from service.logs import configure
 
     settings = get_settings()
     configure(settings.log_level)
-    engine = make_engine(settings.database_url)
+    factory = command_sessions(settings.database_url)
+    engine = factory.kw["bind"]
     if require_schema:
         try:
             ready = inspect(engine).has_table("alembic_version")
@@ -174,16 +176,16 @@ def _factory(*, require_schema: bool = True) -> sessionmaker[Session]:
             err.print("[red]数据库尚未初始化，请先运行 parkmatch init / the database is not set up yet: "
                       "run parkmatch init first[/]")
             raise typer.Exit(2)
-    return make_session_factory(engine)
+    return factory
 
 
 def _session(factory: sessionmaker[Session] | None = None, *, database_url: str | None = None
              ) -> AbstractContextManager[Session]:
     """One transaction: on ``factory``, on the database at ``database_url``, or on the configured one (checked)."""
-    from service.database import make_engine, make_session_factory, unit_of_work
+    from service.database import unit_of_work
 
     if factory is None:
-        factory = _factory() if database_url is None else make_session_factory(make_engine(database_url))
+        factory = _factory() if database_url is None else command_sessions(database_url)
     return unit_of_work(factory)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.database import make_engine, make_session_factory, unit_of_work
 from service.dataset.files import DATA_DIR
@@ -98,6 +99,20 @@ def db_url(backend: str, loaded_template: dict[str, str], tmp_path: Path) -> Ite
     url = _pg_create(name, template=loaded_template["postgres"])
     yield url
     _pg_drop(name)
+
+
+@pytest.fixture
+def sessions() -> Iterator[Callable[[str], sessionmaker[Session]]]:
+    """Sessions on a database by URL, each on its own engine (as each process has), disposed when the test ends."""
+    engines: list[Engine] = []
+
+    def open_sessions(url: str) -> sessionmaker[Session]:
+        engines.append(make_engine(url))
+        return make_session_factory(engines[-1])
+
+    yield open_sessions
+    for engine in engines:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -9,13 +9,14 @@ from typing import Any
 from service.briefs import service
 from service.briefs.schemas import BriefFormat, BriefLang
 from service.config import Settings
-from service.database import make_engine, make_session_factory, unit_of_work
+from service.console import command_sessions
+from service.database import unit_of_work
 from service.matching.service import MatchService
 
 
 def run(settings: Settings, *, pairs: int = 8) -> dict[str, Any]:
     """Median and slowest milliseconds per format over the top-ranked pair of the first `pairs` firms."""
-    factory = make_session_factory(make_engine(settings.database_url))
+    factory = command_sessions(settings.database_url)
     engine = MatchService.build(session_factory=factory, settings=settings)
     chosen = []
     for firm in engine.world.firms[:pairs]:

@@ -11,8 +11,8 @@ import typer
 
 from service.briefs.schemas import MAX_BATCH, BriefFormat, BriefLang
 from service.config import get_settings
-from service.console import err
-from service.database import make_engine, make_session_factory, unit_of_work
+from service.console import command_sessions, err
+from service.database import unit_of_work
 from service.errors import ServiceError
 from service.matching.modes import Mode
 from service.parks import service as park_service
@@ -39,7 +39,7 @@ def brief(
         err.print("[red]请给出 --firm 或 --top 之一 / give one of --firm or --top[/]")
         raise typer.Exit(2)
     settings = get_settings()
-    factory = make_session_factory(make_engine(settings.database_url))
+    factory = command_sessions(settings.database_url)
     try:
         with unit_of_work(factory) as session:
             if firm is not None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from rich.table import Table
 
 from service.config import get_settings
-from service.console import console, err, fail
+from service.console import at_command_end, command_sessions, console, err, fail
 from service.errors import ServiceError
 from service.matching import constants as c
 from service.matching import schemas as s
@@ -41,11 +41,10 @@ def _engine(*, firms: list[FirmProfile] | None = None, persist: bool = True) -> 
     if firms is None and persist:
         saved = MatchService.open_saved(settings)
         if saved is not None:
+            at_command_end(saved.close)  # the engine it connects with, when it reads the database
             return saved
-    from service.database import make_engine, make_session_factory
-
-    factory = make_session_factory(make_engine(settings.database_url))
-    return MatchService.build(session_factory=factory, settings=settings, firms=firms, persist_index=persist)
+    return MatchService.build(session_factory=command_sessions(settings.database_url), settings=settings, firms=firms,
+                              persist_index=persist)
 
 
 def _print_json(model: BaseModel) -> None:
@@ -158,9 +157,9 @@ def match(
         bought = []
         if buys:  # names and units as staff write them (猕猴桃:300:吨), resolved as the web form does
             from service.catalog.service import lookup
-            from service.database import make_engine, make_session_factory, unit_of_work
+            from service.database import unit_of_work
 
-            with unit_of_work(make_session_factory(make_engine(get_settings().database_url))) as session:
+            with unit_of_work(command_sessions()) as session:
                 bought = prospect_buys(buys, lookup(session=session))
         openings = prospect_vacancies(vacancies or "")
         request = s.ProspectRequest(description=description, name=name, town=town, employees=employees, land_mu=land,

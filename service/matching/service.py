@@ -61,6 +61,7 @@ from service.matching.snapshot.saved import (
 from service.matching.snapshot.world import DestinationProfile, FirmArrays, FirmProfile, World
 
 if TYPE_CHECKING:  # a service answering from a saved snapshot opens the database only when it has to
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -97,6 +98,7 @@ class MatchService:
         self.retrieval = index
         self._sessions = session_factory
         self._database_url = database_url  # the sessions' database, connected to on first use when none are given
+        self._own_engine: Engine | None = None  # the engine made for database_url, disposed by close
         self.settings = settings
         self._lock = threading.RLock()
         self.paths = PathFinder(index.graph, index.skeleton)
@@ -183,7 +185,8 @@ class MatchService:
         if self._sessions is None and self._database_url is not None:
             from service.database import make_engine, make_session_factory
 
-            self._sessions = make_session_factory(make_engine(self._database_url))
+            self._own_engine = make_engine(self._database_url)
+            self._sessions = make_session_factory(self._own_engine)
         return self._sessions
 
     @contextmanager
@@ -275,11 +278,13 @@ class MatchService:
         self._follower.start()
 
     def close(self) -> None:
-        """Stop following the change log."""
+        """Stop following the change log; close the connections of the engine made for ``database_url``."""
         self._stop.set()
         if self._follower is not None:
             self._follower.join(timeout=5)
             self._follower = None
+        if self._own_engine is not None:
+            self._own_engine.dispose()
 
     def reload(self) -> None:
         """Rebuild the snapshot and its indexes from the database (after a catalogue change or a bulk import),

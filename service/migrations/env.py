@@ -30,3 +30,4 @@ else:
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "sqlite:///var/parkmatch.db")
     with engine.begin() as conn:
         run(conn)
+    engine.dispose()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from service.batch.engines import FirmSource, run_local, run_ray
@@ -19,7 +20,7 @@ from service.batch.store import firm_destinations, save_run
 from service.bench.matching import scaled_engine, synthetic_plan
 from service.changes import Changed
 from service.config import Settings, get_settings
-from service.database import make_engine, make_session_factory, unit_of_work
+from service.database import unit_of_work
 from service.events import latest_change_id, publish
 from service.matching.modes import Mode, resolve_weights
 from service.matching.service import MatchService
@@ -71,9 +72,9 @@ def test_destination_tops_over_synthetic_firms_match_the_exact_lead_list(match_e
 
 
 def test_a_stored_list_is_served_until_the_firm_changes_then_it_is_ranked_live(
-    match_engine: MatchService, db_url: str,
+    match_engine: MatchService, db_url: str, sessions: Callable[[str], sessionmaker[Session]],
 ) -> None:
-    factory = make_session_factory(make_engine(db_url))
+    factory = sessions(db_url)
     firm = match_engine.world.firms[3]
     other = match_engine.world.firms[4]
     assert firm.id is not None and other.id is not None
@@ -104,7 +105,9 @@ def test_a_stored_list_is_served_until_the_firm_changes_then_it_is_ranked_live(
 
 @pytest.mark.ray
 @pytest.mark.skipif(importlib.util.find_spec("pyarrow") is None, reason="pyarrow comes with the ray extra")
-def test_the_command_writes_parquet_and_the_database(match_settings_env: Settings, tmp_path: Path) -> None:
+def test_the_command_writes_parquet_and_the_database(
+    match_settings_env: Settings, tmp_path: Path, sessions: Callable[[str], sessionmaker[Session]],
+) -> None:
     import pyarrow.parquet as pq
 
     from service.cli import app
@@ -118,7 +121,7 @@ def test_the_command_writes_parquet_and_the_database(match_settings_env: Setting
     firms = pq.read_table(out / "firm_top.parquet").to_pydict()
     assert set(firms) == {"firm_id", "rank", "destination_id", "score"}
     assert max(firms["rank"]) == 3 and len(set(firms["firm_id"])) == report["firms"]
-    factory = make_session_factory(make_engine(match_settings_env.database_url))
+    factory = sessions(match_settings_env.database_url)
     with unit_of_work(factory) as session:
         assert session.scalar(select(func.count()).select_from(FirmTop)
                               .where(FirmTop.run_id == report["run_id"])) == len(firms["firm_id"])

@@ -58,7 +58,8 @@ def security_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def hostile(db_url: str, tmp_path: Path, security_cache: Path) -> Hostile:
-    factory = make_session_factory(make_engine(db_url))
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
     keys: dict[str, str] = {}
     ids: dict[str, int] = {}
     with unit_of_work(factory) as session:
@@ -72,6 +73,7 @@ def hostile(db_url: str, tmp_path: Path, security_cache: Path) -> Hostile:
         for label in ("script", "attribute", "formula_eq"):
             feedback.record(session=session, body=FeedbackCreate(firm_id=ids[label], park_id=1,
                                                                  status=Status.contacted, note=NOTE), actor="sec")
+    engine.dispose()
     settings = Settings(database_url=db_url, var_dir=tmp_path / "var", embedding_cache_dir=security_cache,
                         engine_at_startup=False, auth_max_failures=10_000)
     return Hostile(url=db_url, settings=settings, keys=keys, firm_ids=ids)

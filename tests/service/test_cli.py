@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from service.cli import app
@@ -47,6 +50,38 @@ def test_show_unknown_park_fails_clearly(cli_env: str) -> None:
     runner.invoke(app, ["init"])
     result = runner.invoke(app, ["parks", "show", "no_such_park"])
     assert result.exit_code == 1 and "not found" in result.output
+
+
+def _open_connections(url: str) -> int:
+    """This process's connections to the database: SQLite file handles, or PostgreSQL sessions."""
+    if url.startswith("sqlite"):
+        path = os.path.realpath(url.removeprefix("sqlite:///"))
+        return sum(os.path.realpath(f"/proc/self/fd/{fd}") == path for fd in os.listdir("/proc/self/fd"))
+    admin = create_engine(make_url(url).set(database="postgres"))
+    with admin.connect() as conn:
+        count = conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name"),
+                            {"name": make_url(url).database})
+    admin.dispose()
+    return int(count or 0)
+
+
+def test_a_command_leaves_no_connection_open(db_url: str, tmp_path: Path, embedding_cache: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # Commands run in-process too (the benchmarks, a notebook, these tests): each closes what it opened, on
+    # success and on error alike, so the database file is not held and no server session is left behind.
+    monkeypatch.setenv("PARKMATCH_DATABASE_URL", db_url)
+    monkeypatch.setenv("PARKMATCH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PARKMATCH_EMBEDDING_CACHE_DIR", str(embedding_cache))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        for args, code in ((["parks", "list", "--json"], 0), (["parks", "show", "no_such_park"], 1),
+                           (["firms", "list", "--limit", "1"], 0), (["recommend", "--firm", "1", "--json"], 0)):
+            result = runner.invoke(app, args)
+            assert result.exit_code == code, (args, result.output)
+            assert _open_connections(db_url) == 0, args
+    finally:
+        get_settings.cache_clear()
 
 
 def test_help_is_bilingual() -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pickle
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
+from sqlalchemy.orm import Session, sessionmaker
 
 from embeddings import CachedEncoder, Encoder, Segmenter, make_encoder
 from service.config import Settings
@@ -22,6 +23,7 @@ from service.parks import service as park_service
 from service.parks.schemas import ParkUpdate
 
 pytestmark = pytest.mark.slow
+Sessions = Callable[[str], sessionmaker[Session]]  # the shared `sessions` fixture
 
 
 class Counting:
@@ -81,9 +83,9 @@ def _events(logs: Recorder) -> list[dict[str, object]]:
     return out
 
 
-def _build(settings: Settings, encoder: Encoder) -> MatchService:
-    engine = make_engine(settings.database_url)
-    return MatchService.build(session_factory=make_session_factory(engine), settings=settings, encoder=encoder)
+def _build(settings: Settings, encoder: Encoder, sessions: Sessions) -> MatchService:
+    """A service as a new process starts it: on its own engine."""
+    return MatchService.build(session_factory=sessions(settings.database_url), settings=settings, encoder=encoder)
 
 
 def _seen(service: MatchService) -> list[object]:
@@ -94,23 +96,23 @@ def _seen(service: MatchService) -> list[object]:
 
 
 def test_a_second_start_loads_the_saved_index_and_encodes_nothing(
-    settings: Settings, logs: Recorder,
+    settings: Settings, logs: Recorder, sessions: Sessions,
 ) -> None:
-    first = _build(settings, make_encoder("use", cache_dir=settings.cache_dir))
+    first = _build(settings, make_encoder("use", cache_dir=settings.cache_dir), sessions)
     assert [e["event"] for e in _events(logs)] == ["index_snapshot_rebuild", "index_snapshot_built"]
     folder = settings.index_dir / SNAPSHOT_FOLDER
     assert (folder / SNAPSHOT_FILE).stat().st_size > 0 and (folder / SNAPSHOT_MANIFEST).is_file()
 
     # No embedding cache at all this time: whatever the second start needs comes from the saved index.
     counting = Counting(make_encoder("use"))
-    second = _build(settings, counting)
+    second = _build(settings, counting, sessions)
     assert counting.texts == 0
     assert [e["event"] for e in _events(logs)] == ["index_snapshot_loaded"]
     assert _seen(second) == _seen(first)
 
 
-def test_a_changed_park_makes_the_saved_index_stale(settings: Settings, logs: Recorder) -> None:
-    first = _build(settings, make_encoder("use", cache_dir=settings.cache_dir))
+def test_a_changed_park_makes_the_saved_index_stale(settings: Settings, logs: Recorder, sessions: Sessions) -> None:
+    first = _build(settings, make_encoder("use", cache_dir=settings.cache_dir), sessions)
     park = next(d for d in first.world.destinations if d.kind == "park")
     engine = make_engine(settings.database_url)
     with unit_of_work(make_session_factory(engine)) as session:
@@ -122,20 +124,22 @@ def test_a_changed_park_makes_the_saved_index_stale(settings: Settings, logs: Re
     logs.readouterr()
 
     counting = Counting(make_encoder("use"))
-    second = _build(settings, CachedEncoder(counting, settings.cache_dir))
+    second = _build(settings, CachedEncoder(counting, settings.cache_dir), sessions)
     rebuilt = _events(logs)
     assert rebuilt[0]["event"] == "index_snapshot_rebuild" and rebuilt[0]["reason"] == "stale"
     assert 0 < counting.texts < 5, "only the changed park's text is new to the embedding cache"
     row = second.world.dest_row[park.id]
     assert not np.allclose(second.state.dest_vecs[row], first.state.dest_vecs[row])
-    third = _build(settings, CachedEncoder(counting, settings.cache_dir))
+    third = _build(settings, CachedEncoder(counting, settings.cache_dir), sessions)
     assert [e["event"] for e in _events(logs)] == ["index_snapshot_loaded"]
     assert _seen(third) == _seen(second)
 
 
-def test_a_reload_saves_the_index_it_builds_so_the_next_start_loads_it(settings: Settings, logs: Recorder) -> None:
+def test_a_reload_saves_the_index_it_builds_so_the_next_start_loads_it(
+    settings: Settings, logs: Recorder, sessions: Sessions,
+) -> None:
     # A catalogue change or a bulk import reloads the running service; a restart after it must not build again.
-    running = _build(settings, make_encoder("use", cache_dir=settings.cache_dir))
+    running = _build(settings, make_encoder("use", cache_dir=settings.cache_dir), sessions)
     park = next(d for d in running.world.destinations if d.kind == "park")
     engine = make_engine(settings.database_url)
     with unit_of_work(make_session_factory(engine)) as session:
@@ -146,16 +150,16 @@ def test_a_reload_saves_the_index_it_builds_so_the_next_start_loads_it(settings:
     running.reload()
     assert [e["event"] for e in _events(logs)] == ["index_snapshot_rebuild", "index_snapshot_built"]
     counting = Counting(make_encoder("use"))
-    restarted = _build(settings, counting)
+    restarted = _build(settings, counting, sessions)
     assert [e["event"] for e in _events(logs)] == ["index_snapshot_loaded"] and counting.texts == 0
     assert _seen(restarted) == _seen(running)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "manifest"])
 def test_a_damaged_saved_index_is_rebuilt_and_rankings_are_unchanged(
-    settings: Settings, logs: Recorder, damage: str,
+    settings: Settings, logs: Recorder, damage: str, sessions: Sessions,
 ) -> None:
-    first = _build(settings, make_encoder("use", cache_dir=settings.cache_dir))
+    first = _build(settings, make_encoder("use", cache_dir=settings.cache_dir), sessions)
     folder = settings.index_dir / SNAPSHOT_FOLDER
     blob = folder / SNAPSHOT_FILE
     if damage == "garbage":
@@ -164,7 +168,7 @@ def test_a_damaged_saved_index_is_rebuilt_and_rankings_are_unchanged(
         (folder / SNAPSHOT_MANIFEST).write_text("{ not json", encoding="utf-8")
     logs.readouterr()
 
-    second = _build(settings, make_encoder("use", cache_dir=settings.cache_dir))
+    second = _build(settings, make_encoder("use", cache_dir=settings.cache_dir), sessions)
     rebuilt = _events(logs)
     assert rebuilt[0]["event"] == "index_snapshot_rebuild" and rebuilt[0]["reason"] == "corrupt"
     assert _seen(second) == _seen(first)

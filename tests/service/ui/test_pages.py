@@ -8,13 +8,14 @@ import io
 import os
 import re
 import stat
+from collections.abc import Callable
 
 import openpyxl
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.auth.service import revoke
-from service.database import make_engine, make_session_factory, unit_of_work
+from service.database import unit_of_work
 from service.ui import session as ui_session
 from tests.service.ui.conftest import FORMULA_NAME, XSS_NAME, World, sign_in
 
@@ -64,10 +65,12 @@ def test_session_secret_is_kept_private(ui_app: TestClient, ui_world: World) -> 
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
-def test_revoking_the_key_ends_the_session(ui_app: TestClient, ui_world: World) -> None:
+def test_revoking_the_key_ends_the_session(
+    ui_app: TestClient, ui_world: World, sessions: Callable[[str], sessionmaker[Session]],
+) -> None:
     from service.auth.service import Role, create_key
 
-    factory = make_session_factory(make_engine(ui_world.settings.database_url))
+    factory = sessions(ui_world.settings.database_url)
     with unit_of_work(factory) as session:
         row, secret = create_key(session=session, name="short-lived", role=Role.viewer)
     sign_in(ui_app, secret)

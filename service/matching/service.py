@@ -301,7 +301,9 @@ class MatchService:
             self._state = fresh.state
 
     def firms_changed(self, firm_ids: Sequence[int], *, deleted: bool = False) -> None:
-        """Refresh the given firms from the database (or drop them); firms whose profile is unchanged are skipped."""
+        """Refresh the given firms from the database (or drop them); firms whose profile is unchanged are skipped,
+        unless they rank on a provisional vector: a bulk read (the change follower's) may have taken in this edit
+        first, and the edit is then ranked on its encoded text here all the same."""
         if self.session_factory is None:
             return
         if deleted:
@@ -314,7 +316,7 @@ class MatchService:
         for fid, profile in profiles.items():
             world = self._state.world
             current = world.firms[world.firm_row[fid]] if fid in world.firm_row else None
-            if profile == current:
+            if profile == current and fid not in self._state.provisional:
                 continue
             self.refresh_firm(firm_id=fid, profile=profile)
 

@@ -6,18 +6,25 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Settings
+from service.database import unit_of_work
+from service.firms import service as firm_service
+from service.firms.schemas import FirmUpdate
 from service.main import create_app
 from service.matching import constants as c
 from service.matching.service import MatchService
 from service.matching.snapshot.graph import firm_records
 
 pytestmark = pytest.mark.slow
+HELD_COUNT = c.FIRM_REFRESH_ONE_BY_ONE_MAX + 5  # past the one-by-one size: the import goes the bulk way
 
 
 def _csv(count: int, tag: str = "") -> bytes:
@@ -110,17 +117,48 @@ def test_new_texts_of_an_import_rank_provisionally_until_encoded_then_on_their_t
         assert np.allclose(state.firm_vecs[state.world.firm_row[created[-1]]], expected, atol=1e-6)
 
 
-def test_an_edit_during_the_background_run_ranks_that_firm_on_its_text_at_once(
-    app_settings: Settings, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    count = c.FIRM_REFRESH_ONE_BY_ONE_MAX + 5
+@dataclass
+class HeldImport:
+    """A running server that has just imported firms past the one-by-one size, their encoding held back."""
+
+    api: TestClient
+    service: MatchService
+    created: list[int]
+    settings: Settings
+
+
+@pytest.fixture
+def held_import(app_settings: Settings, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldImport]:
     settings = app_settings.model_copy(update={"engine_at_startup": True})
     with TestClient(create_app(settings), headers={"X-API-Key": keys["editor"]}) as api:
         service: MatchService = api.app.state.match_service  # type: ignore[attr-defined]
-        created = _import_held(api, service, monkeypatch, count)
-        edited = api.patch(f"/api/v1/firms/{created[0]}", json={"products": ["铝合金路灯灯杆"]})
-        assert edited.status_code == 200, edited.text
-        assert not any(it["provisional"] for it in api.get(f"/api/v1/firms/{created[0]}/recommendations").json()["items"])
-        assert all(it["provisional"] for it in api.get(f"/api/v1/firms/{created[1]}/recommendations").json()["items"])
-        assert api.get("/api/v1/ranking/status").json()["provisional_firms"] == count - 1
+        created = _import_held(api, service, monkeypatch, HELD_COUNT)
+        yield HeldImport(api=api, service=service, created=created, settings=settings)
         _encode_held(api, service, monkeypatch)
+
+
+def test_an_edit_during_the_background_run_ranks_that_firm_on_its_text_at_once(held_import: HeldImport) -> None:
+    api, created = held_import.api, held_import.created
+    edited = api.patch(f"/api/v1/firms/{created[0]}", json={"products": ["铝合金路灯灯杆"]})
+    assert edited.status_code == 200, edited.text
+    assert not any(it["provisional"] for it in api.get(f"/api/v1/firms/{created[0]}/recommendations").json()["items"])
+    assert all(it["provisional"] for it in api.get(f"/api/v1/firms/{created[1]}/recommendations").json()["items"])
+    assert api.get("/api/v1/ranking/status").json()["provisional_firms"] == HELD_COUNT - 1
+
+
+def test_an_edit_read_first_by_the_change_follower_still_ranks_on_its_text(
+    held_import: HeldImport, sessions: Callable[[str], sessionmaker[Session]],
+) -> None:
+    # The follower can read the import's entry from the change log after an edit is committed but before the
+    # edit's own notification is applied: that bulk read sees the edited text, new to the encoder, and ranks the
+    # firm provisionally. The notification arriving second finds the profile current, and must still encode it.
+    api, service, created = held_import.api, held_import.service, held_import.created
+    with unit_of_work(sessions(held_import.settings.database_url)) as session:  # another engine: not notified here
+        firm_service.update(session=session, firm_id=created[0],
+                            changes=FirmUpdate(products=[f"铝合金路灯灯杆 {uuid.uuid4().hex[:6]}"]))
+    service.firms_changed_in_bulk(created)  # the follower, with the import's entry
+    assert created[0] in service.state.provisional
+    service.firms_changed([created[0]])  # the edit's notification
+    items = api.get(f"/api/v1/firms/{created[0]}/recommendations").json()["items"]
+    assert items and not any(it["provisional"] for it in items)
+    assert api.get("/api/v1/ranking/status").json()["provisional_firms"] == HELD_COUNT - 1

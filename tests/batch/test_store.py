@@ -3,7 +3,7 @@ nothing at all when the transaction that writes them rolls back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -13,15 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.batch.engines import BatchResult
 from service.batch.models import BatchRun, DestinationTop, FirmTop
 from service.batch.store import save_run
-from service.database import make_engine, make_session_factory, unit_of_work
+from service.database import unit_of_work
 from service.matching.modes import Mode
 
 
 @pytest.fixture
-def factory(db_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(db_url)
-    yield make_session_factory(engine)
-    engine.dispose()
+def factory(db_url: str, sessions: Callable[[str], sessionmaker[Session]]) -> sessionmaker[Session]:
+    return sessions(db_url)
 
 
 def _result(firms: int, top: int) -> BatchResult:

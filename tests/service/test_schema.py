@@ -21,8 +21,8 @@ def test_importing_the_ranking_schemas_builds_none_of_them() -> None:
     assert done.stdout.split() == ["False", "False"]
 
 
-def _warnings_from_pydantic_or_fastapi(caught: list[warnings.WarningMessage]) -> list[str]:
-    """What the application itself warned; a connection another test left open and the collector found is not."""
+def _warnings_but_leaks(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Every warning but ResourceWarnings: a connection another test left open, found by the collector meanwhile."""
     return [str(w.message) for w in caught if not issubclass(w.category, ResourceWarning)]
 
 
@@ -40,7 +40,7 @@ def test_a_server_has_built_every_model_before_it_answers(client: TestClient, ke
         assert client.patch("/api/v1/parks/1", json={"name_zh": None}, headers={"X-API-Key": keys["editor"]}).status_code == 422
         assert "ProspectRequest" in client.get("/openapi.json").json()["components"]["schemas"]
     # The server's log stays clean: no body or document builds a schema, and so none warns, once it is up.
-    assert _warnings_from_pydantic_or_fastapi(caught) == []
+    assert _warnings_but_leaks(caught) == []
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -50,7 +50,7 @@ def test_the_api_document_is_written_without_warnings(app_settings: Settings) ->
         before = list(warnings.filters)
         document = create_app(app_settings).openapi()
         after = list(warnings.filters)
-    assert _warnings_from_pydantic_or_fastapi(caught) == []
+    assert _warnings_but_leaks(caught) == []
     assert document["components"]["schemas"]["ProspectRequest"]["properties"]["description"]["maxLength"] == 4000
     # The warning is silenced for that build alone: the process's filters are as they were.
     assert after == before
